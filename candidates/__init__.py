@@ -1,0 +1,1 @@
+"""Candidates, jobs, pipeline stages, applications and the candidate timeline."""

@@ -1,0 +1,137 @@
+"""Candidates, jobs, their pipeline stages, applications (candidate × job) and the timeline."""
+
+from django.conf import settings
+from django.db import models
+
+DEFAULT_STAGES = ["Applied", "Phone screen", "Interview", "Offer", "Hired", "Rejected"]
+
+
+class Job(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    title = models.CharField(max_length=200)
+    location = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    recruiter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Stage(models.Model):
+    """A column of a job's kanban board, in `position` order."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "name"], name="unique_stage_name_per_job"),
+        ]
+
+    def __str__(self):
+        return f"{self.job}: {self.name}"
+
+
+class Candidate(models.Model):
+    first_name = models.CharField("First name", max_length=100)
+    last_name = models.CharField("Last name", max_length=100)
+    email = models.EmailField("Email", blank=True)
+    # E.164 ("+14155550123"), or "" when unknown. Several candidates may share a number.
+    phone = models.CharField("Phone", max_length=20, blank=True, db_index=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_candidates",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["last_name", "first_name"])]
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Application(models.Model):
+    """A candidate in a job's pipeline: one card on the kanban board."""
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="applications")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="applications")
+    # Order inside the stage column (ascending).
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage__position", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "job"], name="one_application_per_job"),
+        ]
+        indexes = [models.Index(fields=["stage", "position"])]
+
+    def __str__(self):
+        return f"{self.candidate} → {self.job}"
+
+
+class TimelineEvent(models.Model):
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        APPLIED = "applied", "Applied"
+        MOVED = "moved", "Moved"
+        UPDATED = "updated", "Updated"
+        SMS_SENT = "sms_sent", "SMS sent"
+        SMS_RECEIVED = "sms_received", "SMS received"
+        OPTED_OUT = "opted_out", "Opted out"
+        OPTED_IN = "opted_in", "Opted in"
+
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="timeline")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    description = models.CharField(max_length=500)
+    # Structured facts for the UI (e.g. {"from_stage": "Applied", "to_stage": "Offer"}).
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["candidate", "-created_at"])]
+
+    def __str__(self):
+        return self.description

@@ -1,0 +1,1 @@
+"""Administration → Integrations: SMS provider settings, encrypted secrets, the audit trail."""

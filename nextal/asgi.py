@@ -1,0 +1,13 @@
+"""ASGI entry point. Refuses to start with an unsafe configuration."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nextal.settings")
+
+application = get_asgi_application()
+
+from nextal.checks import raise_for_configuration_errors  # noqa: E402  (needs apps loaded)
+
+raise_for_configuration_errors()

@@ -1,0 +1,20 @@
+"""Template context for the top navigation."""
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    context = {
+        "nav_can_candidates": user.has_perm("candidates.view_candidate"),
+        "nav_can_inbox": user.has_perm("sms.view_inbox"),
+        "nav_can_integrations": user.has_perm("integrations.manage_integrations"),
+        "nav_can_templates": user.has_perm("sms.manage_templates"),
+    }
+    # Administration is the integrations-access area; SMS Templates sits inside it.
+    context["nav_can_administration"] = context["nav_can_integrations"]
+    if context["nav_can_inbox"]:
+        from sms.models import Thread
+
+        context["nav_unread_threads"] = Thread.objects.filter(unread_count__gt=0).count()
+    return context

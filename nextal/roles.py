@@ -1,0 +1,4 @@
+"""Role names used in code. Their permissions are set by migrations (nextal/migrations)."""
+
+ADMINISTRATORS = "Administrators"
+RECRUITERS = "Recruiters"

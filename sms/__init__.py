@@ -1,0 +1,1 @@
+"""SMS: threads, messages, opt-outs, templates, provider adapters, sending tasks and webhooks."""

@@ -1,0 +1,212 @@
+"""SMS threads, messages (the outbox), opt-outs, templates and bulk sends."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from integrations.models import ProviderKind
+
+
+class Thread(models.Model):
+    """One conversation per candidate (kept across provider switches), or per unknown number.
+
+    The inbox list reads only this row: the last message's time, preview and direction and the
+    unread count are kept here by the services that add messages.
+    """
+
+    candidate = models.OneToOneField(
+        "candidates.Candidate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sms_thread",
+    )
+    # The other party's number (E.164 when it parses; inbound senders may be short codes).
+    phone_number = models.CharField(max_length=32, db_index=True)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    last_message_preview = models.CharField(max_length=160, blank=True)
+    last_message_direction = models.CharField(max_length=10, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    # Bumped whenever anything in the thread changes (new message, status): cheap polling.
+    changed_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone_number"],
+                condition=Q(candidate__isnull=True),
+                name="one_unknown_sender_thread_per_number",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-last_message_at", "-id"], name="thread_recent_idx"),
+        ]
+        permissions = [("view_inbox", "Can use the SMS inbox")]
+
+    def __str__(self):
+        return str(self.candidate) if self.candidate_id else f"Unknown sender {self.phone_number}"
+
+    @property
+    def is_unknown_sender(self) -> bool:
+        return self.candidate_id is None
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound", "Outbound"
+    INBOUND = "inbound", "Inbound"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    UNDELIVERED = "undelivered", "Undelivered"
+    FAILED = "failed", "Failed"
+    # The provider may or may not have sent it (timeout, 5xx, unparseable answer). Never resent
+    # automatically: neither provider has an idempotency key.
+    UNKNOWN = "unknown", "Outcome unknown"
+    CANCELED = "canceled", "Canceled"
+    RECEIVED = "received", "Received"
+
+
+# How far along a status is. Provider callbacks arrive duplicated and out of order; a status only
+# replaces one of lower rank (a late "sent" never overwrites "delivered").
+STATUS_RANK = {
+    MessageStatus.QUEUED: 0,
+    MessageStatus.SENDING: 1,
+    MessageStatus.UNKNOWN: 2,
+    MessageStatus.SENT: 3,
+    MessageStatus.DELIVERED: 4,
+    MessageStatus.UNDELIVERED: 4,
+    MessageStatus.FAILED: 4,
+    MessageStatus.CANCELED: 4,
+    MessageStatus.RECEIVED: 4,
+}
+
+
+class SmsTemplate(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    body = models.TextField()
+    is_active = models.BooleanField("Active", default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [("manage_templates", "Can manage SMS templates")]
+
+    def __str__(self):
+        return self.name
+
+
+class BulkSend(models.Model):
+    """One "Send SMS to N candidates" action: what was queued, what was skipped and why."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(
+        "candidates.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template = models.ForeignKey(
+        SmsTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    queued_count = models.PositiveIntegerField(default=0)
+    # [{"candidate_id": 1, "name": "Ada Lovelace", "reason": "Opted out"}, ...]
+    skipped = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Bulk send #{self.pk} ({self.queued_count} queued)"
+
+
+class Message(models.Model):
+    """One SMS. Outbound rows are the outbox: saved as queued, then claimed by a task."""
+
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=10, choices=Direction.choices)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=MessageStatus.choices)
+    provider = models.CharField(max_length=20, choices=ProviderKind.choices, blank=True)
+    provider_message_id = models.CharField(max_length=64, null=True, blank=True)
+    from_number = models.CharField(max_length=32, blank=True)
+    to_number = models.CharField(max_length=32, blank=True)
+    segments = models.PositiveSmallIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template = models.ForeignKey(
+        SmsTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bulk_send = models.ForeignKey(
+        BulkSend, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    # When the sweeper may next dispatch a queued message (scheduled time, retry backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The provider's payload for inbound messages and the last status event (never credentials).
+    raw = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_message_id"],
+                condition=Q(provider_message_id__isnull=False),
+                name="unique_provider_message_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            models.Index(fields=["status", "next_attempt_at"]),
+        ]
+        permissions = [("send_sms", "Can send SMS to candidates")]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} SMS #{self.pk} ({self.status})"
+
+    @property
+    def rank(self) -> int:
+        return STATUS_RANK[self.status]
+
+
+class OptOut(models.Model):
+    """Whether a phone number has asked not to be texted. Applies to every candidate with it."""
+
+    class Source(models.TextChoices):
+        KEYWORD = "keyword", "Reply keyword"
+        PROVIDER = "provider", "Provider rejected send (opted out)"
+        MANUAL = "manual", "Recorded by a user"
+
+    phone_number = models.CharField(max_length=32, unique=True)
+    opted_out = models.BooleanField(default=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    detail = models.CharField(max_length=200, blank=True)  # e.g. the keyword, the error code
+    provider = models.CharField(max_length=20, choices=ProviderKind.choices, blank=True)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "opt-out"
+
+    def __str__(self):
+        state = "opted out" if self.opted_out else "opted in"
+        return f"{self.phone_number} {state}"

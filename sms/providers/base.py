@@ -1,0 +1,153 @@
+"""The one small interface every SMS provider adapter implements, and its normalized data.
+
+An adapter turns our `OutboundSms` into the provider's API call and the provider's webhooks into
+`InboundSms` / `StatusEvent`. Everything above this module (services, tasks, views) speaks only
+these types. Adding a provider means one new module implementing `SmsProvider`, one line in the
+registry (`sms/providers/__init__.py`), one `ProviderKind` choice, and its tests.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class ProviderCredentials:
+    account_id: str  # Twilio Account SID / ClickSend username
+    secret: str = field(repr=False)  # Auth Token / API Key: never in repr, logs or tasks
+    phone_number: str = ""  # the sender number, E.164
+
+
+@dataclass(frozen=True)
+class OutboundSms:
+    to: str  # E.164
+    body: str
+    sender: str  # E.164 "From"
+    reference: str  # our Message id, echoed back by providers that support it
+    status_callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    status: str  # a sms.models.MessageStatus value ("sent" when accepted)
+    segments: int | None
+    raw: dict[str, Any]
+
+
+class ErrorKind(enum.Enum):
+    PERMANENT = "permanent"  # invalid number, opted out, bad credentials: never retried
+    TRANSIENT = "transient"  # 429, refused before anything was sent: retried with backoff
+    AMBIGUOUS = "ambiguous"  # timeout, 5xx, unparseable answer: maybe sent, never retried
+
+
+class ProviderError(Exception):
+    """A classified failure of a provider call. `message` is readable and holds no secret."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: ErrorKind,
+        code: str = "",
+        retry_after: float | None = None,
+        opted_out: bool = False,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.code = str(code) if code is not None else ""
+        self.retry_after = retry_after
+        self.opted_out = opted_out  # the recipient has opted out (e.g. Twilio 21610)
+
+    @property
+    def permanent(self) -> bool:
+        return self.kind is ErrorKind.PERMANENT
+
+    @property
+    def transient(self) -> bool:
+        return self.kind is ErrorKind.TRANSIENT
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.kind is ErrorKind.AMBIGUOUS
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    valid: bool | None  # True accepted, False rejected, None could not verify (unreachable)
+    message: str
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    provider_message_id: str
+    from_number: str  # as the provider sent it (may be a short code)
+    to_number: str
+    body: str
+    received_at: datetime | None
+    # "STOP" / "START" / "HELP" when the provider itself matched an opt-out keyword.
+    opt_out_type: str | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    provider_message_id: str
+    status: str  # a sms.models.MessageStatus value
+    error_code: str
+    error_message: str
+    occurred_at: datetime | None
+    raw: dict[str, Any]
+    # Our own Message id when the provider echoes it back (ClickSend custom_string, or the
+    # query string of Twilio's StatusCallback URL); lets a callback that races the send match.
+    reference: str = ""
+
+
+class WebhookRejected(Exception):
+    """The webhook request is not authentic (403/404) or not understood (400)."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+class SmsProvider(ABC):
+    kind: ClassVar[str]
+    display_name: ClassVar[str]
+    account_id_label: ClassVar[str]  # "Account SID" / "Username"
+    secret_label: ClassVar[str]  # "Auth Token" / "API Key"
+
+    def __init__(self, credentials: ProviderCredentials):
+        self.credentials = credentials
+
+    @abstractmethod
+    def send(self, sms: OutboundSms) -> SendResult:
+        """Send one SMS. Raises ProviderError, classified, on any failure."""
+
+    @abstractmethod
+    def check_credentials(self) -> CredentialCheck:
+        """Ask the provider, with a short timeout, whether the credentials are accepted."""
+
+    @abstractmethod
+    def validate_webhook(self, request: HttpRequest, *, public_url: str, path_token: str) -> None:
+        """Raise WebhookRejected unless the request is authentic.
+
+        `public_url` is the URL the provider called, rebuilt from PUBLIC_BASE_URL (with query
+        string); `path_token` is the secret token taken from the URL path ("" if none).
+        """
+
+    @abstractmethod
+    def parse_inbound(self, request: HttpRequest) -> list[InboundSms]:
+        """Normalize an inbound-message webhook. Raises WebhookRejected(400) when malformed."""
+
+    @abstractmethod
+    def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
+        """Normalize a status / delivery receipt webhook. Raises WebhookRejected(400)."""

@@ -1,0 +1,16 @@
+"""Recruiter-facing SMS pages."""
+
+from django.contrib.auth.decorators import permission_required
+from django.shortcuts import render
+
+
+@permission_required("sms.view_inbox", raise_exception=True)
+def inbox(request):
+    return render(request, "placeholder.html", {"title": "Inbox", "nav_section": "inbox"})
+
+
+@permission_required("sms.manage_templates", raise_exception=True)
+def template_list(request):
+    return render(
+        request, "placeholder.html", {"title": "SMS Templates", "nav_section": "administration"}
+    )

@@ -1,0 +1,175 @@
+"""Shared fixtures: personas, real services (PostgreSQL, Redis + Celery worker), a browser.
+
+Tests that need a real service are marked (`postgres`, `redis`, `browser`). Without the service
+they skip locally; with CI=true a missing service is a failure, never a silent skip.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection
+
+from nextal.roles import ADMINISTRATORS, RECRUITERS
+from tests.factories import UserFactory
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _unavailable(reason):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (required when CI=true)")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        _unavailable("needs Redis: set REDIS_URL=redis://...")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _unavailable("needs Chromium: apt-get install -y chromium")
+
+
+# --- Personas -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def administrator(db):
+    user = UserFactory(username="admin", first_name="Alex", last_name="Admin")
+    user.groups.add(Group.objects.get(name=ADMINISTRATORS))
+    return user
+
+
+@pytest.fixture
+def recruiter(db):
+    user = UserFactory(username="riley", first_name="Riley", last_name="Recruiter")
+    user.groups.add(Group.objects.get(name=RECRUITERS))
+    return user
+
+
+@pytest.fixture
+def outsider(db):
+    """A signed-in user with no role."""
+    return UserFactory(username="olivia", first_name="Olivia", last_name="Outsider")
+
+
+@pytest.fixture
+def administrator_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def recruiter_client(client, recruiter):
+    client.force_login(recruiter)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+# --- Real Celery worker on Redis ---------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker thread consuming from Redis (REDIS_URL) for the test's duration.
+
+    Tasks are no longer run in-process while it runs: `.delay()` publishes to Redis and the worker
+    executes the task in its own thread with its own database connection.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from nextal.celery import app
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        _unavailable("needs Redis: set REDIS_URL=redis://...")
+    app.conf.broker_url = url
+    app.conf.task_always_eager = False
+    app.control.purge()
+    try:
+        with start_worker(
+            app,
+            pool="threads",
+            concurrency=2,
+            perform_ping_check=False,
+            loglevel="WARNING",
+            shutdown_timeout=30,
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+
+
+# --- Browser -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        _unavailable("needs Chromium: apt-get install -y chromium")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
+    # live server thread are unaffected, but fixtures touching the ORM here need this.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """Sign a user in through the real login form: `login(user)` (password "password")."""
+
+    def _login(user, password="password"):
+        page.goto("/accounts/login/")
+        page.get_by_label("Username").fill(user.username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return _login
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a screenshot under test-artifacts/ for reviewers: `screenshot("inbox")`."""
+
+    def _shot(name):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return _shot
