@@ -1,10 +1,23 @@
 from django.urls import path
 
-from sms import views
+from sms import views, webhooks
 
 app_name = "sms"
 
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("administration/sms-templates/", views.template_list, name="template_list"),
+    # Provider webhooks: no login, CSRF-exempt, POST only (see sms/webhooks.py).
+    path("webhooks/twilio/inbound/", webhooks.twilio_inbound, name="twilio_inbound"),
+    path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio_status"),
+    path(
+        "webhooks/clicksend/<str:token>/inbound/",
+        webhooks.clicksend_inbound,
+        name="clicksend_inbound",
+    ),
+    path(
+        "webhooks/clicksend/<str:token>/receipts/",
+        webhooks.clicksend_receipts,
+        name="clicksend_receipts",
+    ),
 ]

@@ -15,6 +15,8 @@ from django.db import connection
 from nextal.roles import ADMINISTRATORS, RECRUITERS
 from tests.factories import UserFactory
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,11 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
+def public_url(url_name: str, **kwargs: Any) -> str:
+    """Absolute URL on PUBLIC_BASE_URL (what providers call), for a named route."""
+    return settings.PUBLIC_BASE_URL + reverse(url_name, kwargs=kwargs or None)
+
+
 class SmsProvider(ABC):
     kind: ClassVar[str]
     display_name: ClassVar[str]
@@ -127,6 +134,12 @@ class SmsProvider(ABC):
 
     def __init__(self, credentials: ProviderCredentials):
         self.credentials = credentials
+
+    @classmethod
+    @abstractmethod
+    def webhook_urls(cls, webhook_token: str) -> list[tuple[str, str]]:
+        """[(label, absolute URL)] to paste into the provider's console, e.g.
+        [("Inbound message URL", "https://…/webhooks/twilio/inbound/")]."""
 
     @abstractmethod
     def send(self, sms: OutboundSms) -> SendResult:

@@ -1,0 +1,1 @@
+"""Fakes at the network edge only: local HTTP servers standing in for Twilio and ClickSend."""

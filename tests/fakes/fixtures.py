@@ -1,0 +1,1 @@
+"""pytest fixtures for the fake provider server (loaded by tests/conftest.py)."""
