@@ -31,5 +31,6 @@ def provider_for(integration: Integration, *, secret: str | None = None) -> SmsP
         account_id=integration.account_id,
         secret=secret if secret is not None else (integration.secret or ""),
         phone_number=integration.phone_number,
+        webhook_token=integration.webhook_token,
     )
     return provider_class(integration.kind)(credentials)

@@ -11,12 +11,18 @@ from __future__ import annotations
 import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
 
+import requests
+import urllib3.exceptions
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+
+# Credential checks run while an administrator waits: (connect, read) seconds, ~5 s in total.
+CREDENTIAL_CHECK_TIMEOUT = (2.0, 3.0)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class ProviderCredentials:
     account_id: str  # Twilio Account SID / ClickSend username
     secret: str = field(repr=False)  # Auth Token / API Key: never in repr, logs or tasks
     phone_number: str = ""  # the sender number, E.164
+    # The integration's secret URL token for providers that do not sign webhooks (ClickSend).
+    webhook_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,72 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
+def send_timeout() -> tuple[float, float]:
+    """(connect, read) seconds for a send: neither SDK has a default timeout."""
+    return (settings.SMS_PROVIDER_CONNECT_TIMEOUT, settings.SMS_PROVIDER_READ_TIMEOUT)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _refused_before_sending(exc: BaseException) -> str | None:
+    """Why the connection failed before a byte of the request left, or None if it may have."""
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        return _refused_before_sending(exc.reason)
+    if isinstance(exc, urllib3.exceptions.NameResolutionError):
+        return "its host name could not be resolved"
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return "the connection was refused"
+    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+        return "connecting timed out"
+    return None
+
+
+def transport_failure(exc: BaseException, provider_name: str) -> ProviderError:
+    """Classify a network-level failure (requests or urllib3) of a call to the provider.
+
+    Failing to connect means nothing was sent (transient, safe to retry). Anything after the
+    request went out (read timeout, dropped connection) may have sent it (ambiguous).
+    """
+    cause = exc
+    if isinstance(exc, requests.ConnectTimeout):
+        cause = urllib3.exceptions.ConnectTimeoutError()
+    elif isinstance(exc, requests.RequestException) and exc.args:
+        cause = exc.args[0] if isinstance(exc.args[0], BaseException) else exc
+    reason = _refused_before_sending(cause)
+    if reason:
+        return ProviderError(
+            f"{provider_name} could not be reached ({reason}); nothing was sent.",
+            kind=ErrorKind.TRANSIENT,
+            code="unreachable",
+        )
+    if isinstance(exc, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
+        return ProviderError(
+            f"{provider_name} did not answer in time; the message may have been sent.",
+            kind=ErrorKind.AMBIGUOUS,
+            code="read_timeout",
+        )
+    return ProviderError(
+        f"The connection to {provider_name} failed mid-request; the message may have been sent.",
+        kind=ErrorKind.AMBIGUOUS,
+        code="connection_lost",
+    )
+
+
 def public_url(url_name: str, **kwargs: Any) -> str:
     """Absolute URL on PUBLIC_BASE_URL (what providers call), for a named route."""
     return settings.PUBLIC_BASE_URL + reverse(url_name, kwargs=kwargs or None)
@@ -134,6 +208,9 @@ class SmsProvider(ABC):
 
     def __init__(self, credentials: ProviderCredentials):
         self.credentials = credentials
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.credentials.account_id!r}>"
 
     @classmethod
     @abstractmethod
