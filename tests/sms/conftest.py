@@ -1,0 +1,43 @@
+"""Fixtures for the SMS pipeline tests: configured providers pointing at the fake server, and
+candidates with valid numbers."""
+
+import pytest
+
+from integrations.models import Integration
+from tests.factories import CandidateFactory
+from tests.fakes.fixtures import CLICKSEND_API_KEY, CLICKSEND_USERNAME, TWILIO_SID, TWILIO_TOKEN
+
+TWILIO_FROM = "+15005550006"
+CLICKSEND_FROM = "+61411111112"
+CANDIDATE_PHONE = "+61411111111"  # a ClickSend test number; valid for phonenumbers too
+
+
+def configure(kind: str, *, active: bool = True) -> Integration:
+    """Give a provider the fake server's credentials and make it the active one (or not)."""
+    integration = Integration.objects.get(kind=kind)
+    if kind == "twilio":
+        integration.account_id, integration.secret = TWILIO_SID, TWILIO_TOKEN
+        integration.phone_number = TWILIO_FROM
+    else:
+        integration.account_id, integration.secret = CLICKSEND_USERNAME, CLICKSEND_API_KEY
+        integration.phone_number = CLICKSEND_FROM
+    if active:
+        Integration.objects.exclude(pk=integration.pk).update(is_active=False)
+    integration.is_active = active
+    integration.save()
+    return integration
+
+
+@pytest.fixture
+def twilio(db, fake_provider):
+    return configure("twilio")
+
+
+@pytest.fixture
+def clicksend(db, fake_provider):
+    return configure("clicksend")
+
+
+@pytest.fixture
+def candidate(db):
+    return CandidateFactory(first_name="Ada", last_name="Lovelace", phone=CANDIDATE_PHONE)
