@@ -6,4 +6,11 @@ app_name = "integrations"
 
 urlpatterns = [
     path("", views.integration_list, name="list"),
+    path("<slug:kind>/settings/", views.edit_settings, name="edit"),
+    path("<slug:kind>/credentials/", views.edit_secret, name="edit_secret"),
+    path(
+        "<slug:kind>/webhook-token/",
+        views.regenerate_webhook_token,
+        name="regenerate_webhook_token",
+    ),
 ]

@@ -1,0 +1,289 @@
+"""Changing SMS provider settings: activation, configuration, secrets, webhook tokens.
+
+Every change goes through here so that it is transactional, audited (without secret values) and
+keeps "exactly one active provider" true. The database constraint `only_one_active_sms_provider`
+is the last line of defence; switching providers locks every row in a fixed order first, so two
+administrators activating different providers at once are serialized instead of failing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from integrations.models import AuditEntry, Integration, ProviderKind, new_webhook_token
+from nextal.phone import to_e164
+from sms.providers import provider_class, provider_for
+from sms.providers.base import CredentialCheck
+
+logger = logging.getLogger(__name__)
+
+TWILIO_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")  # the pattern of Twilio's OpenAPI spec
+SECRET_MAX_LENGTH = 200
+
+
+@dataclass
+class SettingsChange:
+    """What `update_settings` did, for the page to say so."""
+
+    integration: Integration
+    changed_fields: list[str] = field(default_factory=list)
+    activated: bool = False
+    deactivated: bool = False  # this provider was switched off
+    others_deactivated: list[Integration] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        name = str(self.integration)
+        if self.activated:
+            text = f"{name} is now the active SMS provider."
+            for other in self.others_deactivated:
+                text += f" {other} was deactivated."
+            return text
+        if self.deactivated:
+            return f"{name} was deactivated. No SMS will be sent until a provider is active."
+        if self.changed_fields:
+            return f"{name} settings saved."
+        return f"No changes to {name}."
+
+
+def account_id_label(kind: str) -> str:
+    return provider_class(kind).account_id_label  # "Account SID" / "Username"
+
+
+def secret_label(kind: str) -> str:
+    return provider_class(kind).secret_label  # "Auth Token" / "API Key"
+
+
+def _audit(integration: Integration, action: str, by, detail: str = "") -> AuditEntry:
+    return AuditEntry.objects.create(
+        integration=integration, action=action, actor=by, detail=detail[:300]
+    )
+
+
+def _lock_all() -> dict[str, Integration]:
+    # Always the same order (primary key), so two switches can never deadlock each other.
+    rows = Integration.objects.select_for_update().order_by("pk")
+    return {row.kind: row for row in rows}
+
+
+def _activate_locked(rows: dict[str, Integration], target: Integration, by) -> list[Integration]:
+    """Deactivate every other provider, then activate `target`; returns those deactivated."""
+    others_deactivated = []
+    for other in rows.values():
+        if other.pk != target.pk and other.is_active:
+            other.is_active = False
+            other.save(update_fields=["is_active", "updated_at"])
+            _audit(other, AuditEntry.Action.DEACTIVATED, by, f"{target} was activated instead")
+            others_deactivated.append(other)
+    if not target.is_active:
+        target.is_active = True
+        target.save(update_fields=["is_active", "updated_at"])
+        _audit(target, AuditEntry.Action.ACTIVATED, by)
+    return others_deactivated
+
+
+def _deactivate_locked(target: Integration, by) -> bool:
+    if not target.is_active:
+        return False
+    target.is_active = False
+    target.save(update_fields=["is_active", "updated_at"])
+    _audit(target, AuditEntry.Action.DEACTIVATED, by)
+    return True
+
+
+def _sync(integration: Integration, locked: Integration) -> None:
+    """Copy the committed state back onto the caller's instance."""
+    for name in (f.attname for f in Integration._meta.concrete_fields):
+        setattr(integration, name, getattr(locked, name))
+
+
+@transaction.atomic
+def activate_provider(integration: Integration, *, by) -> list[Integration]:
+    """Make `integration` the one active SMS provider. Returns the providers it deactivated.
+
+    Idempotent: activating the active provider changes and records nothing.
+    """
+    rows = _lock_all()
+    target = rows[integration.kind]
+    others_deactivated = _activate_locked(rows, target, by)
+    _sync(integration, target)
+    return others_deactivated
+
+
+@transaction.atomic
+def deactivate_provider(integration: Integration, *, by) -> bool:
+    """Switch `integration` off; outbound SMS stop at once. Returns whether it was active."""
+    target = _lock_all()[integration.kind]
+    changed = _deactivate_locked(target, by)
+    _sync(integration, target)
+    return changed
+
+
+def clean_account_id(kind: str, account_id: str) -> str:
+    value = (account_id or "").strip()
+    if kind == ProviderKind.TWILIO and value and not TWILIO_ACCOUNT_SID.match(value):
+        raise ValidationError(
+            "Enter a valid Account SID: AC followed by 32 hexadecimal characters, as shown in "
+            "the Twilio Console.",
+            code="invalid",
+        )
+    if len(value) > Integration._meta.get_field("account_id").max_length:
+        raise ValidationError("This is too long.", code="max_length")
+    return value
+
+
+def _clean_settings(kind: str, *, phone_number: str, account_id: str, activate: bool) -> dict:
+    errors: dict[str, list[ValidationError]] = {}
+    cleaned = {"phone_number": "", "account_id": ""}
+    if (phone_number or "").strip():
+        try:
+            cleaned["phone_number"] = to_e164(phone_number)
+        except ValidationError as exc:
+            errors["phone_number"] = exc.error_list
+    elif activate:
+        errors["phone_number"] = [
+            ValidationError("Enter the number SMS are sent from before activating.", "required")
+        ]
+    try:
+        cleaned["account_id"] = clean_account_id(kind, account_id)
+    except ValidationError as exc:
+        errors["account_id"] = exc.error_list
+    else:
+        if activate and not cleaned["account_id"]:
+            errors["account_id"] = [
+                ValidationError(
+                    f"Enter the {account_id_label(kind)} before activating.", "required"
+                )
+            ]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def update_settings(
+    integration: Integration, *, phone_number: str, account_id: str, activate: bool, by
+) -> SettingsChange:
+    """Save the phone number and account identifier, then activate or deactivate.
+
+    Raises ValidationError keyed by field ("phone_number", "account_id") and changes nothing
+    when the input is invalid. Activation requires a valid phone number and account identifier.
+    """
+    cleaned = _clean_settings(
+        integration.kind, phone_number=phone_number, account_id=account_id, activate=activate
+    )
+    rows = _lock_all()
+    target = rows[integration.kind]
+    change = SettingsChange(integration=integration)
+
+    labels = {"phone_number": "Phone Number", "account_id": account_id_label(target.kind)}
+    update_fields = []
+    for name, value in cleaned.items():
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            update_fields.append(name)
+            change.changed_fields.append(labels[name])
+    if "account_id" in update_fields and target.credentials_checked_at:
+        # The stored secret was checked against the previous account; say so instead of
+        # showing a stale "accepted".
+        target.credentials_checked_at = None
+        target.credentials_valid = None
+        target.credentials_check_message = f"Not checked since the {labels['account_id']} changed."
+        update_fields += [
+            "credentials_checked_at",
+            "credentials_valid",
+            "credentials_check_message",
+        ]
+    if update_fields:
+        target.save(update_fields=[*update_fields, "updated_at"])
+        detail = "; ".join(
+            f"{labels[name]}: {getattr(target, name) or '(empty)'}"
+            for name in ("phone_number", "account_id")
+            if name in update_fields
+        )
+        _audit(target, AuditEntry.Action.SETTINGS_CHANGED, by, detail)
+
+    if activate:
+        change.activated = not target.is_active
+        change.others_deactivated = _activate_locked(rows, target, by)
+    else:
+        change.deactivated = _deactivate_locked(target, by)
+    _sync(integration, target)
+    return change
+
+
+@sensitive_variables("secret", "value")
+def update_secret(integration: Integration, secret: str, *, by):
+    """Check a new Auth Token / API Key with the provider, then store it encrypted.
+
+    Rejected by the provider: ValidationError, nothing stored. Provider unreachable: stored and
+    marked "Not verified: <reason>". Returns the `CredentialCheck` as stored.
+    """
+    value = (secret or "").strip()
+    label = secret_label(integration.kind)
+    if not value:
+        raise ValidationError(f"Enter the {label}.", code="required")
+    if len(value) > SECRET_MAX_LENGTH or any(c.isspace() for c in value):
+        raise ValidationError(f"This does not look like a {label}.", code="invalid")
+    if not integration.account_id:
+        raise ValidationError(
+            f"Save the {account_id_label(integration.kind)} first (Edit), so the {label} can be "
+            "checked.",
+            code="no_account_id",
+        )
+
+    # The network call happens outside any transaction: no row stays locked while we wait.
+    check = provider_for(integration, secret=value).check_credentials()
+    if check.valid is False:
+        logger.info("%s rejected new credentials: %s", integration, check.message)
+        raise ValidationError(
+            f"{check.message} Check the {label} and try again; nothing was saved.",
+            code="rejected",
+        )
+    message = check.message
+    if check.valid is None and not message.lower().startswith("not verified"):
+        message = f"Not verified: {message}"
+
+    now = timezone.now()
+    with transaction.atomic():
+        target = Integration.objects.select_for_update().get(pk=integration.pk)
+        target.secret = value
+        target.secret_last4 = value[-4:]
+        target.secret_updated_at = now
+        target.secret_updated_by = by
+        target.credentials_checked_at = now
+        target.credentials_valid = check.valid
+        target.credentials_check_message = message[:300]
+        target.save(
+            update_fields=[
+                "secret",
+                "secret_last4",
+                "secret_updated_at",
+                "secret_updated_by",
+                "credentials_checked_at",
+                "credentials_valid",
+                "credentials_check_message",
+                "updated_at",
+            ]
+        )
+        verdict = "accepted by the provider" if check.valid else message
+        _audit(target, AuditEntry.Action.SECRET_UPDATED, by, f"{label} updated: {verdict}")
+    _sync(integration, target)
+    return CredentialCheck(check.valid, message)
+
+
+@transaction.atomic
+def regenerate_webhook_token(integration: Integration, *, by) -> None:
+    """Replace the webhook token; the old URLs stop working at once."""
+    target = Integration.objects.select_for_update().get(pk=integration.pk)
+    target.webhook_token = new_webhook_token()
+    target.save(update_fields=["webhook_token", "updated_at"])
+    _audit(target, AuditEntry.Action.WEBHOOK_TOKEN_REGENERATED, by)
+    _sync(integration, target)

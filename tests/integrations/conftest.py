@@ -1,0 +1,40 @@
+"""Fixtures for the Integrations tests: the two provider rows and configured variants."""
+
+import pytest
+
+from integrations.models import Integration
+from tests.fakes.fixtures import CLICKSEND_USERNAME, TWILIO_SID
+
+TWILIO_PHONE = "+12025550143"
+CLICKSEND_PHONE = "+61411111111"
+
+
+def provider_row(kind):
+    # A transactional test elsewhere may have flushed the rows the data migration created.
+    return Integration.objects.get_or_create(kind=kind)[0]
+
+
+@pytest.fixture
+def twilio(db):
+    return provider_row("twilio")
+
+
+@pytest.fixture
+def clicksend(db):
+    return provider_row("clicksend")
+
+
+@pytest.fixture
+def configured_twilio(twilio):
+    twilio.phone_number = TWILIO_PHONE
+    twilio.account_id = TWILIO_SID
+    twilio.save()
+    return twilio
+
+
+@pytest.fixture
+def configured_clicksend(clicksend):
+    clicksend.phone_number = CLICKSEND_PHONE
+    clicksend.account_id = CLICKSEND_USERNAME
+    clicksend.save()
+    return clicksend

@@ -1,0 +1,167 @@
+"""The credential panel: checked against the (fake) provider before anything is stored."""
+
+import time
+
+import pytest
+from django.urls import reverse
+from django.views.debug import SafeExceptionReporterFilter
+
+from integrations.models import AuditEntry, Integration
+from sms.providers.base import CREDENTIAL_CHECK_TIMEOUT
+from tests.fakes.fixtures import CLICKSEND_API_KEY, TWILIO_SID, TWILIO_TOKEN
+
+CHECK_READ_TIMEOUT = CREDENTIAL_CHECK_TIMEOUT[1]
+PROVIDERS = {
+    # kind: (fixture with settings, the secret the fake accepts, label, fake route)
+    "twilio": ("configured_twilio", TWILIO_TOKEN, "Auth Token", "twilio.account"),
+    "clicksend": ("configured_clicksend", CLICKSEND_API_KEY, "API Key", "clicksend.account"),
+}
+
+
+def secret_url(kind):
+    return reverse("integrations:edit_secret", kwargs={"kind": kind})
+
+
+@pytest.fixture(params=list(PROVIDERS))
+def provider(request):
+    fixture, secret, label, route = PROVIDERS[request.param]
+    integration = request.getfixturevalue(fixture)
+    return integration, secret, label, route
+
+
+def test_the_panel_has_one_empty_password_field(administrator_client, provider):
+    integration, secret, label, _ = provider
+    integration.secret = secret
+    integration.save()
+
+    html = administrator_client.get(
+        secret_url(integration.kind), HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    assert html.count("<input") == 2  # the CSRF token and the secret
+    assert f'<label for="id_secret">{label}</label>' in html
+    assert 'type="password"' in html
+    assert 'autocomplete="new-password"' in html
+    assert f"Update {label}</button>" in html
+    assert secret not in html
+
+
+def test_an_accepted_secret_is_stored(administrator_client, administrator, fake_provider, provider):
+    integration, secret, label, route = provider
+
+    response = administrator_client.post(
+        secret_url(integration.kind), {"secret": secret}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        f"{label} updated. Accepted by {integration}."
+    ]
+    integration.refresh_from_db()
+    assert integration.secret == secret
+    assert integration.secret_last4 == secret[-4:]
+    assert integration.secret_updated_by == administrator
+    assert integration.secret_updated_at is not None
+    assert integration.credentials_valid is True
+    checks = fake_provider.requests_for(route)
+    assert len(checks) == 1
+    assert checks[0].auth == (integration.account_id, secret)
+    html = response.content.decode()
+    assert f'{label}: set <span class="mono">••••{secret[-4:]}</span>, updated ' in html
+    assert "by admin" in html
+    assert secret not in html
+
+
+def test_a_rejected_secret_is_not_stored(administrator_client, fake_provider, provider):
+    integration, secret, label, route = provider
+    wrong = "wrong-" + secret[6:]
+
+    response = administrator_client.post(secret_url(integration.kind), {"secret": wrong})
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors["secret"]
+    assert errors == [
+        f"Rejected by {integration}: authentication failed. Check the {label} and try again; "
+        "nothing was saved."
+    ]
+    assert len(fake_provider.requests_for(route)) == 1
+    integration.refresh_from_db()
+    assert integration.secret == ""
+    assert integration.secret_last4 == ""
+    assert integration.credentials_checked_at is None
+    assert not AuditEntry.objects.filter(action=AuditEntry.Action.SECRET_UPDATED).exists()
+    assert wrong not in response.content.decode()
+
+
+def test_an_unreachable_provider_stores_the_secret_as_not_verified(
+    administrator_client, settings, closed_port_url, provider
+):
+    integration, secret, label, _ = provider
+    settings.TWILIO_API_BASE_URL = settings.CLICKSEND_API_BASE_URL = closed_port_url
+
+    response = administrator_client.post(
+        secret_url(integration.kind), {"secret": secret}, follow=True
+    )
+
+    (flash,) = [str(m) for m in response.context["messages"]]
+    assert flash == (
+        f"{label} saved. Not verified: {integration} could not be reached "
+        "(the connection was refused)."
+    )
+    integration.refresh_from_db()
+    assert integration.secret == secret
+    assert integration.credentials_valid is None
+    html = response.content.decode()
+    assert f"{label}: set" in html
+    assert f"Not verified: {integration} could not be reached" in html
+    assert secret not in html
+
+
+def test_a_slow_provider_is_not_waited_for(administrator_client, fake_provider, provider):
+    integration, secret, _, route = provider
+    fake_provider.queue(route, status=200, json={}, delay=CHECK_READ_TIMEOUT + 0.5)
+
+    started = time.monotonic()
+    administrator_client.post(secret_url(integration.kind), {"secret": secret})
+
+    assert time.monotonic() - started < CHECK_READ_TIMEOUT + 0.5
+    integration.refresh_from_db()
+    assert integration.secret == secret
+    assert integration.credentials_valid is None
+    assert integration.credentials_check_message == (
+        f"Not verified: {integration} did not answer in time."
+    )
+
+
+def test_an_empty_secret_is_a_field_error(administrator_client, fake_provider, configured_twilio):
+    response = administrator_client.post(secret_url("twilio"), {"secret": "   "})
+
+    assert response.context["form"].errors["secret"] == ["Enter the Auth Token."]
+    assert fake_provider.requests == []
+
+
+def test_the_account_sid_must_come_first(administrator_client, fake_provider, twilio):
+    response = administrator_client.post(secret_url("twilio"), {"secret": TWILIO_TOKEN})
+
+    assert "Save the Account SID first" in response.context["form"].errors["secret"][0]
+    assert fake_provider.requests == []
+    assert Integration.objects.get(pk=twilio.pk).secret == ""
+
+
+def test_error_reports_hide_the_secret(administrator_client, fake_provider, configured_twilio):
+    response = administrator_client.post(secret_url("twilio"), {"secret": TWILIO_TOKEN})
+
+    post = SafeExceptionReporterFilter().get_post_parameters(response.wsgi_request)
+    assert post["secret"] != TWILIO_TOKEN
+    assert set(post["secret"]) == {"*"}
+
+
+def test_updating_with_htmx_reloads_the_page(
+    administrator_client, fake_provider, configured_twilio
+):
+    response = administrator_client.post(
+        secret_url("twilio"), {"secret": TWILIO_TOKEN}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response["HX-Redirect"] == reverse("integrations:list")
+    assert TWILIO_TOKEN not in response.content.decode()
+    assert Integration.objects.get(pk=configured_twilio.pk).account_id == TWILIO_SID
