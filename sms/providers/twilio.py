@@ -214,7 +214,7 @@ class TwilioProvider(SmsProvider):
                 code=code or status,
             )
         # Other 4xx: Twilio refused this request and will refuse it again.
-        twilio_message = str(getattr(exc, "msg", "") or getattr(exc, "detail", "") or "")
+        twilio_message = _error_payload_message(response) or str(getattr(exc, "detail", "") or "")
         reason = (
             f"Twilio rejected the message: {twilio_message}"
             if twilio_message
@@ -300,6 +300,16 @@ def _require(raw: dict, *names: str) -> list[str]:
             raise WebhookRejected(400, f"{name} is missing.")
         values.append(value.strip())
     return values
+
+
+def _error_payload_message(response: Response | None) -> str:
+    """Twilio's own `message` from an error body (the SDK prefixes it with its own words)."""
+    try:
+        payload = json.loads(response.text) if response is not None else None
+    except ValueError:
+        return ""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    return message if isinstance(message, str) else ""
 
 
 def _error_text(error_code: str) -> str:

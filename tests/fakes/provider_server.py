@@ -404,17 +404,18 @@ class FakeProviderServer:
             scripted_queue = self._scripted.get(recorded.route or "")
             scripted = scripted_queue.popleft() if scripted_queue else None
 
-        delay = self.delay + (scripted.delay if scripted else 0.0)
-        if delay and self._stopping.wait(delay):
-            return  # shutting down: drop the request
-
         if scripted is not None:
             status, payload, raw, headers = self._scripted_answer(scripted, recorded)
         else:
             status, payload, raw, headers = self._default_answer(recorded)
         recorded.response_status = status
+        # Accepted (and billed) before the slow answer, as a provider that times out does.
         if recorded.route in SEND_ROUTES and 200 <= status < 300:
             self._count_accepted_send(recorded, payload)
+
+        delay = self.delay + (scripted.delay if scripted else 0.0)
+        if delay and self._stopping.wait(delay):
+            return  # shutting down: drop the request
         self._respond(handler, status, payload, raw=raw, headers=headers)
 
     def _record(self, handler: _Handler) -> RecordedRequest:
