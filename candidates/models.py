@@ -41,6 +41,10 @@ class Stage(models.Model):
         ordering = ["job", "position"]
         constraints = [
             models.UniqueConstraint(fields=["job", "name"], name="unique_stage_name_per_job"),
+            # Columns have one order; the kanban and the move service rely on it.
+            models.UniqueConstraint(
+                fields=["job", "position"], name="unique_stage_position_per_job"
+            ),
         ]
 
     def __str__(self):

@@ -1,0 +1,581 @@
+// The kanban board: drag and drop (pointer events, so mouse, pen and touch), the "Move to…"
+// dialog, Alt+arrow moves and multi-select. Every move is POSTed at once and the server answers
+// with the column counts. Without this file the board still works: each card's menu links to the
+// "Move to…" page.
+//
+// For other areas (SMS): the board fires "kanban:selectionchange" (detail: applicationIds,
+// candidateIds) and "kanban:moved" (detail: the server's answer) on #kanban, and exposes
+// window.NextalKanban.selection() and .clearSelection().
+(function () {
+  "use strict";
+  var board = document.getElementById("kanban");
+  if (!board) return;
+
+  var live = document.getElementById("kanban-live");
+  var selectionBar = document.getElementById("kanban-selection-actions");
+  var DRAG_THRESHOLD = 5; // px before a press becomes a drag (so clicks stay clicks)
+  var TOUCH_HOLD_MS = 350; // touch drags start with a long press; a swipe scrolls
+  var EDGE = 56; // px from an edge where dragging scrolls the board or a column
+
+  // --- Helpers ---------------------------------------------------------------------------------
+
+  function csrfToken() {
+    var input = document.querySelector("#kanban-selection-form [name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function moveUrl(applicationId) {
+    return board.getAttribute("data-move-url").replace("/0/", "/" + applicationId + "/");
+  }
+
+  function lists() {
+    return Array.prototype.slice.call(board.querySelectorAll(".kcol-list"));
+  }
+
+  function listFor(stageId) {
+    return board.querySelector('.kcol-list[data-stage-id="' + stageId + '"]');
+  }
+
+  function cardsIn(list, except) {
+    var cards = [];
+    for (var el = list.firstElementChild; el; el = el.nextElementSibling) {
+      if (el.classList.contains("kcard") && el !== except) cards.push(el);
+    }
+    return cards;
+  }
+
+  function placeCard(card, list, index) {
+    var before = cardsIn(list, card)[index] || null;
+    list.insertBefore(card, before);
+  }
+
+  function nameOf(card) {
+    return card.querySelector(".kcard-name").textContent.trim();
+  }
+
+  function announce(text) {
+    if (!live) return;
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+  }
+
+  function flash(text, kind) {
+    var stack = document.getElementById("messages");
+    if (!stack) return;
+    var item = document.createElement("div");
+    item.className = "flash flash-" + (kind || "info");
+    item.setAttribute("role", kind === "error" ? "alert" : "status");
+    item.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "flash-close";
+    close.setAttribute("aria-label", "Dismiss");
+    close.textContent = "×";
+    close.addEventListener("click", function () { item.remove(); });
+    item.appendChild(close);
+    stack.appendChild(item);
+    if (kind !== "error") window.setTimeout(function () { item.remove(); }, 6000);
+  }
+
+  function highlight(card) {
+    card.classList.remove("just-moved");
+    void card.offsetWidth; // restart the animation
+    card.classList.add("just-moved");
+  }
+
+  // Column counts: the server's when it sent them, else what the board shows.
+  function refreshCounts(counts) {
+    var total = 0;
+    lists().forEach(function (list) {
+      var id = list.getAttribute("data-stage-id");
+      var n = counts && counts[id] !== undefined ? counts[id] : cardsIn(list).length;
+      total += n;
+      var badge = board.querySelector('[data-count-for="' + id + '"]');
+      if (badge) {
+        badge.textContent = n;
+        badge.setAttribute("aria-label", n + (n === 1 ? " candidate" : " candidates"));
+      }
+    });
+    var totalEl = document.querySelector("[data-board-total]");
+    if (totalEl) totalEl.textContent = total;
+    updateColumnSelects();
+  }
+
+  // --- Saving moves ----------------------------------------------------------------------------
+
+  // Moves are sent one at a time, in the order they were made, so the server sees what the
+  // recruiter saw.
+  var queue = Promise.resolve();
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // A login page or an error page: the session expired or the server failed.
+        throw new Error("The move could not be saved (are you still signed in?).");
+      }
+      return response.json().then(function (data) {
+        if (!response.ok) {
+          var messages = [];
+          Object.keys(data.errors || {}).forEach(function (field) {
+            data.errors[field].forEach(function (error) { messages.push(error.message); });
+          });
+          var error = new Error(messages.join(" ") || "The move could not be saved.");
+          error.data = data;
+          throw error;
+        }
+        return data;
+      });
+    });
+  }
+
+  function enqueue(task) {
+    var run = queue.then(task);
+    queue = run.catch(function () {});
+    return run;
+  }
+
+  function moved(card, data) {
+    refreshCounts(data.counts);
+    highlight(card);
+    announce(data.message);
+    board.dispatchEvent(new CustomEvent("kanban:moved", { bubbles: true, detail: data }));
+  }
+
+  // The card is already where the recruiter put it; `revert` puts it back if saving fails.
+  function persistMove(card, revert) {
+    var list = card.parentNode;
+    var body = new FormData();
+    body.append("stage", list.getAttribute("data-stage-id"));
+    body.append("position", cardsIn(list).indexOf(card) + 1);
+    card.classList.add("is-saving");
+    refreshCounts();
+    return enqueue(function () {
+      return post(moveUrl(card.getAttribute("data-application-id")), body);
+    }).then(
+      function (data) {
+        card.classList.remove("is-saving");
+        moved(card, data);
+      },
+      function (error) {
+        card.classList.remove("is-saving");
+        revert();
+        refreshCounts();
+        flash(error.message + " " + nameOf(card) + " was put back.", "error");
+      }
+    );
+  }
+
+  function snapshot(card) {
+    var list = card.parentNode;
+    var index = cardsIn(list).indexOf(card);
+    return {
+      list: list,
+      index: index,
+      restore: function () { placeCard(card, list, index); },
+    };
+  }
+
+  // --- Drag and drop ---------------------------------------------------------------------------
+
+  var drag = null;
+
+  board.addEventListener("dragstart", function (event) {
+    // Links and text inside cards would start the browser's own drag; ours handles cards.
+    if (event.target.closest && event.target.closest(".kcard")) event.preventDefault();
+  });
+
+  board.addEventListener("pointerdown", function (event) {
+    if (drag || event.button !== 0 || !event.isPrimary) return;
+    var card = event.target.closest(".kcard");
+    if (!card || event.target.closest("input, button, select, textarea, summary, .kcard-menu-list")) {
+      return;
+    }
+    drag = {
+      card: card,
+      pointerId: event.pointerId,
+      startX: event.clientX,
+      startY: event.clientY,
+      x: event.clientX,
+      y: event.clientY,
+      started: false,
+      ready: event.pointerType !== "touch",
+    };
+    if (!drag.ready) {
+      drag.holdTimer = window.setTimeout(function () {
+        if (!drag) return;
+        drag.ready = true;
+        startDrag();
+        followPointer();
+      }, TOUCH_HOLD_MS);
+    }
+    document.addEventListener("pointermove", onPointerMove);
+    document.addEventListener("pointerup", onPointerUp);
+    document.addEventListener("pointercancel", onPointerCancel);
+  });
+
+  function stopListening() {
+    document.removeEventListener("pointermove", onPointerMove);
+    document.removeEventListener("pointerup", onPointerUp);
+    document.removeEventListener("pointercancel", onPointerCancel);
+    if (drag) window.clearTimeout(drag.holdTimer);
+  }
+
+  function startDrag() {
+    var card = drag.card;
+    var rect = card.getBoundingClientRect();
+    var menu = card.querySelector(".kcard-menu[open]");
+    if (menu) menu.open = false;
+    drag.started = true;
+    drag.origin = snapshot(card);
+    drag.offsetX = drag.startX - rect.left;
+    drag.offsetY = drag.startY - rect.top;
+    var placeholder = document.createElement("li");
+    placeholder.className = "kcard-placeholder";
+    placeholder.setAttribute("aria-hidden", "true");
+    placeholder.style.height = rect.height + "px";
+    card.parentNode.insertBefore(placeholder, card);
+    drag.placeholder = placeholder;
+    card.style.width = rect.width + "px";
+    card.classList.add("is-dragging");
+    document.body.classList.add("is-dragging-card");
+    followPointer();
+    drag.scrollFrame = window.requestAnimationFrame(autoScroll);
+  }
+
+  function followPointer() {
+    if (!drag || !drag.started) return;
+    drag.card.style.left = drag.x - drag.offsetX + "px";
+    drag.card.style.top = drag.y - drag.offsetY + "px";
+    updateDropTarget();
+  }
+
+  // Put the placeholder where the pointer is: before the first card whose middle is below it.
+  function updateDropTarget() {
+    var hit = document.elementFromPoint(drag.x, drag.y);
+    var column = hit && hit.closest(".kcol");
+    if (!column || !board.contains(column)) return;
+    var list = column.querySelector(".kcol-list");
+    var cards = cardsIn(list, drag.card);
+    var low = 0;
+    var high = cards.length;
+    while (low < high) {
+      var mid = (low + high) >> 1;
+      var rect = cards[mid].getBoundingClientRect();
+      if (drag.y < rect.top + rect.height / 2) high = mid;
+      else low = mid + 1;
+    }
+    var before = cards[low] || null;
+    if (drag.placeholder.parentNode !== list || drag.placeholder.nextElementSibling !== before) {
+      list.insertBefore(drag.placeholder, before);
+    }
+    if (drag.column !== column) {
+      if (drag.column) drag.column.classList.remove("is-drop-target");
+      column.classList.add("is-drop-target");
+      drag.column = column;
+    }
+  }
+
+  // Near an edge, scroll the board sideways or the column under the pointer up and down.
+  function autoScroll() {
+    if (!drag || !drag.started) return;
+    var boardRect = board.getBoundingClientRect();
+    var dx = 0;
+    if (drag.x < boardRect.left + EDGE) dx = -Math.ceil((boardRect.left + EDGE - drag.x) / 4);
+    else if (drag.x > boardRect.right - EDGE) dx = Math.ceil((drag.x - boardRect.right + EDGE) / 4);
+    if (dx) board.scrollLeft += dx;
+    var list = drag.placeholder.parentNode;
+    if (list) {
+      var listRect = list.getBoundingClientRect();
+      var dy = 0;
+      if (drag.y < listRect.top + EDGE) dy = -Math.ceil((listRect.top + EDGE - drag.y) / 3);
+      else if (drag.y > listRect.bottom - EDGE) dy = Math.ceil((drag.y - listRect.bottom + EDGE) / 3);
+      if (dy) list.scrollTop += dy;
+      if (dx || dy) updateDropTarget();
+    }
+    drag.scrollFrame = window.requestAnimationFrame(autoScroll);
+  }
+
+  function onPointerMove(event) {
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    drag.x = event.clientX;
+    drag.y = event.clientY;
+    if (!drag.started) {
+      var distance = Math.hypot(drag.x - drag.startX, drag.y - drag.startY);
+      if (!drag.ready) {
+        if (distance > 8) cancelPress(); // the finger is scrolling, not holding
+        return;
+      }
+      if (distance < DRAG_THRESHOLD) return;
+      startDrag();
+    }
+    event.preventDefault();
+    if (!drag.moveFrame) {
+      drag.moveFrame = window.requestAnimationFrame(function () {
+        if (!drag) return;
+        drag.moveFrame = 0;
+        followPointer();
+      });
+    }
+  }
+
+  function onPointerUp(event) {
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    if (!drag.started) {
+      cancelPress();
+      return;
+    }
+    drag.x = event.clientX;
+    drag.y = event.clientY;
+    updateDropTarget();
+    // The press that ended a drag is not a click on the link under it.
+    document.addEventListener("click", swallowClick, true);
+    window.setTimeout(function () { document.removeEventListener("click", swallowClick, true); }, 0);
+    endDrag(true);
+  }
+
+  function onPointerCancel(event) {
+    if (!drag || event.pointerId !== drag.pointerId) return;
+    if (drag.started) endDrag(false);
+    else cancelPress();
+  }
+
+  function swallowClick(event) {
+    event.preventDefault();
+    event.stopPropagation();
+  }
+
+  function cancelPress() {
+    stopListening();
+    drag = null;
+  }
+
+  function endDrag(commit) {
+    var state = drag;
+    stopListening();
+    drag = null;
+    window.cancelAnimationFrame(state.scrollFrame);
+    window.cancelAnimationFrame(state.moveFrame);
+    var card = state.card;
+    card.classList.remove("is-dragging");
+    card.style.width = card.style.left = card.style.top = "";
+    document.body.classList.remove("is-dragging-card");
+    if (state.column) state.column.classList.remove("is-drop-target");
+    if (commit && state.placeholder.parentNode) {
+      state.placeholder.parentNode.insertBefore(card, state.placeholder);
+    }
+    state.placeholder.remove();
+    if (!commit) {
+      state.origin.restore();
+      return;
+    }
+    var list = card.parentNode;
+    if (list === state.origin.list && cardsIn(list).indexOf(card) === state.origin.index) return;
+    persistMove(card, state.origin.restore);
+  }
+
+  // Touch: once a long press started a drag, the finger moves the card instead of the page.
+  document.addEventListener(
+    "touchmove",
+    function (event) { if (drag && drag.started) event.preventDefault(); },
+    { passive: false }
+  );
+  board.addEventListener("contextmenu", function (event) {
+    if (drag) event.preventDefault();
+  });
+
+  // --- Keyboard: Alt+arrows on a focused card --------------------------------------------------
+
+  board.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && drag && drag.started) {
+      endDrag(false);
+      return;
+    }
+    if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    var card = event.target.closest(".kcard");
+    if (!card || event.target.closest(".kcard-menu-list")) return;
+    var list = card.parentNode;
+    var allLists = lists();
+    var column = allLists.indexOf(list);
+    var index = cardsIn(list).indexOf(card);
+    var target = list;
+    var targetIndex = index;
+    if (event.key === "ArrowUp") targetIndex = index - 1;
+    else if (event.key === "ArrowDown") targetIndex = index + 1;
+    else if (event.key === "ArrowLeft") { target = allLists[column - 1]; targetIndex = 0; }
+    else if (event.key === "ArrowRight") { target = allLists[column + 1]; targetIndex = 0; }
+    else return;
+    event.preventDefault();
+    if (!target || targetIndex < 0 || targetIndex > cardsIn(target, card).length) return;
+    if (target === list && targetIndex === index) return;
+    var origin = snapshot(card);
+    var focused = document.activeElement;
+    placeCard(card, target, targetIndex);
+    if (focused && card.contains(focused)) focused.focus();
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    persistMove(card, origin.restore);
+  });
+
+  // --- Card menus and the "Move to…" dialog ----------------------------------------------------
+
+  var dialogOpener = null;
+
+  function closeMenus(except) {
+    board.querySelectorAll(".kcard-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest(".kcard-menu"));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest(".kcard-menu[open]");
+    if (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
+
+  board.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-move-link]");
+    if (!link || !window.htmx) return; // without htmx the link opens the "Move to…" page
+    event.preventDefault();
+    var menu = link.closest(".kcard-menu");
+    dialogOpener = menu ? menu.querySelector("summary") : null;
+    if (menu) menu.open = false;
+    window.htmx.ajax("GET", link.getAttribute("href"), { target: "#overlay-root", swap: "innerHTML" });
+  });
+
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target.id !== "overlay-root") return;
+    var field = event.detail.target.querySelector(".move-form select, .move-form input:not([type=hidden])");
+    if (field) field.focus();
+  });
+
+  function closeDialog() {
+    document.querySelectorAll("#overlay-root .overlay").forEach(function (el) { el.remove(); });
+  }
+
+  // Return focus to the card's menu button when the dialog closes (Escape, backdrop, Cancel).
+  new MutationObserver(function () {
+    if (dialogOpener && !document.querySelector("#overlay-root .overlay")) {
+      if (document.body.contains(dialogOpener)) dialogOpener.focus();
+      dialogOpener = null;
+    }
+  }).observe(document.getElementById("overlay-root"), { childList: true });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-move-form]");
+    if (!form) return;
+    var card = document.getElementById("application-" + form.getAttribute("data-application-id"));
+    if (!card || !board.contains(card)) return; // not on this board: an ordinary form post
+    event.preventDefault();
+    var errorBox = form.querySelector("[data-move-error]");
+    var button = form.querySelector("[type=submit]");
+    button.disabled = true;
+    enqueue(function () { return post(form.action, new FormData(form)); }).then(
+      function (data) {
+        var list = listFor(data.stage);
+        placeCard(card, list, data.position - 1);
+        closeDialog();
+        var name = card.querySelector(".kcard-name");
+        dialogOpener = null;
+        name.focus();
+        card.scrollIntoView({ block: "nearest", inline: "nearest" });
+        moved(card, data);
+      },
+      function (error) {
+        button.disabled = false;
+        errorBox.textContent = error.message;
+        errorBox.classList.remove("is-hidden");
+      }
+    );
+  });
+
+  // --- Multi-select ----------------------------------------------------------------------------
+
+  function selectedBoxes() {
+    return Array.prototype.slice.call(board.querySelectorAll(".kcard-select:checked"));
+  }
+
+  function selection() {
+    var boxes = selectedBoxes();
+    return {
+      applicationIds: boxes.map(function (box) { return box.value; }),
+      candidateIds: boxes.map(function (box) { return box.getAttribute("data-candidate-id"); }),
+    };
+  }
+
+  function updateColumnSelects() {
+    board.querySelectorAll(".kcol").forEach(function (column) {
+      var toggle = column.querySelector(".kcol-select");
+      var boxes = column.querySelectorAll(".kcard-select");
+      var checked = column.querySelectorAll(".kcard-select:checked").length;
+      toggle.disabled = boxes.length === 0;
+      toggle.checked = boxes.length > 0 && checked === boxes.length;
+      toggle.indeterminate = checked > 0 && checked < boxes.length;
+    });
+  }
+
+  function selectionChanged() {
+    var current = selection();
+    var count = current.applicationIds.length;
+    if (selectionBar) {
+      selectionBar.hidden = count === 0;
+      selectionBar.querySelector("[data-selection-count]").textContent = count;
+    }
+    updateColumnSelects();
+    board.dispatchEvent(new CustomEvent("kanban:selectionchange", { bubbles: true, detail: current }));
+  }
+
+  function setChecked(box, checked) {
+    box.checked = checked;
+    box.closest(".kcard").classList.toggle("is-selected", checked);
+  }
+
+  board.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.classList.contains("kcard-select")) {
+      setChecked(box, box.checked);
+    } else if (box.classList.contains("kcol-select")) {
+      box.closest(".kcol").querySelectorAll(".kcard-select").forEach(function (cardBox) {
+        setChecked(cardBox, box.checked);
+      });
+    } else {
+      return;
+    }
+    selectionChanged();
+  });
+
+  function clearSelection() {
+    selectedBoxes().forEach(function (box) { setChecked(box, false); });
+    selectionChanged();
+  }
+
+  if (selectionBar) {
+    selectionBar.querySelector("[data-selection-clear]").addEventListener("click", clearSelection);
+  }
+
+  window.NextalKanban = { selection: selection, clearSelection: clearSelection };
+
+  // Browsers restore checkbox states on back/forward: show the toolbar to match.
+  selectedBoxes().forEach(function (box) { setChecked(box, true); });
+  selectionChanged();
+
+  // Coming from a profile link (#application-12): show that card.
+  if (location.hash.indexOf("#application-") === 0) {
+    var target = document.getElementById(location.hash.slice(1));
+    if (target) {
+      target.scrollIntoView({ block: "center", inline: "center" });
+      highlight(target);
+    }
+  }
+})();
