@@ -159,6 +159,9 @@ class Message(models.Model):
     scheduled_for = models.DateTimeField(null=True, blank=True)
     # When the sweeper may next dispatch a queued message (scheduled time, retry backoff).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a send task was last published for this queued message; the sweeper re-publishes
+    # one that is still queued long after (its task was lost: broker down, worker killed).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -173,6 +176,18 @@ class Message(models.Model):
                 fields=["provider", "provider_message_id"],
                 condition=Q(provider_message_id__isnull=False),
                 name="unique_provider_message_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=Direction.values), name="message_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MessageStatus.values), name="message_status_valid"
+            ),
+            # Inbound rows are always "received"; outbound rows never are.
+            models.CheckConstraint(
+                condition=Q(direction=Direction.INBOUND, status=MessageStatus.RECEIVED)
+                | (Q(direction=Direction.OUTBOUND) & ~Q(status=MessageStatus.RECEIVED)),
+                name="message_status_matches_direction",
             ),
         ]
         indexes = [
