@@ -27,7 +27,7 @@ def test_it_fills_every_field(people, settings):
 
 
 def test_it_tolerates_spaces_inside_the_braces(people):
-    candidate, job, sender = people
+    candidate, _, _ = people
     assert merge.render("Hi {{ first_name }}!", candidate=candidate) == "Hi Grace!"
     assert merge.render("Hi {{first_name  }}", candidate=candidate) == "Hi Grace"
 
