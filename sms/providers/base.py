@@ -161,6 +161,9 @@ def _refused_before_sending(exc: BaseException) -> str | None:
         return "the connection was refused"
     if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
         return "connecting timed out"
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        # Certificate and handshake failures happen before the request is written.
+        return "the secure connection failed"
     return None
 
 

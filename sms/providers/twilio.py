@@ -59,9 +59,9 @@ ERROR_CODES: dict[int, tuple[str, ErrorKind]] = {
 OPTED_OUT_CODES = {21610}
 
 
-class TwilioStatusHttpClient(TwilioHttpClient):
-    """Twilio's requests-based client with a (connect, read) timeout, keeping the last response
-    so a 429's Retry-After header can be read (TwilioRestException does not carry headers)."""
+class TwilioTransport(TwilioHttpClient):
+    """Twilio's requests-based client for one adapter call: a (connect, read) timeout, and the
+    last response kept so a 429's Retry-After can be read (TwilioRestException has no headers)."""
 
     def __init__(self, timeout: tuple[float, float]):
         super().__init__(timeout=None)
@@ -108,19 +108,20 @@ class TwilioProvider(SmsProvider):
 
     def send(self, sms: OutboundSms) -> SendResult:
         self._require_usable_credentials()
-        http_client = TwilioStatusHttpClient(timeout=send_timeout())
-        client = self._client(http_client)
+        http_client = TwilioTransport(timeout=send_timeout())
         options = {"to": sms.to, "from_": sms.sender, "body": sms.body}
         if sms.status_callback_url:
             options["status_callback"] = sms.status_callback_url
         try:
-            client.messages.create(**options)
+            self._client(http_client).messages.create(**options)
         except TwilioException as exc:
             raise self._error_from(exc, http_client.last_response) from exc
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             raise transport_failure(exc, self.display_name) from exc
         except ValueError as exc:  # a 2xx body that is not JSON
             raise self._unreadable_answer("its answer was not JSON") from exc
+        finally:
+            http_client.session.close()
 
         # Parse the body ourselves (leniently) so `raw` is exactly what Twilio sent.
         response = http_client.last_response
@@ -144,20 +145,23 @@ class TwilioProvider(SmsProvider):
             return CredentialCheck(
                 False, "The Account SID must be “AC” followed by 32 hexadecimal characters."
             )
-        http_client = TwilioStatusHttpClient(timeout=CREDENTIAL_CHECK_TIMEOUT)
-        client = self._client(http_client)
+        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT)
         try:
-            client.api.v2010.accounts(self.credentials.account_id).fetch()
+            self._client(http_client).api.v2010.accounts(self.credentials.account_id).fetch()
         except TwilioException as exc:
             status = getattr(exc, "status", None)
-            if status in (401, 403, 404):
+            if status in (401, 403):
                 return CredentialCheck(False, "Rejected by Twilio: authentication failed.")
+            if status == 404:
+                return CredentialCheck(False, "Rejected by Twilio: no account has this SID.")
             return CredentialCheck(None, f"Not verified: Twilio answered HTTP {status}.")
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             reason = transport_failure(exc, self.display_name).message.split(";")[0]
             return CredentialCheck(None, f"Not verified: {reason}.")
         except ValueError:
             return CredentialCheck(None, "Not verified: Twilio's answer could not be read.")
+        finally:
+            http_client.session.close()
         return CredentialCheck(True, "Accepted by Twilio.")
 
     def _client(self, http_client: TwilioHttpClient) -> Client:

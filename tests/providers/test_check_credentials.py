@@ -95,3 +95,14 @@ def test_it_rejects_a_malformed_account_sid_without_calling(fake_provider):
     assert check.valid is False
     assert "32 hexadecimal characters" in check.message
     assert fake_provider.requests == []
+
+
+def test_it_rejects_a_twilio_account_sid_that_does_not_exist(fake_provider):
+    fake_provider.queue_twilio_error(
+        20404, status=404, message="The requested resource was not found", route="twilio.account"
+    )
+
+    check = provider("twilio").check_credentials()
+
+    assert check.valid is False
+    assert check.message == "Rejected by Twilio: no account has this SID."
