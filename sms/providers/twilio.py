@@ -186,13 +186,17 @@ class TwilioProvider(SmsProvider):
             )
 
     def _error_from(self, exc: TwilioException, response: Response | None) -> ProviderError:
-        status = getattr(exc, "status", None) or (response.status_code if response else 0)
+        status = getattr(exc, "status", None) or (
+            response.status_code if response is not None else 0
+        )
         code = getattr(exc, "code", None)
         known = ERROR_CODES.get(code) if isinstance(code, int) else None
         detail = f" (Twilio {code})" if code else f" (HTTP {status})"
         if status == 429 or code == 20429:
             retry_after = (
-                parse_retry_after(response.headers.get("Retry-After")) if response else None
+                parse_retry_after(response.headers.get("Retry-After"))
+                if response is not None
+                else None
             )
             return ProviderError(
                 "Twilio is rate limiting requests" + detail,
@@ -219,11 +223,9 @@ class TwilioProvider(SmsProvider):
             )
         # Other 4xx: Twilio refused this request and will refuse it again.
         twilio_message = _error_payload_message(response) or str(getattr(exc, "detail", "") or "")
-        reason = (
-            f"Twilio rejected the message: {twilio_message}"
-            if twilio_message
-            else ("Twilio rejected the message")
-        )
+        reason = "Twilio rejected the message"
+        if twilio_message:
+            reason += f": {twilio_message}"
         return ProviderError(
             reason.rstrip(".") + detail, kind=ErrorKind.PERMANENT, code=code or status
         )
