@@ -273,8 +273,7 @@ def update_secret(integration: Integration, secret: str, *, by):
                 "updated_at",
             ]
         )
-        verdict = "accepted by the provider" if check.valid else message
-        _audit(target, AuditEntry.Action.SECRET_UPDATED, by, f"{label} updated: {verdict}")
+        _audit(target, AuditEntry.Action.SECRET_UPDATED, by, message)
     _sync(integration, target)
     return CredentialCheck(check.valid, message)
 

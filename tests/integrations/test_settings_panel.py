@@ -177,7 +177,7 @@ class TestWithHtmx:
 
         assert response.status_code == 200  # htmx swaps 2xx only
         html = response.content.decode()
-        assert 'class="overlay"' in html
+        assert 'class="overlay is-settled"' in html  # replaces the open panel without a fade
         assert "Enter a valid Account SID" in html
 
     def test_success_reloads_the_page(self, administrator_client, twilio):
