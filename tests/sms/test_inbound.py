@@ -1,0 +1,175 @@
+"""Inbound ingestion: matching the sender to a candidate, unknown senders, opt-out keywords."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from candidates.models import TimelineEvent
+from sms.models import Message, OptOut, Thread
+from sms.providers.base import InboundSms
+from sms.services import normalize_sender, opt_out_keyword, record_inbound
+from tests.factories import CandidateFactory
+
+NUMBER = "+12025550123"
+
+
+def inbound(body="Hello", sender=NUMBER, opt_out_type=None, message_id=None):
+    return InboundSms(
+        provider_message_id=message_id or uuid.uuid4().hex,
+        from_number=sender,
+        to_number="+15005550006",
+        body=body,
+        received_at=None,
+        opt_out_type=opt_out_type,
+        raw={"Body": body, "From": sender},
+    )
+
+
+def test_a_reply_goes_to_the_candidate_with_that_number(db):
+    candidate = CandidateFactory(phone=NUMBER)
+    message, created = record_inbound("twilio", inbound("Sounds good"))
+    assert created
+    assert message.thread.candidate == candidate
+    event = TimelineEvent.objects.get(candidate=candidate)
+    assert (event.kind, event.description) == ("sms_received", "SMS received: “Sounds good”")
+
+
+def test_with_several_candidates_on_a_number_the_most_recent_conversation_wins(db):
+    older = CandidateFactory(phone=NUMBER)
+    recent = CandidateFactory(phone=NUMBER)
+    never_texted = CandidateFactory(phone=NUMBER)
+    now = timezone.now()
+    Thread.objects.create(candidate=older, phone_number=NUMBER, last_message_at=now)
+    Thread.objects.create(
+        candidate=recent, phone_number=NUMBER, last_message_at=now - timedelta(days=3)
+    )
+    Thread.objects.filter(candidate=older).update(last_message_at=now - timedelta(days=9))
+    message, _ = record_inbound("twilio", inbound())
+    assert message.thread.candidate == recent
+    assert never_texted.pk > recent.pk  # not simply the newest candidate
+
+
+def test_without_any_conversation_the_newest_candidate_gets_the_reply(db):
+    CandidateFactory(phone=NUMBER)
+    newest = CandidateFactory(phone=NUMBER)
+    message, _ = record_inbound("clicksend", inbound())
+    assert message.thread.candidate == newest
+
+
+def test_an_unknown_number_gets_one_unknown_sender_thread(db):
+    first, _ = record_inbound("twilio", inbound("Who is this?"))
+    second, _ = record_inbound("clicksend", inbound("Hello??"))
+    assert first.thread_id == second.thread_id
+    thread = Thread.objects.get(pk=first.thread_id)
+    assert thread.is_unknown_sender
+    assert str(thread) == f"Unknown sender {NUMBER}"
+    assert thread.unread_count == 2
+    assert thread.last_message_preview == "Hello??"
+
+
+def test_short_codes_and_numbers_without_plus_are_handled(db):
+    short, _ = record_inbound("twilio", inbound("Promo", sender="72345"))
+    assert short.thread.phone_number == "72345"
+    assert normalize_sender("61429912603") == "+61429912603"
+    assert normalize_sender(" +1 (202) 555-0123 ") == NUMBER
+
+
+def test_the_same_provider_message_id_is_stored_once(db):
+    CandidateFactory(phone=NUMBER)
+    first, created_first = record_inbound("twilio", inbound(message_id="SM1"))
+    again, created_again = record_inbound("twilio", inbound(message_id="SM1"))
+    other_provider, created_other = record_inbound("clicksend", inbound(message_id="SM1"))
+    assert (created_first, created_again, created_other) == (True, False, True)
+    assert again.pk == first.pk
+    assert other_provider.pk != first.pk
+    assert Message.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "STOP",
+        "stop",
+        " Stop ",
+        "STOPALL",
+        "unsubscribe",
+        "Cancel",
+        "END",
+        "quit",
+        "REVOKE",
+        "OptOut",
+        "stop.",
+    ],
+)
+def test_opt_out_keywords_record_an_opt_out(db, body):
+    candidate = CandidateFactory(phone=NUMBER)
+    record_inbound("clicksend", inbound(body))
+    opt_out = OptOut.objects.get(phone_number=NUMBER)
+    assert (opt_out.opted_out, opt_out.source) == (True, "keyword")
+    assert opt_out.detail == body.strip().rstrip(".").upper()
+    assert TimelineEvent.objects.filter(candidate=candidate, kind="opted_out").exists()
+
+
+@pytest.mark.parametrize(
+    "body", ["Please stop texting me", "STOP IT", "stopping by later", "END of day works", ""]
+)
+def test_a_keyword_inside_a_sentence_is_not_an_opt_out(db, body):
+    record_inbound("clicksend", inbound(body))
+    assert not OptOut.objects.exists()
+
+
+def test_twilios_opt_out_type_counts_even_for_other_words(db):
+    record_inbound("twilio", inbound("Arrêt", opt_out_type="STOP"))
+    assert OptOut.objects.get(phone_number=NUMBER).opted_out is True
+
+
+@pytest.mark.parametrize("keyword", ["START", "yes", "Unstop"])
+def test_start_words_opt_back_in_after_an_opt_out(db, keyword):
+    candidate = CandidateFactory(phone=NUMBER)
+    record_inbound("twilio", inbound("STOP"))
+    record_inbound("twilio", inbound(keyword))
+    assert OptOut.objects.get(phone_number=NUMBER).opted_out is False
+    kinds = list(TimelineEvent.objects.filter(candidate=candidate).values_list("kind", flat=True))
+    assert kinds.count("opted_out") == kinds.count("opted_in") == 1
+
+
+def test_a_plain_yes_from_a_number_that_never_opted_out_records_nothing(db):
+    CandidateFactory(phone=NUMBER)
+    record_inbound("twilio", inbound("Yes"))
+    assert not OptOut.objects.exists()
+    assert not TimelineEvent.objects.filter(kind__in=["opted_in", "opted_out"]).exists()
+
+
+def test_an_opt_out_applies_to_every_candidate_with_the_number(db):
+    family = [CandidateFactory(phone=NUMBER), CandidateFactory(phone=NUMBER)]
+    record_inbound("twilio", inbound("STOP"))
+    assert OptOut.objects.count() == 1
+    for candidate in family:
+        assert TimelineEvent.objects.filter(candidate=candidate, kind="opted_out").exists()
+
+
+def test_a_repeated_stop_changes_nothing_more(db):
+    record_inbound("twilio", inbound("STOP"))
+    first = OptOut.objects.get().changed_at
+    record_inbound("twilio", inbound("STOP"))
+    assert OptOut.objects.get().changed_at == first
+
+
+def test_opt_out_keyword_reads_only_whole_messages():
+    assert opt_out_keyword("  Unsubscribe!  ", None) == (True, "UNSUBSCRIBE")
+    assert opt_out_keyword("help", None) == (None, "")
+    assert opt_out_keyword("", "START") == (False, "START")
+    assert opt_out_keyword("Hello", "HELP") == (None, "")
+
+
+def test_nul_characters_and_overlong_fields_are_stored_safely(db):
+    message, _ = record_inbound(
+        "clicksend",
+        inbound(body="a\x00b", sender="+1202555012" + "3" * 40, message_id="X" * 90),
+    )
+    message.refresh_from_db()
+    assert message.body == "ab"
+    assert len(message.provider_message_id) == 64
+    assert len(message.from_number) <= 32
