@@ -7,6 +7,8 @@ app_name = "sms"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("administration/sms-templates/", views.template_list, name="template_list"),
+    path("candidates/<int:pk>/messages/send/", views.send_to_candidate, name="send_to_candidate"),
+    path("candidates/<int:pk>/messages/", views.candidate_thread, name="candidate_thread"),
     # Provider webhooks: no login, CSRF-exempt, POST only (see sms/webhooks.py).
     path("webhooks/twilio/inbound/", webhooks.twilio_inbound, name="twilio_inbound"),
     path("webhooks/twilio/status/", webhooks.twilio_status, name="twilio_status"),

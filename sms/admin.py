@@ -1,0 +1,54 @@
+"""Django admin for SMS data. Messages are read-only (the pipeline owns them); provider
+credentials live on integrations and are never shown here."""
+
+from django.contrib import admin
+
+from sms.models import Message, OptOut, SmsTemplate, Thread
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "phone_number", "last_message_at", "unread_count"]
+    list_select_related = ["candidate"]
+    search_fields = ["phone_number", "candidate__first_name", "candidate__last_name"]
+    raw_id_fields = ["candidate"]
+    readonly_fields = [
+        "last_message_at",
+        "last_message_preview",
+        "last_message_direction",
+        "changed_at",
+        "created_at",
+    ]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["pk", "thread", "direction", "status", "provider", "created_at", "attempts"]
+    list_filter = ["direction", "status", "provider"]
+    list_select_related = ["thread__candidate"]
+    search_fields = ["provider_message_id", "to_number", "from_number"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ["phone_number", "opted_out", "source", "detail", "provider", "changed_at"]
+    list_filter = ["opted_out", "source", "provider"]
+    search_fields = ["phone_number"]
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "updated_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "body"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
