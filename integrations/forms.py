@@ -6,7 +6,9 @@ from django import forms
 class ProviderSettingsForm(forms.Form):
     """The configuration panel. Deliberately has no secret field."""
 
-    activate = forms.BooleanField(label="Activate", required=False)
+    activate = forms.BooleanField(
+        label="Activate", required=False, widget=forms.CheckboxInput(attrs={"autofocus": True})
+    )
     phone_number = forms.CharField(
         label="Phone Number",
         required=False,
@@ -32,7 +34,8 @@ class ProviderSecretForm(forms.Form):
         strip=True,
         max_length=200,
         widget=forms.PasswordInput(
-            render_value=False, attrs={"autocomplete": "new-password", "spellcheck": "false"}
+            render_value=False,
+            attrs={"autocomplete": "new-password", "spellcheck": "false", "autofocus": True},
         ),
     )
 

@@ -30,6 +30,7 @@ def configure(page, flow, *, saved_message):
     card = page.locator(f"#integration-{kind}")
     card.get_by_role("link", name="Edit", exact=True).click()
     dialog = page.get_by_role("dialog", name=f"{title} settings")
+    expect(dialog.get_by_label("Activate", exact=True)).to_be_focused()  # keyboard users land in it
     dialog.get_by_label("Activate", exact=True).check()
     dialog.get_by_label("Phone Number").fill(phone)
     dialog.get_by_label(account_label, exact=True).fill(account_id)
@@ -42,6 +43,7 @@ def configure(page, flow, *, saved_message):
     secret_field = dialog.get_by_label(secret_label, exact=True)
     expect(secret_field).to_have_attribute("type", "password")
     expect(secret_field).to_have_value("")
+    expect(secret_field).to_be_focused()
     secret_field.fill(secret)
     dialog.get_by_role("button", name=f"Update {secret_label}").click()
     expect(page.locator("#messages")).to_contain_text(f"{secret_label} updated.")
