@@ -6,10 +6,11 @@ they skip locally; with CI=true a missing service is a failure, never a silent s
 
 import os
 import shutil
+from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 from nextal.roles import ADMINISTRATORS, RECRUITERS
@@ -34,6 +35,45 @@ def pytest_runtest_setup(item):
         _unavailable("needs Redis: set REDIS_URL=redis://...")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         _unavailable("needs Chromium: apt-get install -y chromium")
+
+
+def _database_fixture(request):
+    marker = request.node.get_closest_marker("django_db")
+    names = request.fixturenames
+    if (
+        "transactional_db" in names
+        or "live_server" in names
+        or (marker and marker.kwargs.get("transaction"))
+    ):
+        return "transactional_db"
+    if "db" in names or marker:
+        return "db"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def migrated_rows(request):
+    """Restore the rows data migrations create (role groups, provider settings rows).
+
+    A transactional test (live server, real Celery worker, concurrency) ends by flushing every
+    table; permissions come back through post_migrate, but data-migration rows do not.
+    """
+    fixture = _database_fixture(request)
+    if fixture is None:
+        return
+    request.getfixturevalue(fixture)
+    from integrations.models import Integration, ProviderKind
+
+    for name, dotted_perms in import_module("nextal.migrations.0001_roles").ROLES.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if created:
+            for dotted in dotted_perms:
+                app_label, codename = dotted.split(".")
+                group.permissions.add(
+                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                )
+    for kind in ProviderKind.values:
+        Integration.objects.get_or_create(kind=kind)
 
 
 # --- Personas -------------------------------------------------------------------------------------
