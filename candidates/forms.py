@@ -127,10 +127,15 @@ class JobForm(forms.Form):
         self.fields["recruiter"].queryset = staff_users()
 
 
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
 class MoveForm(forms.Form):
     """Where a kanban card goes: a stage of its job and a 1-based place in that column."""
 
-    stage = forms.ModelChoiceField(queryset=None, label="Stage", empty_label=None)
+    stage = StageChoiceField(queryset=None, label="Stage", empty_label=None)
     position = forms.IntegerField(
         label="Position in column",
         min_value=1,

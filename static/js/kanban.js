@@ -510,7 +510,9 @@
     var boxes = selectedBoxes();
     return {
       applicationIds: boxes.map(function (box) { return box.value; }),
-      candidateIds: boxes.map(function (box) { return box.getAttribute("data-candidate-id"); }),
+      candidateIds: boxes.map(function (box) {
+        return box.closest(".kcard").getAttribute("data-candidate-id");
+      }),
     };
   }
 

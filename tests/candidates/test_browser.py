@@ -1,0 +1,206 @@
+"""The kanban in a real browser: drag a card, use the keyboard, reload, and see it stay."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from candidates import services
+from candidates.models import Application, TimelineEvent
+from sms.models import Thread
+
+# The live server needs committed data (tests/conftest.py restores the role groups after flushes).
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PEOPLE = [
+    ("Maya", "Patel", "Applied"),
+    ("Jordan", "Brooks", "Applied"),
+    ("Sofia", "Ramirez", "Applied"),
+    ("Ethan", "Nguyen", "Applied"),
+    ("Amara", "Okafor", "Phone screen"),
+    ("Liam", "O'Connor", "Phone screen"),
+    ("Hannah", "Schmidt", "Interview"),
+    ("Mateo", "Alvarez", "Interview"),
+    ("Grace", "Kim", "Offer"),
+    ("Noah", "Williams", "Hired"),
+    ("Isabella", "Rossi", "Rejected"),
+]
+
+
+@pytest.fixture
+def job(recruiter):
+    job = services.create_job(
+        title="Senior Backend Engineer", location="Remote (US)", recruiter=recruiter
+    )
+    stages = {stage.name: stage for stage in job.stages.all()}
+    for i, (first, last, stage) in enumerate(PEOPLE):
+        candidate = services.create_candidate(
+            first_name=first,
+            last_name=last,
+            phone=f"+1202555{100 + i:04d}",
+            email=f"{first.lower()}@example.com",
+            by=recruiter,
+        )
+        services.apply(candidate, job, by=recruiter, stage=stages[stage])
+        if i % 3 == 0:
+            Thread.objects.create(
+                candidate=candidate,
+                phone_number=candidate.phone,
+                last_message_preview="Thanks! Tuesday at 10 works for me.",
+                last_message_direction="inbound",
+                unread_count=1 if i % 2 == 0 else 0,
+            )
+    return job
+
+
+def card(page, name):
+    return page.locator(".kcard", has=page.get_by_role("link", name=name, exact=True))
+
+
+def column(page, job, name):
+    stage = job.stages.get(name=name)
+    return page.locator(f'.kcol-list[data-stage-id="{stage.pk}"]')
+
+
+def count(page, job, name):
+    stage = job.stages.get(name=name)
+    return page.locator(f'[data-count-for="{stage.pk}"]')
+
+
+def open_board(page, login, recruiter, job):
+    login(recruiter)
+    page.goto(f"/jobs/{job.pk}/")
+    expect(page.get_by_role("heading", name="Senior Backend Engineer")).to_be_visible()
+
+
+def test_a_dragged_card_stays_in_its_new_column_after_a_reload(
+    page, login, recruiter, job, screenshot
+):
+    open_board(page, login, recruiter, job)
+    screenshot("kanban")
+    maya = card(page, "Maya Patel")
+    with page.expect_response(re.compile(r"/applications/\d+/move/$")) as moved:
+        maya.drag_to(column(page, job, "Interview"))
+    assert moved.value.ok
+    expect(column(page, job, "Interview").locator(".kcard", has_text="Maya Patel")).to_have_count(1)
+    expect(count(page, job, "Applied")).to_have_text("3")
+    expect(count(page, job, "Interview")).to_have_text("3")
+
+    page.reload()
+    expect(column(page, job, "Interview").locator(".kcard", has_text="Maya Patel")).to_have_count(1)
+    expect(column(page, job, "Applied").locator(".kcard", has_text="Maya Patel")).to_have_count(0)
+    expect(count(page, job, "Interview")).to_have_text("3")
+    event = TimelineEvent.objects.get(kind="moved")
+    assert event.description == "Moved from Applied to Interview by Riley Recruiter"
+
+
+def test_dragging_within_a_column_reorders_it(page, login, recruiter, job):
+    open_board(page, login, recruiter, job)
+    applied = column(page, job, "Applied")
+    with page.expect_response(re.compile(r"/move/$")):
+        card(page, "Ethan Nguyen").drag_to(
+            card(page, "Maya Patel"), target_position={"x": 20, "y": 4}
+        )
+    page.reload()
+    expect(applied.locator(".kcard-name")).to_have_text(
+        ["Ethan Nguyen", "Maya Patel", "Jordan Brooks", "Sofia Ramirez"]
+    )
+    assert not TimelineEvent.objects.filter(kind="moved").exists()
+
+
+def test_the_keyboard_move_to_menu(page, login, recruiter, job, screenshot):
+    open_board(page, login, recruiter, job)
+    jordan = card(page, "Jordan Brooks")
+    jordan.get_by_label("Actions for Jordan Brooks").focus()
+    page.keyboard.press("Enter")
+    expect(jordan.get_by_role("link", name="Send SMS")).to_be_visible()
+    move = jordan.get_by_role("link", name="Move to…")
+    move.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="Move Jordan Brooks")
+    expect(dialog).to_be_visible()
+    stage = dialog.get_by_label("Stage")
+    expect(stage).to_be_focused()
+    stage.select_option(label="Offer")
+    dialog.get_by_label("Position in column").fill("1")
+    page.wait_for_timeout(300)  # let the overlay's fade-in finish before the screenshot
+    screenshot("kanban-move-dialog")
+    with page.expect_response(re.compile(r"/move/$")):
+        page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+    expect(column(page, job, "Offer").locator(".kcard-name").first).to_have_text("Jordan Brooks")
+    expect(jordan.locator(".kcard-name")).to_be_focused()
+    expect(count(page, job, "Offer")).to_have_text("2")
+
+    page.reload()
+    expect(column(page, job, "Offer").locator(".kcard-name")).to_have_text(
+        ["Jordan Brooks", "Grace Kim"]
+    )
+
+
+def test_alt_arrows_move_the_focused_card(page, login, recruiter, job):
+    open_board(page, login, recruiter, job)
+    name = card(page, "Hannah Schmidt").locator(".kcard-name")
+    name.focus()
+    with page.expect_response(re.compile(r"/move/$")):
+        page.keyboard.press("Alt+ArrowRight")
+    expect(column(page, job, "Offer").locator(".kcard-name").first).to_have_text("Hannah Schmidt")
+    expect(name).to_be_focused()
+    hannah = Application.objects.get(candidate__first_name="Hannah")
+    assert (hannah.stage.name, hannah.position) == ("Offer", 0)
+
+
+def test_selecting_cards_shows_the_selection_toolbar(page, login, recruiter, job):
+    open_board(page, login, recruiter, job)
+    toolbar = page.locator("#kanban-selection-actions")
+    expect(toolbar).to_be_hidden()
+    page.get_by_label("Select Maya Patel").check()
+    page.get_by_label("Select everyone in Interview").check()
+    expect(toolbar).to_be_visible()
+    expect(toolbar).to_contain_text("3 selected")
+    toolbar.get_by_role("button", name="Clear selection").click()
+    expect(toolbar).to_be_hidden()
+
+
+def test_the_move_page_works_without_javascript(browser, live_server, recruiter, job):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(recruiter.username)
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/jobs/{job.pk}/")
+    sofia = card(page, "Sofia Ramirez")
+    sofia.locator("summary").click()
+    sofia.get_by_role("link", name="Move to…").click()
+    page.get_by_label("Stage").select_option(label="Hired")
+    page.get_by_role("button", name="Move").click()
+    expect(page).to_have_url(re.compile(rf"/jobs/{job.pk}/$"))
+    expect(column(page, job, "Hired").locator(".kcard", has_text="Sofia Ramirez")).to_have_count(1)
+    context.close()
+
+
+def test_the_recruiter_pages_in_a_browser(page, login, recruiter, job, screenshot):
+    """Add a candidate with a shared number, then see the list, the profile and the jobs."""
+    login(recruiter)
+    page.goto("/candidates/new/")
+    page.get_by_label("First name").fill("Ada")
+    page.get_by_label("Last name").fill("Lovelace")
+    page.get_by_label("Phone").fill("(202) 555-0100")  # Maya Patel's number
+    expect(page.locator("#phone-warning")).to_contain_text("Also used by Maya Patel")
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Job").select_option(label="Senior Backend Engineer")
+    screenshot("candidate-form")
+    page.get_by_role("button", name="Add candidate").click()
+    expect(page.get_by_role("heading", name="Ada Lovelace", level=1)).to_be_visible()
+    expect(page.locator(".profile-header")).to_contain_text("also used by Maya Patel")
+    expect(page.locator(".timeline")).to_contain_text("Applied to Senior Backend Engineer")
+    screenshot("candidate-profile")
+
+    page.goto("/candidates/?q=202-555-0100")
+    expect(page.locator(".candidate-table tbody tr")).to_have_count(2)
+    page.goto("/candidates/")
+    screenshot("candidate-list")
+    page.goto("/jobs/")
+    expect(page.locator(".job-card")).to_contain_text("12 candidates")
+    screenshot("job-list")

@@ -1,0 +1,104 @@
+"""The list pages and the kanban cost the same number of queries for 10 rows or 1,000."""
+
+import time
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from candidates.models import Application
+from sms.models import Thread
+from tests.candidates.factories import bulk_applications
+from tests.factories import JobFactory
+
+# Session, user, permissions, the navigation's unread count, then the page's own queries.
+BOARD_QUERIES = 9
+LIST_QUERIES = 10
+JOB_LIST_QUERIES = 10
+
+
+def with_threads(applications, every=3):
+    """Give some candidates an SMS thread so the cards' SMS line is exercised."""
+    Thread.objects.bulk_create(
+        Thread(
+            candidate_id=application.candidate_id,
+            phone_number=f"+1202555{i:04d}",
+            last_message_preview="Sounds good, see you Tuesday!",
+            last_message_direction="inbound",
+            unread_count=i % 2,
+        )
+        for i, application in enumerate(applications[::every])
+    )
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_the_board_query_count_does_not_grow(recruiter_client, django_assert_max_num_queries, size):
+    job = JobFactory()
+    with_threads(bulk_applications(job, size))
+    url = reverse("candidates:job_board", kwargs={"pk": job.pk})
+    with django_assert_max_num_queries(BOARD_QUERIES):
+        response = recruiter_client.get(url)
+    html = response.content.decode()
+    assert html.count('<li class="kcard') == size
+    assert 'data-action="send-sms"' in html
+    assert "Sounds good, see you Tuesday!" in html
+
+
+def test_the_board_costs_the_same_for_10_and_1000_cards(recruiter_client):
+    small, large = JobFactory(), JobFactory()
+    with_threads(bulk_applications(small, 10, prefix="Small"))
+    with_threads(bulk_applications(large, 1000, prefix="Large"))
+    recruiter_client.get(reverse("candidates:job_list"))  # warm the session and permissions
+    small_count, _ = count_queries(
+        recruiter_client, reverse("candidates:job_board", kwargs={"pk": small.pk})
+    )
+    started = time.perf_counter()
+    large_count, response = count_queries(
+        recruiter_client, reverse("candidates:job_board", kwargs={"pk": large.pk})
+    )
+    elapsed = time.perf_counter() - started
+    assert small_count == large_count
+    # Light HTML: about a kilobyte per card, and a render well under the request timeout.
+    assert len(response.content) < 1000 * 1500
+    assert elapsed < 10
+    print(
+        f"board with 1000 cards: {large_count} queries, {len(response.content)} bytes, "
+        f"{elapsed:.2f}s"
+    )
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_the_candidate_list_query_count_does_not_grow(
+    recruiter_client, django_assert_max_num_queries, size
+):
+    jobs = [JobFactory(), JobFactory()]
+    for job in jobs:
+        # Every candidate has two applications and some have SMS threads.
+        applications = bulk_applications(job, size, prefix=f"J{job.pk}-")
+        with_threads(applications, every=5)
+    url = reverse("candidates:list")
+    with django_assert_max_num_queries(LIST_QUERIES):
+        response = recruiter_client.get(url)
+    assert len(response.context["page"]) == min(size * 2, 25)
+    with django_assert_max_num_queries(LIST_QUERIES):
+        recruiter_client.get(url, {"q": "555", "page": 2})
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_the_job_list_query_count_does_not_grow(
+    recruiter_client, django_assert_max_num_queries, size
+):
+    for _ in range(3):
+        bulk_applications(JobFactory(), size // 3 or 1)
+    with django_assert_max_num_queries(JOB_LIST_QUERIES):
+        response = recruiter_client.get(reverse("candidates:job_list"))
+    totals = sorted(job.total for job in response.context["page"])
+    assert sum(totals) == Application.objects.count()
