@@ -825,11 +825,13 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                     raw=_json_safe(inbound.raw),
                 )
         except IntegrityError:
+            # A concurrent delivery of the same message won the unique constraint.
             existing = Message.objects.filter(
                 provider=provider, provider_message_id=message_id
             ).first()
             if existing is None:
                 raise
+            logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
             return existing, False
         Thread.objects.filter(pk=thread.pk).update(
             last_message_at=now,

@@ -7,9 +7,7 @@ from tests.sms.conftest import CANDIDATE_PHONE
 
 pytestmark = [
     pytest.mark.browser,
-    # Transactional (the live server is another thread); keep the roles and provider rows that
-    # migrations created.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # the live server is another thread
 ]
 
 
