@@ -210,3 +210,16 @@ def test_an_application_factory_card_can_be_moved(recruiter):
     services.move_application(application, stage=offer, position=None, by=recruiter)
     application.refresh_from_db()
     assert (application.stage, application.position) == (offer, 0)
+
+
+def test_a_repeated_move_changes_nothing(board, stages, recruiter):
+    services.move_application(board["A1"], stage=stages["Interview"], position=0, by=recruiter)
+    before = Application.objects.get(pk=board["A1"].pk).updated_at
+    # The browser may send the same move twice (double drop, retry): the second is a no-op.
+    result = services.move_application(
+        board["A1"], stage=stages["Interview"], position=0, by=recruiter
+    )
+    assert result.event is None
+    assert Application.objects.get(pk=board["A1"].pk).updated_at == before
+    assert TimelineEvent.objects.filter(kind="moved").count() == 1
+    assert names(stages["Interview"]) == ["A1", "I0", "I1"]
