@@ -767,7 +767,7 @@ def normalize_sender(raw: str) -> str:
     else the cleaned raw value (short codes, alphanumeric senders)."""
     text = _clean(raw, 32).strip()
     number = to_e164_or_none(text)
-    if number is None and text.isdigit() and len(text) > 10:
+    if number is None and text.isascii() and text.isdigit() and len(text) > 10:
         number = to_e164_or_none("+" + text)
     return number or text
 
@@ -873,7 +873,7 @@ def _message_for_status(provider: str, event: StatusEvent) -> Message | None:
     # The callback can beat the send task to recording the provider id: match our reference,
     # but never a message that already carries another id.
     reference = str(event.reference or "").strip()
-    if reference.isdigit() and len(reference) < 19:
+    if reference.isascii() and reference.isdigit() and len(reference) < 19:
         return (
             Message.objects.filter(pk=int(reference), direction=Direction.OUTBOUND)
             .filter(Q(provider_message_id__isnull=True) | Q(provider_message_id=""))
@@ -932,6 +932,33 @@ def record_status(provider: str, event: StatusEvent) -> bool:
             provider=provider,
         )
     return bool(changed)
+
+
+@transaction.atomic
+def link_unknown_sender(thread: Thread, candidate: Candidate) -> Thread:
+    """Attach an Unknown-sender thread to a candidate; returns the candidate's thread.
+
+    If the candidate already has a thread, the unknown sender's messages move into it (one
+    conversation per candidate) and the unknown thread is removed.
+    """
+    thread = Thread.objects.select_for_update().get(pk=thread.pk, candidate__isnull=True)
+    target = Thread.objects.select_for_update().filter(candidate=candidate).first()
+    now = timezone.now()
+    if target is None:
+        thread.candidate = candidate
+        thread.changed_at = now
+        thread.save(update_fields=["candidate", "changed_at"])
+        return thread
+    Message.objects.filter(thread=thread).update(thread=target)
+    if thread.last_message_at > target.last_message_at:
+        target.last_message_at = thread.last_message_at
+        target.last_message_preview = thread.last_message_preview
+        target.last_message_direction = thread.last_message_direction
+    target.unread_count += thread.unread_count
+    target.changed_at = now
+    target.save()
+    thread.delete()
+    return target
 
 
 def mark_thread_read(thread: Thread) -> None:

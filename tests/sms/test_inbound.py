@@ -8,8 +8,14 @@ from django.utils import timezone
 
 from candidates.models import TimelineEvent
 from sms.models import Message, OptOut, Thread
-from sms.providers.base import InboundSms
-from sms.services import normalize_sender, opt_out_keyword, record_inbound
+from sms.providers.base import InboundSms, StatusEvent
+from sms.services import (
+    link_unknown_sender,
+    normalize_sender,
+    opt_out_keyword,
+    record_inbound,
+    record_status,
+)
 from tests.factories import CandidateFactory
 
 NUMBER = "+12025550123"
@@ -173,3 +179,37 @@ def test_nul_characters_and_overlong_fields_are_stored_safely(db):
     assert message.body == "ab"
     assert len(message.provider_message_id) == 64
     assert len(message.from_number) <= 32
+
+
+def test_an_unknown_sender_thread_can_be_linked_to_a_new_candidate(db):
+    message, _ = record_inbound("twilio", inbound("Hi, I applied yesterday"))
+    candidate = CandidateFactory(phone=NUMBER)
+    thread = link_unknown_sender(message.thread, candidate)
+    assert thread.pk == message.thread_id
+    assert Thread.objects.get(pk=thread.pk).candidate == candidate
+    # Later replies now go to the candidate's thread.
+    reply, _ = record_inbound("twilio", inbound("Any news?"))
+    assert reply.thread_id == thread.pk
+
+
+def test_linking_into_an_existing_conversation_merges_the_messages(db):
+    candidate = CandidateFactory(phone="+12025550999")
+    own = Thread.objects.create(
+        candidate=candidate,
+        phone_number="+12025550999",
+        last_message_at=timezone.now() - timedelta(days=2),
+        unread_count=1,
+    )
+    unknown_message, _ = record_inbound("twilio", inbound("New number, it's me"))
+    merged = link_unknown_sender(unknown_message.thread, candidate)
+    assert merged.pk == own.pk
+    assert not Thread.objects.filter(candidate__isnull=True).exists()
+    unknown_message.refresh_from_db()
+    assert unknown_message.thread_id == own.pk
+    own.refresh_from_db()
+    assert (own.unread_count, own.last_message_preview) == (2, "New number, it's me")
+
+
+def test_a_non_ascii_digit_reference_is_ignored_not_a_crash(db):
+    event = StatusEvent("", "delivered", "", "", None, {}, reference="²³")
+    assert record_status("clicksend", event) is False
