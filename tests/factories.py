@@ -22,6 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class JobFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Job
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Backend Engineer {n}")
     location = "Remote"

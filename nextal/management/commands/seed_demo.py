@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage, TimelineEvent
+from candidates.models import Candidate, Job
+from candidates.services import apply, create_candidate, create_job, move_application
 from nextal.roles import ADMINISTRATORS, RECRUITERS
 from sms.models import SmsTemplate
 
@@ -94,50 +95,31 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=group))
             users[username] = user
 
-        jobs = []
-        for title, location in JOBS:
-            job, created = Job.objects.get_or_create(
-                title=title, defaults={"location": location, "recruiter": users["recruiter"]}
-            )
-            if created:
-                Stage.objects.bulk_create(
-                    Stage(job=job, name=name, position=i) for i, name in enumerate(DEFAULT_STAGES)
-                )
-            jobs.append(job)
+        recruiter = users["recruiter"]
+        jobs = [
+            Job.objects.filter(title=title).first()
+            or create_job(title=title, location=location, recruiter=recruiter)
+            for title, location in JOBS
+        ]
 
         new_candidates = 0
         for i, (first, last) in enumerate(CANDIDATES):
-            phone = f"+1202555{100 + i:04d}"
-            candidate, created = Candidate.objects.get_or_create(
+            if Candidate.objects.filter(first_name=first, last_name=last).exists():
+                continue
+            candidate = create_candidate(
                 first_name=first,
                 last_name=last,
-                defaults={
-                    "phone": phone,
-                    "email": f"{first}.{last}@example.com".lower().replace("'", ""),
-                    "owner": users["recruiter"],
-                    "created_by": users["recruiter"],
-                },
+                phone=f"+1202555{100 + i:04d}",
+                email=f"{first}.{last}@example.com".lower().replace("'", ""),
+                owner=recruiter,
+                by=recruiter,
             )
-            if not created:
-                continue
             new_candidates += 1
-            TimelineEvent.objects.create(
-                candidate=candidate,
-                kind=TimelineEvent.Kind.CREATED,
-                actor=users["recruiter"],
-                description="Candidate created",
-            )
             job = jobs[i % len(jobs)]
-            stages = list(job.stages.order_by("position"))
-            stage = stages[(i // 2) % 4]  # spread over Applied … Offer
-            Application.objects.create(candidate=candidate, job=job, stage=stage, position=i)
-            TimelineEvent.objects.create(
-                candidate=candidate,
-                kind=TimelineEvent.Kind.APPLIED,
-                actor=users["recruiter"],
-                description=f"Applied to {job.title}",
-                data={"job_id": job.pk, "stage": stage.name},
-            )
+            application = apply(candidate, job, by=recruiter)
+            stage = list(job.stages.order_by("position"))[(i // 2) % 4]  # Applied … Offer
+            if stage != application.stage:
+                move_application(application, stage=stage, position=None, by=recruiter)
 
         for name, body in TEMPLATES:
             SmsTemplate.objects.get_or_create(

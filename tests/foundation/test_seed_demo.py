@@ -1,0 +1,45 @@
+"""seed_demo: demo data a new engineer can log into, created once however often it runs."""
+
+from io import StringIO
+
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from candidates.models import Application, Candidate, Job, TimelineEvent
+from nextal.phone import to_e164_or_none
+from sms.models import SmsTemplate
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_it_creates_demo_data_with_working_logins(db):
+    output = seed()
+    assert "username: admin" in output and "password: nextal-admin-demo" in output
+    admin = authenticate(username="admin", password="nextal-admin-demo")
+    recruiter = authenticate(username="recruiter", password="nextal-recruiter-demo")
+    assert admin.has_perm("integrations.manage_integrations")
+    assert recruiter.has_perm("sms.send_sms")
+    assert not recruiter.has_perm("integrations.manage_integrations")
+    assert Job.objects.count() == 2
+    assert all(job.stages.count() == 6 for job in Job.objects.all())
+    assert Candidate.objects.count() == 30
+    assert all(to_e164_or_none(c.phone) == c.phone for c in Candidate.objects.all())
+    assert Application.objects.count() == 30
+    assert SmsTemplate.objects.filter(is_active=True).count() >= 3
+    assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.MOVED).exists()
+
+
+def test_it_is_idempotent(db):
+    seed()
+    counts = (Candidate.objects.count(), Application.objects.count(), TimelineEvent.objects.count())
+    output = seed()
+    assert "(0 new)" in output
+    assert counts == (
+        Candidate.objects.count(),
+        Application.objects.count(),
+        TimelineEvent.objects.count(),
+    )
