@@ -162,6 +162,8 @@ class Message(models.Model):
     # When a send task was last published for this queued message; the sweeper re-publishes
     # one that is still queued long after (its task was lost: broker down, worker killed).
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    # Sent from the Integrations page ("Send test SMS") to check the active provider end to end.
+    is_test = models.BooleanField(default=False)
     claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

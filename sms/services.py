@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 
 from candidates.models import Application, Candidate, TimelineEvent
 from integrations.models import Integration, ProviderKind
+from nextal.phone import display as display_phone
 from nextal.phone import to_e164_or_none
 from sms import merge
 from sms.models import (
@@ -286,6 +287,48 @@ def queue_message(
         )
         if not due_later:
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
+    return message
+
+
+TEST_MESSAGE_BODY = "Nextal test message"
+
+
+def queue_test_message(to: str, *, sent_by) -> Message:
+    """Queue "Nextal test message" to any number through the active provider (real pipeline).
+
+    Used by the Integrations page to check a provider end to end. The message lands in the
+    number's thread (the candidate's, or an Unknown-sender thread) like any other SMS.
+    """
+    to_number = to_e164_or_none(to)
+    if to_number is None:
+        raise SendRefused("Enter a valid phone number, including the country code.")
+    problem = _integration_problem(active_integration())
+    if problem:
+        raise SendRefused(problem)
+    opt_out = opt_out_for(to_number)
+    if opt_out:
+        raise SendRefused(_opted_out_reason(display_phone(to_number), opt_out))
+    now = timezone.now()
+    with transaction.atomic():
+        thread = _thread_for_sender(to_number)
+        message = Message.objects.create(
+            thread=thread,
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.QUEUED,
+            body=TEST_MESSAGE_BODY,
+            to_number=to_number,
+            segments=measure(TEST_MESSAGE_BODY).segments,
+            sent_by=sent_by,
+            is_test=True,
+            enqueued_at=now,
+        )
+        Thread.objects.filter(pk=thread.pk).update(
+            last_message_at=now,
+            last_message_preview=_preview(TEST_MESSAGE_BODY),
+            last_message_direction=Direction.OUTBOUND,
+            changed_at=now,
+        )
+        transaction.on_commit(lambda: enqueue_sends([message.pk]))
     return message
 
 
