@@ -16,13 +16,6 @@ def inbox(request):
     return render(request, "placeholder.html", {"title": "Inbox", "nav_section": "inbox"})
 
 
-@permission_required("sms.manage_templates", raise_exception=True)
-def template_list(request):
-    return render(
-        request, "placeholder.html", {"title": "SMS Templates", "nav_section": "administration"}
-    )
-
-
 @require_POST
 @permission_required("sms.send_sms", raise_exception=True)
 def send_to_candidate(request, pk):
