@@ -162,7 +162,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
-CELERY_BEAT_SCHEDULE = {}  # periodic jobs register themselves in their app's tasks module
+CELERY_BEAT_SCHEDULE = {}
+# The SMS sweeper re-publishes a queued message whose task was published this long ago and never
+# claimed (a worker died holding it). Must exceed the time a healthy queue takes to reach a task.
+SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)  # periodic jobs register themselves in their app's tasks module
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -58,8 +58,9 @@ MAX_BODY_CHARS = 1600
 MAX_SEND_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 15 * 60
-# A queued message whose task was published this long ago and never claimed: the task was lost.
-LOST_TASK_AFTER = timedelta(minutes=2)
+# A queued message whose task was published this long ago and never claimed: the task was lost
+# (e.g. reserved by a worker that was killed). With the 30 s sweep, sends resume within 90 s.
+LOST_TASK_AFTER = timedelta(seconds=settings.SMS_LOST_TASK_AFTER_SECONDS)
 # Longer than the task's hard time limit: a message still `sending` after this, nobody is sending.
 SENDING_DEADLINE = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 SWEEP_BATCH_SIZE = 1000
