@@ -1,0 +1,127 @@
+// "Send SMS" on the kanban board: opens the sidebar from a card's menu (the selection toolbar's
+// button is plain htmx), shows the template picker for the Template type, prefills the content
+// from the chosen template and updates the cards' last-SMS line after sending. Without this file
+// every step is a page of its own.
+(function () {
+  "use strict";
+  var overlayRoot = document.getElementById("overlay-root");
+  var opener = null; // the control that opened the sidebar gets focus back when it closes
+
+  function collapse(text) {
+    return text.split(/\s+/).filter(Boolean).join(" ").slice(0, 160);
+  }
+
+  // --- Opening the sidebar ---------------------------------------------------------------------
+
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    if (!target.closest) return;
+    var link = target.closest('[data-action="send-sms"]');
+    if (link && window.htmx) {
+      event.preventDefault();
+      var menu = link.closest(".kcard-menu");
+      opener = menu ? menu.querySelector("summary") : link;
+      if (menu) menu.open = false;
+      window.htmx.ajax("GET", link.getAttribute("href"), { target: "#overlay-root", swap: "innerHTML" });
+      return;
+    }
+    var bulk = target.closest('[data-action="bulk-sms"]');
+    if (bulk) opener = bulk;
+  });
+
+  // The toolbar button names how many candidates it texts.
+  document.addEventListener("kanban:selectionchange", function (event) {
+    var n = event.detail.applicationIds.length;
+    document.querySelectorAll("[data-sms-selection-label]").forEach(function (label) {
+      label.textContent = n + (n === 1 ? " candidate" : " candidates");
+    });
+  });
+
+  if (overlayRoot) {
+    new MutationObserver(function () {
+      if (opener && !overlayRoot.querySelector(".overlay")) {
+        if (document.body.contains(opener)) opener.focus();
+        opener = null;
+      }
+    }).observe(overlayRoot, { childList: true });
+  }
+
+  // --- The form ----------------------------------------------------------------------------------
+
+  function syncKind(form) {
+    var kind = form.querySelector("input[name=kind]:checked");
+    var field = form.querySelector("[data-template-field]");
+    if (field) field.hidden = !kind || kind.value !== "template";
+  }
+
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("[data-kanban-sms-form]");
+    if (!form) return;
+    if (event.target.name === "kind") {
+      syncKind(form);
+      var picker = form.querySelector("select[name=template]");
+      if (event.target.value === "template" && picker) picker.focus();
+    } else if (event.target.name === "template") {
+      var option = event.target.selectedOptions[0];
+      var body = option ? option.getAttribute("data-body") : null;
+      var textarea = form.querySelector("textarea[name=body]");
+      if (body !== null && textarea) {
+        textarea.value = body;
+        // The counter (sms_counter.js) listens for input.
+        textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+    }
+  });
+
+  // --- After each step ---------------------------------------------------------------------------
+
+  function updateCards(root) {
+    var data = root.querySelector("#kanban-sms-sent");
+    if (!data) return;
+    var previews = JSON.parse(data.textContent);
+    data.remove(); // applied once, not again on the next swap
+    var now = new Date();
+    Object.keys(previews).forEach(function (applicationId) {
+      var card = document.getElementById("application-" + applicationId);
+      if (!card) return;
+      var line = card.querySelector(".kcard-sms");
+      if (!line) {
+        line = document.createElement("div");
+        line.className = "kcard-sms";
+        line.innerHTML = '<span class="kcard-sms-text"></span> <time></time>';
+        card.appendChild(line);
+      }
+      line.querySelector(".kcard-sms-text").textContent = "You: " + collapse(previews[applicationId]);
+      var time = line.querySelector("time");
+      time.textContent = "now";
+      time.setAttribute("datetime", now.toISOString());
+    });
+  }
+
+  function enhance(root) {
+    if (!root || !root.querySelectorAll) return;
+    var forms = Array.prototype.slice.call(root.querySelectorAll("[data-kanban-sms-form]"));
+    forms.forEach(function (form) {
+      // Removed, not hidden: a hidden submit button would still be the form's default button.
+      form.querySelectorAll("[data-no-js-only]").forEach(function (el) { el.remove(); });
+      syncKind(form);
+    });
+    updateCards(root);
+    var panel = root.classList && root.classList.contains("kanban-sms-panel")
+      ? root
+      : root.querySelector(".kanban-sms-panel");
+    if (panel && panel.closest("#overlay-root")) {
+      var focus = panel.querySelector(
+        "[aria-invalid=true], textarea:not([hidden]), .btn-primary, [data-close-overlay]"
+      );
+      if (focus) focus.focus();
+    }
+  }
+
+  document.addEventListener("htmx:load", function (event) { enhance(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhance(document.body); });
+  } else {
+    enhance(document.body);
+  }
+})();
