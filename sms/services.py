@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Substr
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -80,11 +81,16 @@ STATUS_CALLBACK_ROUTES = {ProviderKind.TWILIO: "sms:twilio_status"}
 
 
 class SendRefused(Exception):
-    """A message that must not be queued; `reason` is shown to the user as is."""
+    """A message that must not be queued; `reason` is shown to the user as is.
 
-    def __init__(self, reason: str):
+    `field` names the form field the reason is about ("body" for the text itself), or None when
+    it is about the recipient or the provider (shown above the form).
+    """
+
+    def __init__(self, reason: str, *, field: str | None = None):
         super().__init__(reason)
         self.reason = reason
+        self.field = field
 
 
 # --- Small helpers -----------------------------------------------------------------------------
@@ -181,35 +187,61 @@ def _phone_problem(candidate: Candidate) -> str | None:
     return None
 
 
-def sending_blocker(candidate: Candidate, *, integration=...) -> str | None:
-    """Why SMS cannot be sent to this candidate right now, or None if it can.
+@dataclass(frozen=True)
+class SendingBlock:
+    """Why SMS cannot be sent to a candidate: what kind of problem, and the readable reason."""
+
+    PROVIDER = "provider"  # no active provider, or it cannot send
+    PHONE = "phone"  # no phone number, or not a valid one
+    OPTED_OUT = "opted_out"
+
+    kind: str
+    reason: str
+    opt_out: OptOut | None = None  # for OPTED_OUT: when and how
+
+
+def sending_block(candidate: Candidate, *, integration=...) -> SendingBlock | None:
+    """Why SMS cannot be sent to this candidate right now (structured), or None if it can.
 
     `integration` may be passed (even None) when the caller already looked up the active one.
     """
     if integration is ...:
         integration = active_integration()
-    problem = _integration_problem(integration) or _phone_problem(candidate)
+    problem = _integration_problem(integration)
     if problem:
-        return problem
+        return SendingBlock(SendingBlock.PROVIDER, problem)
+    problem = _phone_problem(candidate)
+    if problem:
+        return SendingBlock(SendingBlock.PHONE, problem)
     opt_out = opt_out_for(to_e164_or_none(candidate.phone))
-    return _opted_out_reason(candidate.full_name, opt_out) if opt_out else None
+    if opt_out:
+        reason = _opted_out_reason(candidate.full_name, opt_out)
+        return SendingBlock(SendingBlock.OPTED_OUT, reason, opt_out)
+    return None
+
+
+def sending_blocker(candidate: Candidate, *, integration=...) -> str | None:
+    """Why SMS cannot be sent to this candidate right now, or None if it can."""
+    block = sending_block(candidate, integration=integration)
+    return block.reason if block else None
 
 
 def _check_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise SendRefused("Write a message before sending.")
+        raise SendRefused("Write a message before sending.", field="body")
     unknown = merge.unknown_fields(body)
     if unknown:
         names = ", ".join("{{" + name + "}}" for name in unknown)
-        raise SendRefused(f"Unknown merge field {names}. Check the spelling.")
+        raise SendRefused(f"Unknown merge field {names}. Check the spelling.", field="body")
     return body
 
 
 def _check_length(body: str) -> None:
     if len(body) > MAX_BODY_CHARS:
         raise SendRefused(
-            f"The message is {len(body):,} characters long; the limit is {MAX_BODY_CHARS:,}."
+            f"The message is {len(body):,} characters long; the limit is {MAX_BODY_CHARS:,}.",
+            field="body",
         )
 
 
@@ -230,6 +262,21 @@ def thread_for_candidate(candidate: Candidate, phone_number: str = "") -> Thread
     return thread
 
 
+def render_body(candidate: Candidate, body: str, *, sent_by) -> str:
+    """The text `candidate` would receive: merge fields filled in ({{job_title}}: their most
+    recent application). Raises SendRefused (about the body) when it cannot be sent as is."""
+    body = _check_body(body)
+    job = _latest_job(candidate) if "job_title" in merge.used_fields(body) else None
+    try:
+        body = merge.render(body, candidate=candidate, job=job, sender=sent_by)
+    except merge.MissingMergeValue as missing:
+        raise SendRefused(
+            f"Cannot fill in the message: {missing.reason}.", field="body"
+        ) from missing
+    _check_length(body)
+    return body
+
+
 # --- Queueing -----------------------------------------------------------------------------------
 
 
@@ -248,13 +295,7 @@ def queue_message(
     Raises SendRefused with a readable reason instead of queueing something that cannot or must
     not go out. A message scheduled for later is dispatched by the sweeper when it is due.
     """
-    body = _check_body(body)
-    job = _latest_job(candidate) if "job_title" in merge.used_fields(body) else None
-    try:
-        body = merge.render(body, candidate=candidate, job=job, sender=sent_by)
-    except merge.MissingMergeValue as missing:
-        raise SendRefused(f"Cannot fill in the message: {missing.reason}.") from missing
-    _check_length(body)
+    body = render_body(candidate, body, sent_by=sent_by)
     blocker = sending_blocker(candidate)
     if blocker:
         raise SendRefused(blocker)
@@ -781,6 +822,8 @@ def set_opt_out(
             )
             for candidate in Candidate.objects.filter(phone=phone_number)
         )
+        # The inbox and open conversations show an opted-out badge: make their polls see it.
+        Thread.objects.filter(phone_number=phone_number).update(changed_at=now)
     return True
 
 
@@ -1008,5 +1051,247 @@ def link_unknown_sender(thread: Thread, candidate: Candidate) -> Thread:
 def mark_thread_read(thread: Thread) -> None:
     """The recruiter has seen the conversation: clear its unread count."""
     if thread.unread_count:
-        Thread.objects.filter(pk=thread.pk).update(unread_count=0, changed_at=timezone.now())
-        thread.unread_count = 0
+        now = timezone.now()
+        Thread.objects.filter(pk=thread.pk).update(unread_count=0, changed_at=now)
+        thread.unread_count, thread.changed_at = 0, now
+
+
+# --- Recruiter actions on single messages ---------------------------------------------------
+
+# Statuses a recruiter may send again (as a new message): the provider refused it, the carrier
+# could not deliver it, or nobody knows whether it went out.
+RETRYABLE_STATUSES = frozenset(
+    {MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.UNKNOWN}
+)
+
+
+def retry_message(message: Message, *, by) -> Message:
+    """Queue a new message with the same text as a failed (or outcome unknown) one.
+
+    The original row is never touched or resent: its outcome stays on record, and the new message
+    points at it with `retry_of`. Idempotent: a message already retried (double click, two tabs)
+    returns its existing retry; the row lock makes a concurrent second retry wait and find it.
+    """
+    with transaction.atomic():
+        original = Message.objects.select_for_update().get(pk=message.pk)
+        existing = original.retries.order_by("pk").first()
+        if existing is not None:
+            return existing
+        if original.direction != Direction.OUTBOUND or original.status not in RETRYABLE_STATUSES:
+            raise SendRefused(
+                "Only a message that failed or whose outcome is unknown can be sent again."
+            )
+        candidate = original.thread.candidate
+        if candidate is None or original.is_test:
+            raise SendRefused("This message has no candidate to send it to again.")
+        return queue_message(
+            candidate, original.body, sent_by=by, template=original.template, retry_of=original
+        )
+
+
+def _refresh_thread_summary(thread_id: int, now) -> None:
+    """Point the thread's preview at its latest message that still counts (not canceled)."""
+    latest = (
+        Message.objects.filter(thread_id=thread_id)
+        .exclude(status=MessageStatus.CANCELED)
+        .order_by("-created_at", "-id")
+        .only("body", "direction")
+        .first()
+    )
+    Thread.objects.filter(pk=thread_id).update(
+        last_message_preview=_preview(latest.body) if latest else "",
+        last_message_direction=latest.direction if latest else "",
+        changed_at=now,
+    )
+
+
+def cancel_scheduled(message: Message, *, by) -> Message:
+    """Cancel a scheduled message that has not gone out yet; returns it (now canceled).
+
+    The cancel and the send task's claim are both conditional UPDATEs of a queued row, so the
+    database decides which one wins. Canceling twice is harmless; a message already being sent
+    (or sent) raises SendRefused.
+    """
+    now = timezone.now()
+    who = (by.get_full_name() or by.get_username()) if by is not None else "Nextal"
+    with transaction.atomic():
+        canceled = Message.objects.filter(
+            pk=message.pk,
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.QUEUED,
+            scheduled_for__isnull=False,
+        ).update(
+            status=MessageStatus.CANCELED,
+            next_attempt_at=None,
+            error_code="canceled",
+            error_message=f"Canceled by {who}.",
+            updated_at=now,
+        )
+        message.refresh_from_db()
+        if not canceled:
+            if message.status == MessageStatus.CANCELED:
+                return message
+            if message.scheduled_for is None:
+                raise SendRefused("Only a scheduled message can be canceled.")
+            raise SendRefused("Too late to cancel: this message is already being sent.")
+        _refresh_thread_summary(message.thread_id, now)
+    return message
+
+
+# --- The inbox and conversations (queries for the UI) ------------------------------------------
+
+INBOX_PAGE_SIZE = 50
+INBOX_REFRESH_MAX = 500  # rows re-rendered when the list refreshes after "Load more"
+CONVERSATION_WINDOW = 50
+CONVERSATION_REFRESH_MAX = 500  # messages re-rendered when a conversation refreshes
+INBOX_FILTERS = {"all": "All", "unread": "Unread", "unknown": "Unknown senders"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_PHONE_LIKE = re.compile(r"[\d\s+\-().]+")
+
+
+def version_token(moment) -> str:
+    """A timestamp as an exact, URL-safe token ("0" for none): what polling clients compare."""
+    return str((moment - _EPOCH) // _MICROSECOND) if moment is not None else "0"
+
+
+def encode_cursor(moment, pk: int) -> str:
+    """A position in a list ordered by (time, id), for keyset pagination."""
+    return f"{version_token(moment)}-{pk}"
+
+
+def decode_cursor(text: str):
+    """(datetime, id) from `encode_cursor`, or None for anything else."""
+    micros, _, pk = (text or "").partition("-")
+    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()):
+        return None
+    if len(micros) > 18 or len(pk) > 18:
+        return None
+    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def inbox_version() -> str:
+    """Changes whenever any thread changes: one indexed MAX, the inbox list's polling check."""
+    latest = Thread.objects.aggregate(latest=Max("changed_at"))["latest"]
+    return version_token(latest)
+
+
+def thread_version(*, thread_id: int | None = None, candidate_id: int | None = None) -> str:
+    """The conversation's version (its `changed_at`) in one query; "0" while it has no thread."""
+    threads = Thread.objects.filter(
+        **({"pk": thread_id} if thread_id is not None else {"candidate_id": candidate_id})
+    )
+    return version_token(threads.values_list("changed_at", flat=True).first())
+
+
+def _thread_search(text: str) -> Q:
+    """Name words, a phone number in any format, or text from any message of the thread."""
+    words = Q()
+    for word in text.split(" "):
+        words &= Q(candidate__first_name__icontains=word) | Q(candidate__last_name__icontains=word)
+    condition = words | Q(
+        Exists(Message.objects.filter(thread=OuterRef("pk"), body__icontains=text))
+    )
+    if _PHONE_LIKE.fullmatch(text):
+        e164 = to_e164_or_none(text)
+        if e164:
+            condition |= Q(phone_number=e164) | Q(candidate__phone=e164)
+        # A national trunk prefix ("0412 345 678") is not part of the E.164 form.
+        digits = re.sub(r"\D", "", text).lstrip("0")
+        if len(digits) >= 3:
+            condition |= Q(phone_number__contains=digits) | Q(candidate__phone__contains=digits)
+    return condition
+
+
+def inbox_threads(*, show: str = "all", search: str = ""):
+    """Threads for the inbox list, newest first, filtered (INBOX_FILTERS) and searched.
+
+    Each row carries what the list shows (name via the candidate join, last message, unread
+    count), so a page of the list is one query.
+    """
+    threads = Thread.objects.select_related("candidate").order_by("-last_message_at", "-id")
+    if show == "unread":
+        threads = threads.filter(unread_count__gt=0)
+    elif show == "unknown":
+        threads = threads.filter(candidate__isnull=True)
+    text = " ".join((search or "").split())
+    if text:
+        threads = threads.filter(_thread_search(text))
+    return threads
+
+
+def thread_page(threads, *, after: str = "", limit: int = INBOX_PAGE_SIZE):
+    """One window of `threads` after the cursor: (rows, cursor of the next window or None)."""
+    position = decode_cursor(after)
+    if position is not None:
+        moment, pk = position
+        threads = threads.filter(
+            Q(last_message_at__lt=moment) | Q(last_message_at=moment, pk__lt=pk)
+        )
+    rows = list(threads[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].last_message_at, rows[-1].pk)
+
+
+def opted_out_numbers(numbers) -> dict[str, OptOut]:
+    """{number: opt-out} for those of `numbers` that opted out, in one query."""
+    wanted = sorted({n for n in numbers if n})
+    if not wanted:
+        return {}
+    return {
+        o.phone_number: o
+        for o in OptOut.objects.filter(phone_number__in=wanted[:1000], opted_out=True)
+    }
+
+
+# A scheduled message waiting for its time is listed apart from the conversation (with Cancel).
+_PENDING_SCHEDULED = Q(status=MessageStatus.QUEUED, scheduled_for__isnull=False, attempts=0)
+
+
+def conversation_messages(
+    thread: Thread | None, *, before: str = "", since: str = "", limit: int = CONVERSATION_WINDOW
+) -> tuple[list[Message], bool]:
+    """(messages oldest first, whether earlier ones exist) for a conversation window.
+
+    Messages are ordered by when they went out (or were meant to: a scheduled message by its
+    time). The window is the latest `limit` messages (before the `before` cursor: "Load
+    earlier"), or every message from the `since` cursor on (a refresh keeps what the client
+    already loaded), at most CONVERSATION_REFRESH_MAX.
+    """
+    if thread is None:
+        return [], False
+    messages = (
+        thread.messages.exclude(_PENDING_SCHEDULED)
+        .select_related("sent_by", "template")
+        .annotate(
+            sort_at=Coalesce("scheduled_for", "created_at"),
+            was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
+        )
+        .order_by("-sort_at", "-id")
+    )
+    position = decode_cursor(before)
+    if position is not None:
+        moment, pk = position
+        messages = messages.filter(Q(sort_at__lt=moment) | Q(sort_at=moment, pk__lt=pk))
+    position = decode_cursor(since)
+    if position is not None:
+        moment, pk = position
+        messages = messages.filter(Q(sort_at__gt=moment) | Q(sort_at=moment, pk__gte=pk))
+        limit = CONVERSATION_REFRESH_MAX
+    rows = list(messages[: limit + 1])
+    return rows[:limit][::-1], len(rows) > limit
+
+
+def scheduled_messages(thread: Thread | None) -> list[Message]:
+    """The thread's messages waiting for their scheduled time, soonest first."""
+    if thread is None:
+        return []
+    pending = thread.messages.filter(_PENDING_SCHEDULED).select_related("sent_by")
+    return list(pending.order_by("scheduled_for", "id")[:50])
+
+
+def unread_thread_count() -> int:
+    """Threads with unread messages (the navigation badge): one COUNT."""
+    return Thread.objects.filter(unread_count__gt=0).count()

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sms.models import Message, MessageStatus, OptOut, Thread
-from sms.services import OUTCOME_UNKNOWN, SMS_TURNED_OFF
+from sms.services import OUTCOME_UNKNOWN, SMS_TURNED_OFF, version_token
 from tests.sms.conftest import CANDIDATE_PHONE
 
 
@@ -40,7 +40,7 @@ def test_it_lists_the_thread_with_statuses_and_readable_errors(twilio, candidate
     add_message(candidate, "unknown", "Are you there?", error_message=OUTCOME_UNKNOWN)
     html = render_area(candidate, recruiter)
     assert html.index("Hi, is the role remote?") < html.index("Yes, fully remote")
-    assert '<span class="badge badge-success">Delivered</span>' in html
+    assert 'data-status="delivered"><span class="sms-status-icon" aria-hidden="true"></span>Delivered<' in html
     assert "Riley Recruiter" in html
     assert "Not sent.</strong> The phone number is not a valid number" in html
     assert "Outcome unknown.</strong> The provider may have sent it" in html
@@ -51,8 +51,8 @@ def test_it_shows_the_composer_when_sending_is_possible(twilio, candidate, recru
     html = render_area(candidate, recruiter)
     assert f'action="{send_url(candidate)}"' in html
     assert f'<label for="sms-body-{candidate.pk}">Message</label>' in html
-    assert ">Send now</button>" in html
-    assert "Sent through Twilio from +1 500-555-0006" in html
+    assert "<span>Send now</span>" in html
+    assert "Via Twilio from +1 500-555-0006" in html
 
 
 def test_it_explains_why_instead_of_a_composer_when_sms_is_off(candidate, recruiter):
@@ -74,11 +74,13 @@ def test_a_user_who_may_not_send_sees_no_composer(twilio, candidate, outsider):
     assert "Send now" not in render_area(candidate, outsider)
 
 
-def test_it_polls_only_while_messages_are_in_flight(twilio, candidate, recruiter):
-    add_message(candidate, "delivered")
-    assert "hx-trigger" not in render_area(candidate, recruiter)
-    add_message(candidate, "queued")
-    assert 'hx-trigger="every 4s"' in render_area(candidate, recruiter)
+def test_it_polls_for_changes_since_the_version_it_shows(twilio, candidate, recruiter):
+    message = add_message(candidate, "delivered")
+    thread = Thread.objects.get(pk=message.thread_id)
+    poll = reverse("sms:candidate_poll", args=[candidate.pk])
+    html = render_area(candidate, recruiter)
+    assert f'hx-get="{poll}?v={version_token(thread.changed_at)}"' in html
+    assert 'hx-trigger="every 3s [document.visibilityState === &#x27;visible&#x27;]"' in html
 
 
 def test_rendering_takes_a_bounded_number_of_queries(
@@ -91,7 +93,8 @@ def test_rendering_takes_a_bounded_number_of_queries(
         html = render_area(candidate, recruiter)
     assert "Message 59" in html
     assert "Message 9<" not in html
-    assert "Showing the latest 50 messages." in html
+    assert html.count('<li class="sms sms-outbound') == 50
+    assert ">Load earlier messages</a>" in html
 
 
 def test_send_now_queues_sends_and_redirects_to_the_profile(
@@ -122,7 +125,7 @@ def test_with_htmx_a_refusal_shows_beside_the_field_and_keeps_the_draft(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<ul class="errorlist" id="sms-error-' in html
+    assert f'<ul class="errorlist" id="sms-body-{candidate.pk}_error">' in html
     assert "Unknown merge field {{frist_name}}" in html
     assert 'aria-invalid="true"' in html
     assert ">Hi {{frist_name}}</textarea>" in html
@@ -137,7 +140,7 @@ def test_with_htmx_a_sent_message_appears_in_the_area(
         )
     html = response.content.decode()
     assert "On my way" in html
-    assert '<span class="badge">Queued</span>' in html
+    assert 'data-status="queued"><span class="sms-status-icon" aria-hidden="true"></span>Queued<' in html
     assert "</textarea>" in html and ">On my way</textarea>" not in html
 
 
@@ -166,4 +169,4 @@ def test_the_thread_fragment_lists_the_messages(candidate, recruiter_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Almost there" in html
-    assert '<span class="badge badge-info">Sending</span>' in html
+    assert 'class="sms-status badge badge-info" data-status="sending">' in html
