@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from integrations.models import AuditEntry, Integration
+from sms.models import Message
+from sms.provider_check import latest_test_messages
 from sms.providers import provider_class
 
 
@@ -24,9 +26,13 @@ class IntegrationCard:
     webhook_urls: list[tuple[str, str]]
     uses_webhook_token: bool
     last_change: AuditEntry | None
+    # The latest "Send test SMS" message (sms.provider_check), shown with its outcome.
+    latest_test: Message | None = None
 
     @classmethod
-    def for_integration(cls, integration: Integration) -> IntegrationCard:
+    def for_integration(
+        cls, integration: Integration, latest_test: Message | None = None
+    ) -> IntegrationCard:
         provider = provider_class(integration.kind)
         token = integration.webhook_token
         urls = provider.webhook_urls(token)
@@ -43,6 +49,7 @@ class IntegrationCard:
             webhook_urls=urls,
             uses_webhook_token=any(token in url for _, url in urls),
             last_change=last_change,
+            latest_test=latest_test,
         )
 
     @property
@@ -76,4 +83,9 @@ def integration_cards() -> list[IntegrationCard]:
     integrations = Integration.objects.select_related("secret_updated_by").prefetch_related(
         latest_audit
     )
-    return [IntegrationCard.for_integration(integration) for integration in integrations]
+    integrations = list(integrations)
+    tests = latest_test_messages(integrations)
+    return [
+        IntegrationCard.for_integration(integration, tests.get(integration.kind))
+        for integration in integrations
+    ]

@@ -19,6 +19,9 @@ from integrations import services
 from integrations.cards import IntegrationCard, describe_change, integration_cards
 from integrations.forms import ProviderSecretForm, ProviderSettingsForm
 from integrations.models import AuditEntry, Integration
+from nextal.phone import display
+from sms.provider_check import latest_test_message, send_test_sms
+from sms.services import SendRefused
 
 MANAGE = "integrations.manage_integrations"
 RECENT_CHANGES = 15
@@ -125,6 +128,41 @@ def regenerate_webhook_token(request, kind):
         request,
         "integrations/_regenerate_form.html",
         {"card": card, "heading": "Regenerate webhook token?"},
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def test_sms(request, kind):
+    """The card's "Send test SMS": the form posts here; htmx polls the outcome here (GET)."""
+    integration = get_object_or_404(Integration, kind=kind)
+    to, error = request.POST.get("to", "").strip(), ""
+    if request.method == "POST":
+        try:
+            message = send_test_sms(integration, to, by=request.user)
+        except SendRefused as refused:
+            error = refused.reason
+        else:
+            if not request.htmx:
+                messages.success(
+                    request,
+                    f"Test SMS to {display(message.to_number)} queued through {integration}.",
+                )
+                return redirect(f"{reverse('integrations:list')}#integration-{kind}")
+    latest = latest_test_message(integration)
+    card = IntegrationCard.for_integration(integration, latest)
+    context = {
+        "card": card,
+        "to": to,
+        "error": error,
+    }
+    if request.htmx:
+        template = "_test_sms.html" if request.method == "POST" else "_test_sms_outcome.html"
+        return render(request, f"integrations/{template}", context)
+    return _panel(
+        request,
+        "integrations/_test_sms.html",
+        {**context, "heading": f"Send test SMS with {card.title}"},
     )
 
 

@@ -81,7 +81,8 @@ def test_the_editor_previews_the_body_for_the_sample_candidate(administrator_cli
     settings.COMPANY_NAME = "Acme Talent"
     template = SmsTemplate.objects.create(
         name="Invite",
-        body="Hi {{first_name}} {{last_name}}, {{job_title}} at {{company_name}}? {{recruiter_name}}",
+        body="Hi {{first_name}} {{last_name}}, {{job_title}} at {{company_name}}? "
+        "{{recruiter_name}}",
     )
     html = administrator_client.get(reverse("sms:template_edit", args=[template.pk])).content
     html = html.decode()
