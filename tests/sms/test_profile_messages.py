@@ -10,6 +10,8 @@ from sms.models import Message, MessageStatus, OptOut, Thread
 from sms.services import OUTCOME_UNKNOWN, SMS_TURNED_OFF, version_token
 from tests.sms.conftest import CANDIDATE_PHONE
 
+STATUS_ICON = '<span class="sms-status-icon" aria-hidden="true"></span>'
+
 
 def render_area(candidate, user):
     request = RequestFactory().get("/")
@@ -40,7 +42,7 @@ def test_it_lists_the_thread_with_statuses_and_readable_errors(twilio, candidate
     add_message(candidate, "unknown", "Are you there?", error_message=OUTCOME_UNKNOWN)
     html = render_area(candidate, recruiter)
     assert html.index("Hi, is the role remote?") < html.index("Yes, fully remote")
-    assert 'data-status="delivered"><span class="sms-status-icon" aria-hidden="true"></span>Delivered<' in html
+    assert f'data-status="delivered">{STATUS_ICON}Delivered</span>' in html
     assert "Riley Recruiter" in html
     assert "Not sent.</strong> The phone number is not a valid number" in html
     assert "Outcome unknown.</strong> The provider may have sent it" in html
@@ -140,7 +142,7 @@ def test_with_htmx_a_sent_message_appears_in_the_area(
         )
     html = response.content.decode()
     assert "On my way" in html
-    assert 'data-status="queued"><span class="sms-status-icon" aria-hidden="true"></span>Queued<' in html
+    assert f'data-status="queued">{STATUS_ICON}Queued</span>' in html
     assert "</textarea>" in html and ">On my way</textarea>" not in html
 
 
