@@ -30,7 +30,7 @@ class KanbanSmsForm(forms.Form):
         widget=forms.RadioSelect,
     )
     template = forms.ModelChoiceField(
-        label="Template",
+        label="Saved template",
         queryset=active_templates(),
         required=False,
         empty_label="Choose a template…",

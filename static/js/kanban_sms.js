@@ -107,14 +107,24 @@
       syncKind(form);
     });
     updateCards(root);
+    // A bulk send went out: the selection it was made from has done its job.
+    var progress = root.querySelector && root.querySelector(".bulk-progress");
+    if (progress && progress.closest("#overlay-root") && window.NextalKanban) {
+      window.NextalKanban.clearSelection();
+    }
     var panel = root.classList && root.classList.contains("kanban-sms-panel")
       ? root
       : root.querySelector(".kanban-sms-panel");
     if (panel && panel.closest("#overlay-root")) {
-      var focus = panel.querySelector(
-        "[aria-invalid=true], textarea:not([hidden]), .btn-primary, [data-close-overlay]"
-      );
-      if (focus) focus.focus();
+      // The first of these that exists, in this order of preference.
+      var preferred = ["[aria-invalid=true]", "textarea:not([hidden])", ".btn-primary", "[data-close-overlay]"];
+      for (var i = 0; i < preferred.length; i++) {
+        var focus = panel.querySelector(preferred[i]);
+        if (focus) {
+          focus.focus();
+          break;
+        }
+      }
     }
   }
 
