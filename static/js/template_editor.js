@@ -14,7 +14,8 @@
   // The same syntax as sms/merge.py FIELD_PATTERN: {{name}}, spaces inside the braces allowed.
   var FIELD = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
 
-  form.querySelectorAll("[data-no-js-only]").forEach(function (el) { el.hidden = true; });
+  // Removed, not hidden: .btn's display would win over the hidden attribute.
+  form.querySelectorAll("[data-no-js-only]").forEach(function (el) { el.remove(); });
 
   function render(text) {
     var unknown = [];

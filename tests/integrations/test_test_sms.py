@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from integrations.models import AuditEntry, Integration
 from sms.models import Message, MessageStatus
@@ -161,3 +162,28 @@ def test_the_page_still_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(9):  # 8 before test messages, +1 for every card's latest
         html = administrator_client.get(reverse("integrations:list")).content.decode()
     assert "+61 433 333 333" in card(html, "twilio")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_administrator_sends_a_test_sms_from_the_card(
+    page, login, screenshot, administrator, active_twilio, clicksend, fake_provider
+):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    login(administrator)
+    page.goto("/administration/integrations/")
+    twilio_card = page.locator("#integration-twilio")
+    twilio_card.get_by_label("Phone number for the Twilio test").fill("+61 411 111 111")
+    twilio_card.get_by_role("button", name="Send test SMS").click()
+    expect(twilio_card.get_by_test_id("test-sms-status")).to_have_text("Sent", timeout=15_000)
+    expect(twilio_card.get_by_test_id("test-sms-outcome")).to_contain_text("to +61 411 111 111")
+    assert fake_provider.sends_to("+61411111111") == 1
+
+    clicksend_card = page.locator("#integration-clicksend")
+    clicksend_card.get_by_label("Phone number for the ClickSend test").fill("+61 411 111 111")
+    clicksend_card.get_by_role("button", name="Send test SMS").click()
+    expect(clicksend_card.locator(".errorlist")).to_contain_text("Activate ClickSend first")
+    assert fake_provider.sends_to("+61411111111") == 1
+    assert errors == []
+    screenshot("integrations-test-sms")
