@@ -14,7 +14,8 @@ def navigation(request):
     # Administration is the integrations-access area; SMS Templates sits inside it.
     context["nav_can_administration"] = context["nav_can_integrations"]
     if context["nav_can_inbox"]:
-        from sms.models import Thread
+        from sms.services import unread_thread_count
 
-        context["nav_unread_threads"] = Thread.objects.filter(unread_count__gt=0).count()
+        # The badge refreshes itself through sms:unread_badge, counted the same way.
+        context["nav_unread_threads"] = unread_thread_count()
     return context

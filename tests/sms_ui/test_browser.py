@@ -82,6 +82,10 @@ def test_a_recruiter_sends_from_the_profile(
     expect(area.get_by_label("Message", exact=True)).to_have_value("")
     expect(area.get_by_role("status")).to_contain_text("Message to Ada Lovelace queued")
     screenshot("profile-conversation")
+    page.reload()
+    expect(page.locator(".timeline")).to_contain_text(
+        "SMS sent by Riley Recruiter: “Yes, fully remote. Free for a call on Monday?”"
+    )
 
 
 def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
@@ -115,11 +119,12 @@ def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
     expect(reply).to_be_visible(timeout=10_000)  # no reload: the conversation polls
     # The list moved the thread to the top with the reply as its preview; it is being read.
     expect(page.locator(".thread-row").first).to_contain_text("Tuesday works, 10am?")
-    expect(page.locator(".sms-list")).to_be_visible()
-    page.wait_for_timeout(500)
+    # The conversation refresh marks the reply read before showing it.
     thread.refresh_from_db()
     assert thread.unread_count == 0
     screenshot("inbox")
+    page.get_by_role("link", name="View profile").click()
+    expect(page.locator(".timeline")).to_contain_text("SMS received: “Tuesday works, 10am?”")
 
 
 def test_a_template_with_merge_fields_is_used_from_the_composer(
@@ -227,3 +232,33 @@ def test_the_counter_matches_every_shared_vector(page, login, recruiter, candida
         assert {key: result[key] for key in expected} == expected, vector["name"]
         assert result["limit"] == max(vector["segments"], 1) * vector["per_segment"]
         assert result["remaining"] == max(result["limit"] - vector["length"], 0)
+
+
+def test_inbox_filters_search_and_the_single_pane_on_mobile(page, login, recruiter, candidate):
+    add_message(candidate, body="Tuesday works", direction="inbound")
+    grace = CandidateFactory(first_name="Grace", last_name="Hopper")
+    add_message(grace, body="Could we move it to 3pm?", direction="inbound")
+    Thread.objects.filter(candidate=grace).update(unread_count=1)
+    Thread.objects.create(phone_number="+61400000999", last_message_preview="Who is this?")
+    login(recruiter)
+    page.goto("/inbox/")
+    names = page.locator(".thread-name")
+    expect(names).to_have_count(3)
+    page.get_by_role("link", name=re.compile("^Unread")).click()
+    expect(names).to_have_text(["Grace Hopper"])
+    expect(page).to_have_url(re.compile(r"/inbox/\?show=unread$"))
+    page.get_by_label("Search conversations").fill("lovelace")
+    expect(page.locator(".thread-list-empty")).to_contain_text("No conversations match")
+    page.get_by_role("link", name="All", exact=True).click()
+    expect(names).to_have_text(["Ada Lovelace"])  # the search is kept across filters
+    page.get_by_label("Search conversations").fill("3pm")
+    expect(names).to_have_text(["Grace Hopper"])
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    expect(page.locator(".inbox-pane")).to_be_hidden()
+    page.get_by_role("link", name=re.compile("Grace Hopper")).click()
+    expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+    expect(page.locator(".inbox-sidebar")).to_be_hidden()
+    page.get_by_role("link", name="← Inbox").click()
+    expect(page.locator(".inbox-sidebar")).to_be_visible()
+    expect(names).to_have_text(["Grace Hopper"])
