@@ -67,9 +67,9 @@ def send_to_card(
 ) -> CardSend:
     """Queue one SMS to the card's candidate. Raises SendRefused with the reason.
 
-    `opened_at` is when the sidebar's form was rendered: a message from the same sender to the
-    same candidate since then means this post is a repeat of one already queued, so it returns
-    that message instead of texting the candidate twice.
+    `opened_at` is when the sidebar's form was rendered: the same text from the same sender to
+    the same candidate since then means this post repeats one already queued, so it returns that
+    message instead of texting the candidate twice.
     """
     rendered = _render_for_board(body, application, sent_by)
     with transaction.atomic():
@@ -81,6 +81,7 @@ def send_to_card(
                     thread__candidate=candidate,
                     direction=Direction.OUTBOUND,
                     sent_by=sent_by,
+                    body=rendered,
                     created_at__gte=opened_at,
                     is_test=False,
                 )

@@ -81,6 +81,14 @@ def test_a_repeated_post_of_the_same_form_sends_once(recruiter_client, twilio, c
     assert "was already queued" in second.content.decode()
 
 
+def test_a_different_text_from_the_same_form_is_a_new_message(recruiter_client, twilio, cards):
+    opened_at = recruiter_client.get(url(cards["Maya"])).context["form"].initial["opened_at"]
+    for body in ("Hello", "One more thing: bring your ID."):
+        data = {"kind": "custom", "body": body, "opened_at": opened_at}
+        recruiter_client.post(url(cards["Maya"]), data, headers=IN_PANEL)
+    assert Message.objects.count() == 2
+
+
 def test_an_empty_content_is_refused_beside_the_field(recruiter_client, twilio, cards):
     response = recruiter_client.post(url(cards["Maya"]), {"kind": "custom", "body": " "})
     html = response.content.decode()
