@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -56,6 +57,18 @@ class ComposeForm(forms.Form):
     action = forms.ChoiceField(
         choices=[(SEND_NOW, "Send now"), (SCHEDULE, "Schedule")], required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The picker's options from one query (a ModelChoiceField would query again to render),
+        # and whether there is anything to pick at all.
+        field = self.fields["template"]
+        templates = list(field.queryset)
+        field.choices = [("", field.empty_label)] + [
+            (ModelChoiceIteratorValue(template.pk, template), template.name)
+            for template in templates
+        ]
+        self.has_templates = bool(templates)
 
     @property
     def schedules(self) -> bool:

@@ -108,7 +108,13 @@ def _pane_context(request, thread: Thread) -> dict:
     context = conversation_context(
         user=request.user, candidate=thread.candidate, thread=thread, where=INBOX
     )
-    context["opt_out"] = services.opt_out_for(thread.phone_number)
+    block = context["block"]
+    if block is not None and block.kind == services.SendingBlock.OPTED_OUT:
+        context["opt_out"] = block.opt_out
+    elif context["form"] is not None:
+        context["opt_out"] = None  # the composer's check found no opt-out
+    else:
+        context["opt_out"] = services.opt_out_for(thread.phone_number)
     context["can_link"] = (
         thread.is_unknown_sender
         and request.user.has_perm("sms.change_thread")

@@ -222,3 +222,12 @@ def test_the_composer_says_when_the_candidate_has_no_valid_phone(twilio, recruit
     assert "Nia Phoneless has no phone number." in html
     assert "No valid phone" in html
     assert "<span>Send now</span>" not in html
+
+
+def test_without_active_templates_the_composer_offers_no_type_choice(
+    twilio, candidate, recruiter_client
+):
+    SmsTemplate.objects.create(name="Retired", body="Old", is_active=False)
+    html = recruiter_client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
+    assert 'name="kind"' not in html and 'name="template"' not in html
+    assert "<span>Send now</span>" in html

@@ -15,12 +15,14 @@ from sms.services import CONVERSATION_WINDOW, INBOX_PAGE_SIZE, encode_cursor
 
 # Measured on SQLite and PostgreSQL: the inbox 8 (session, user, two permission queries, the
 # navigation's unread count, the list's version, the rows, their opt-outs); the inbox with a
-# conversation open 15 (adds the thread, its message window, scheduled messages, the provider,
-# opt-outs, the template picker); the conversation alone after a change 9; Load earlier 7.
+# conversation open 15 (adds the thread, marking it read, its message window, scheduled
+# messages, the provider, the opt-out, the template picker); the whole candidate profile 16;
+# the conversation alone after a change 9; Load earlier 7.
 # One spare each, so that an N+1 (a query per row or message) fails at once.
 INBOX_QUERIES = 9
 CONVERSATION_PAGE_QUERIES = 16
 CONVERSATION_REFRESH_QUERIES = 10
+PROFILE_QUERIES = 17
 
 
 def make_inbox(size: int, prefix: str, base: int = 0) -> list[Thread]:
@@ -102,7 +104,7 @@ def test_the_inbox_costs_the_same_for_10_and_10000_threads(
 def test_a_conversation_costs_the_same_for_10_and_2000_messages(
     twilio, warm_client, recruiter, django_assert_max_num_queries
 ):
-    small, large = make_inbox(2, "Conv")[:2]
+    small, large = make_inbox(3, "Conv")[1:3]  # [0] is opted out: no composer
     make_conversation(small, 10, recruiter)
     make_conversation(large, 2000, recruiter)
     Thread.objects.update(unread_count=1)  # both are marked read when opened
@@ -125,9 +127,10 @@ def test_a_conversation_costs_the_same_for_10_and_2000_messages(
             warm_client, earlier, data={"before": encode_cursor(first.created_at, first.pk)}
         )
     assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
-    profile_count, html = count_queries(
-        warm_client, reverse("candidates:detail", args=[large.candidate_id])
-    )
+    with django_assert_max_num_queries(PROFILE_QUERIES):
+        profile_count, html = count_queries(
+            warm_client, reverse("candidates:detail", args=[large.candidate_id])
+        )
     assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
     print(
         f"conversation of 2,000: inbox page {large_count} queries, profile {profile_count}, "
