@@ -21,7 +21,9 @@ each provider's real error body. Change them on the instance to simulate a rotat
 Recording: `server.requests` lists every `RecordedRequest` (method, path, query, headers, raw
 body, parsed `form` / `json`, Basic `auth` pair, `route`). `server.sends_to("+61411111111")`
 counts *accepted* sends per recipient, so tests can assert "sent exactly once";
-`server.requests_for("twilio.send")` filters by route name.
+`server.sends_by_reference()` gives the same count per our message reference (Twilio's
+StatusCallback `?message=`, ClickSend's `custom_string`); `server.requests_for("twilio.send")`
+filters by route name.
 
 Scripting: responses are queued per route name ("twilio.send", "twilio.account",
 "clicksend.send", "clicksend.account") and used first-in first-out before the default answer:
@@ -29,6 +31,7 @@ Scripting: responses are queued per route name ("twilio.send", "twilio.account",
     server.queue_twilio_error(21211)             # 400 with Twilio's error JSON (status, message)
     server.queue_twilio_error(20429, status=429, retry_after=7)
     server.queue_clicksend_rejected("INVALID_RECIPIENT")  # HTTP 200, message status rejected
+    server.queue_clicksend_error(429, "TOO_MANY_REQUESTS", retry_after=7)  # envelope error
     server.queue_clicksend_loose_types()         # accepted, but "message_price": 0.07 and
                                                  # "schedule": "" (the strict SDK models raise)
     server.queue_unparseable("twilio.send")      # accepted (counted as sent), body is not JSON
@@ -341,6 +344,24 @@ class FakeProviderServer:
             json=lambda recorded: clicksend_send_body(recorded, status=message_status),
         )
 
+    def queue_clicksend_error(
+        self,
+        status: int,
+        response_code: str,
+        *,
+        message: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """An envelope error as ClickSend answers it (`data` null), e.g. 429 TOO_MANY_REQUESTS."""
+        body = {
+            "http_code": status,
+            "response_code": response_code,
+            "response_msg": message or response_code.replace("_", " ").capitalize() + ".",
+            "data": None,
+        }
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self.queue("clicksend.send", status=status, json=body, headers=headers)
+
     def queue_clicksend_loose_types(self) -> None:
         """Accepted, with the documented type drift the strict SDK models reject."""
         self.queue(
@@ -368,6 +389,11 @@ class FakeProviderServer:
         """How many sends to this number were accepted (2xx, message status SUCCESS)."""
         with self._lock:
             return self._sends_by_recipient[recipient]
+
+    def sends_by_reference(self) -> dict[str, int]:
+        """{our message reference: accepted sends}, for "never sent twice" across a batch."""
+        with self._lock:
+            return dict(self._sends_by_reference)
 
     def stats(self) -> dict:
         with self._lock:
