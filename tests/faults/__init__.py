@@ -1,0 +1,1 @@
+"""Fault injection: killed workers, a stopped broker, failing providers, hostile webhooks."""
