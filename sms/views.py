@@ -108,7 +108,7 @@ def _pane_context(request, thread: Thread) -> dict:
     context = conversation_context(
         user=request.user, candidate=thread.candidate, thread=thread, where=INBOX
     )
-    block = context["block"]
+    block = context["sending_block"]
     if block is not None and block.kind == services.SendingBlock.OPTED_OUT:
         context["opt_out"] = block.opt_out
     elif context["form"] is not None:

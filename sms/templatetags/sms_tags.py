@@ -95,6 +95,8 @@ def conversation_body_context(
     }
 
 
+# The sending block is named `sending_block` in templates: inside `{% block %}` Django binds
+# `block` to the template block itself, which would shadow it.
 def conversation_context(
     *,
     user,
@@ -117,7 +119,7 @@ def conversation_context(
         {
             "can_send": can_send,
             "can_open_inbox": user.has_perm("sms.view_inbox"),
-            "block": block,
+            "sending_block": block,
             "integration": integration,
             "form": form if can_send and not block else None,
             "body_value": body_value,
@@ -155,7 +157,7 @@ def sms_send_button(context, candidate):
     if not user.has_perm("sms.send_sms"):
         return {"show": False}
     _, block = _sending_state(candidate)
-    return {"show": True, "candidate": candidate, "block": block}
+    return {"show": True, "candidate": candidate, "sending_block": block}
 
 
 # --- How messages read ------------------------------------------------------------------------

@@ -159,6 +159,15 @@ def test_opening_a_thread_marks_it_read(recruiter_client, threads):
     assert 'class="inbox has-selection"' in html
 
 
+def test_the_full_inbox_page_shows_the_composer(twilio, recruiter_client, threads):
+    # Regression: inside {% block %} Django names the block `block`; it must not read as a
+    # reason not to send.
+    url = reverse("sms:inbox_thread", args=[threads["grace"].pk])
+    html = recruiter_client.get(url).content.decode()
+    assert "<span>Send now</span>" in html
+    assert "sms-blocked" not in html
+
+
 def test_opening_with_htmx_returns_the_pane_the_read_row_and_the_badge(recruiter_client, threads):
     grace = threads["grace"]
     response = recruiter_client.get(
