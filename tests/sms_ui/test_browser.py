@@ -92,6 +92,10 @@ def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
     page, login, screenshot, recruiter, candidate, twilio, live_server, settings
 ):
     settings.PUBLIC_BASE_URL = live_server.url
+    for n in range(30):  # longer than the pane: it scrolls, the composer stays in view
+        add_message(
+            candidate, body=f"Earlier message {n}", direction="inbound" if n % 2 else "outbound"
+        )
     add_message(candidate, body="Thanks for applying! Are you free on Tuesday?", sent_by=recruiter)
     others = [
         CandidateFactory(first_name="Grace", last_name="Hopper"),
@@ -117,6 +121,8 @@ def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
     assert post_twilio_inbound(live_server.url, CANDIDATE_PHONE, "Tuesday works, 10am?") == 200
     reply = pane.locator(".sms-inbound", has_text="Tuesday works, 10am?")
     expect(reply).to_be_visible(timeout=10_000)  # no reload: the conversation polls
+    expect(reply).to_be_in_viewport()  # kept scrolled to the newest message
+    expect(pane.get_by_role("button", name="Send now")).to_be_in_viewport()
     # The list moved the thread to the top with the reply as its preview; it is being read.
     expect(page.locator(".thread-row").first).to_contain_text("Tuesday works, 10am?")
     # The conversation refresh marks the reply read before showing it.
