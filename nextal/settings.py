@@ -160,12 +160,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.2,
     "interval_max": 0.5,
     "socket_connect_timeout": 2,
-    "socket_timeout": 5,
+    # A hung Redis (accepts, never answers) holds a publish for about 5 x socket_timeout because
+    # redis-py retries under kombu's retry: 1 s keeps a recruiter's request under ~6 s (measured
+    # in tests/faults/test_redis_outage.py; 5 s gave 25.6 s).
+    "socket_timeout": 1,
 }
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {}  # periodic jobs register themselves in their app's tasks module
 # The SMS sweeper re-publishes a queued message whose task was published this long ago and never
 # claimed (a worker died holding it). Must exceed the time a healthy queue takes to reach a task.
-SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)  # periodic jobs register themselves in their app's tasks module
+SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
