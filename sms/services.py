@@ -14,6 +14,7 @@ forward and records opt-outs keyed by phone number.
 from __future__ import annotations
 
 import logging
+import math
 import random
 import re
 from collections import Counter
@@ -108,6 +109,8 @@ def _json_safe(value):
         return {_clean(k): _json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # Python's json reads NaN/Infinity; PostgreSQL's json refuses them
     if value is None or isinstance(value, bool | int | float):
         return value
     return _clean(value)
