@@ -1,5 +1,7 @@
 """Template context for the top navigation."""
 
+from functools import cache
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -16,6 +18,8 @@ def navigation(request):
     if context["nav_can_inbox"]:
         from sms.services import unread_thread_count
 
-        # The badge refreshes itself through sms:unread_badge, counted the same way.
-        context["nav_unread_threads"] = unread_thread_count()
+        # Templates call it when they show the badge: one COUNT for a full page, none for the
+        # htmx fragments that never render the navigation. The badge then refreshes itself
+        # through sms:unread_badge, counted the same way.
+        context["nav_unread_threads"] = cache(unread_thread_count)
     return context

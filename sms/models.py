@@ -43,6 +43,10 @@ class Thread(models.Model):
         ]
         indexes = [
             models.Index(fields=["-last_message_at", "-id"], name="thread_recent_idx"),
+            # The navigation badge counts unread threads on every page.
+            models.Index(
+                fields=["unread_count"], condition=Q(unread_count__gt=0), name="thread_unread_idx"
+            ),
         ]
         permissions = [("view_inbox", "Can use the SMS inbox")]
 
@@ -191,10 +195,22 @@ class Message(models.Model):
                 | (Q(direction=Direction.OUTBOUND) & ~Q(status=MessageStatus.RECEIVED)),
                 name="message_status_matches_direction",
             ),
+            # Retry never resends a row, it creates one new message; at most one per original.
+            models.UniqueConstraint(
+                fields=["retry_of"],
+                condition=Q(retry_of__isnull=False),
+                name="one_retry_per_message",
+            ),
         ]
         indexes = [
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
+            # The Integrations cards show each provider's latest test message.
+            models.Index(
+                fields=["provider", "-created_at"],
+                condition=Q(is_test=True),
+                name="message_test_recent_idx",
+            ),
         ]
         permissions = [("send_sms", "Can send SMS to candidates")]
 
