@@ -185,3 +185,13 @@ def test_without_javascript_a_send_lands_on_the_progress_page(recruiter_client, 
     html = response.content.decode()
     assert "1 message queued; they are being sent." in html
     assert "<html" in html and f'id="bulk-progress-{bulk.pk}"' in html
+
+
+def test_the_progress_page_survives_a_deleted_sender(recruiter_client, twilio, job, cards):
+    data = {"application": selection(cards, "Maya"), "kind": "custom", "body": "Hi", "step": "send"}
+    recruiter_client.post(url(job), data)
+    bulk = BulkSend.objects.get()
+    BulkSend.objects.filter(pk=bulk.pk).update(created_by=None)  # the sender's account was removed
+    response = recruiter_client.get(reverse("sms:bulk_progress", args=[bulk.pk]))
+    assert response.status_code == 200
+    assert "Sent by a former user" in response.content.decode()
