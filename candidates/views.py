@@ -10,7 +10,6 @@ from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import services
@@ -18,19 +17,11 @@ from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCan
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import search_candidates
 from nextal.phone import to_e164_or_none
+from nextal.redirects import safe_next
 
 CANDIDATES_PER_PAGE = 25
 JOBS_PER_PAGE = 50
 TIMELINE_LIMIT = 100
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _wants_json(request) -> bool:
@@ -308,7 +299,7 @@ def application_move(request, pk):
                     }
                 )
             messages.success(request, text)
-            return redirect(_safe_next(request, board_url))
+            return redirect(safe_next(request, board_url))
     else:
         form.initial = {"stage": application.stage_id, "position": application.position + 1}
     template = "candidates/_move_dialog.html" if request.htmx else "candidates/move.html"
@@ -318,7 +309,7 @@ def application_move(request, pk):
         {
             "application": application,
             "form": form,
-            "next": _safe_next(request, board_url),
+            "next": safe_next(request, board_url),
             "board_url": board_url,
             "nav_section": "jobs",
         },

@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Candidate
 from candidates.search import search_candidates
+from nextal.redirects import safe_next
 from sms import services
 from sms.models import Message, Thread
 from sms.templatetags.sms_tags import (
@@ -34,15 +35,6 @@ NO_CHANGE = 204
 def _where(request) -> str:
     """Which page the conversation component sits in (its refresh URL differs)."""
     return INBOX if (request.POST or request.GET).get("where") == INBOX else PROFILE
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _htmx_target(request) -> str:
@@ -308,7 +300,7 @@ def send_to_candidate(request, pk):
     else:
         errors = [refused] if refused else [e for errs in form.errors.values() for e in errs]
         messages.error(request, " ".join(errors))
-    return redirect(_safe_next(request, reverse("candidates:detail", args=[candidate.pk])))
+    return redirect(safe_next(request, reverse("candidates:detail", args=[candidate.pk])))
 
 
 @require_POST
@@ -355,7 +347,7 @@ def _message_action(request, pk, action, done: str):
         if thread.candidate_id
         else reverse("sms:inbox_thread", args=[thread.pk])
     )
-    return redirect(_safe_next(request, fallback))
+    return redirect(safe_next(request, fallback))
 
 
 @require_POST

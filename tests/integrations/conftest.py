@@ -1,9 +1,6 @@
 """Fixtures for the Integrations tests: the two provider rows and configured variants."""
 
-from importlib import import_module
-
 import pytest
-from django.contrib.auth.models import Group, Permission
 
 from integrations.models import Integration
 from tests.fakes.fixtures import CLICKSEND_USERNAME, TWILIO_SID
@@ -13,25 +10,8 @@ CLICKSEND_PHONE = "+61411111111"
 
 
 def provider_row(kind):
-    # A transactional test elsewhere may have flushed the rows the data migration created.
-    return Integration.objects.get_or_create(kind=kind)[0]
-
-
-@pytest.fixture(autouse=True)
-def roles(db):
-    """Recreate the role groups if a transactional test flushed what migrations created.
-
-    (serialized_rollback cannot help: the browser tests start Playwright after the database was
-    serialized, and then no longer see the serialized copy.)
-    """
-    for name, dotted_perms in import_module("nextal.migrations.0001_roles").ROLES.items():
-        group, created = Group.objects.get_or_create(name=name)
-        if created:
-            for dotted in dotted_perms:
-                app_label, codename = dotted.split(".")
-                group.permissions.add(
-                    Permission.objects.get(content_type__app_label=app_label, codename=codename)
-                )
+    # tests/conftest.py `migrated_rows` restores the row if a transactional test flushed it.
+    return Integration.objects.get(kind=kind)
 
 
 @pytest.fixture
