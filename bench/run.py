@@ -421,7 +421,7 @@ def bench_pages() -> dict:
         for i, c in enumerate(candidates)
     )
     big, rest = threads[0], threads[1:]
-    per_thread = max(1, (INBOX_MESSAGES - 2000) // len(rest))
+    per_thread = max(1, -(-(INBOX_MESSAGES - 2000) // len(rest)))  # ceil: at least the total
     batch = []
 
     def flush():
