@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from candidates.models import Application, Candidate, Job, TimelineEvent
 from nextal.phone import to_e164_or_none
-from sms.models import SmsTemplate
+from sms.models import Message, OptOut, SmsTemplate, Thread
 
 
 def seed() -> str:
@@ -31,15 +31,15 @@ def test_it_creates_demo_data_with_working_logins(db):
     assert Application.objects.count() == 30
     assert SmsTemplate.objects.filter(is_active=True).count() >= 3
     assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.MOVED).exists()
+    # A few conversations so the Inbox has something to show, one of them an opt-out.
+    assert Thread.objects.filter(unread_count__gt=0).count() == 3
+    assert OptOut.objects.filter(opted_out=True).count() == 1
 
 
 def test_it_is_idempotent(db):
     seed()
-    counts = (Candidate.objects.count(), Application.objects.count(), TimelineEvent.objects.count())
+    models = (Candidate, Application, TimelineEvent, Thread, Message)
+    counts = [model.objects.count() for model in models]
     output = seed()
     assert "(0 new)" in output
-    assert counts == (
-        Candidate.objects.count(),
-        Application.objects.count(),
-        TimelineEvent.objects.count(),
-    )
+    assert counts == [model.objects.count() for model in models]

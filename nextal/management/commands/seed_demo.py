@@ -8,7 +8,11 @@ from django.db import transaction
 from candidates.models import Candidate, Job
 from candidates.services import apply, create_candidate, create_job, move_application
 from nextal.roles import ADMINISTRATORS, RECRUITERS
-from sms.models import SmsTemplate
+from sms.models import Direction, Message, MessageStatus, SmsTemplate
+from sms.providers.base import InboundSms
+from sms.services import record_inbound, thread_for_candidate
+
+DEMO_SENDER = "+12025550199"  # the demo's SMS number (no provider is configured by the seed)
 
 DEMO_USERS = [
     # username, password, first, last, group
@@ -53,6 +57,18 @@ CANDIDATES = [
     ("Victor", "Petrov"),
     ("Nora", "Lindqvist"),
     ("Tariq", "Hussain"),
+]
+
+# A few earlier conversations so the Inbox is not empty: (candidate index, our text, their reply).
+CONVERSATIONS = [
+    (
+        0,
+        "Hi Maya, thanks for applying! Are you free for a quick call this week?",
+        "Yes! Thursday afternoon works for me.",
+    ),
+    (3, "Hi Ethan, could you send over your portfolio link?", "Sure, here it is: ethan.dev/work"),
+    (6, "Hi Hannah, your interview is confirmed for Monday at 10am.", None),
+    (9, "Hi Noah, are you still interested in the role?", "STOP"),
 ]
 
 TEMPLATES = [
@@ -121,6 +137,9 @@ class Command(BaseCommand):
             if stage != application.stage:
                 move_application(application, stage=stage, position=None, by=recruiter)
 
+        for index, ours, theirs in CONVERSATIONS:
+            self._conversation(CANDIDATES[index], ours, theirs, sender=recruiter)
+
         for name, body in TEMPLATES:
             SmsTemplate.objects.get_or_create(
                 name=name, defaults={"body": body, "created_by": users["admin"]}
@@ -136,3 +155,36 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (http://127.0.0.1:8000/accounts/login/):")
         for username, password, _first, _last, group in DEMO_USERS:
             self.stdout.write(f"  {group[:-1]:<14} username: {username:<10} password: {password}")
+
+    def _conversation(self, name, ours, theirs, *, sender):
+        """Our earlier text (delivered) and the candidate's reply through real ingestion."""
+        candidate = Candidate.objects.filter(first_name=name[0], last_name=name[1]).first()
+        if candidate is None:
+            return
+        thread = thread_for_candidate(candidate)
+        if not thread.messages.exists():
+            Message.objects.create(
+                thread=thread,
+                direction=Direction.OUTBOUND,
+                status=MessageStatus.DELIVERED,
+                body=ours,
+                provider="twilio",
+                from_number=DEMO_SENDER,
+                to_number=candidate.phone,
+                segments=1,
+                sent_by=sender,
+            )
+        if theirs:
+            # Idempotent: the same provider message id is stored once.
+            record_inbound(
+                "twilio",
+                InboundSms(
+                    provider_message_id=f"SMdemo{candidate.pk:028d}",
+                    from_number=candidate.phone,
+                    to_number=DEMO_SENDER,
+                    body=theirs,
+                    received_at=None,
+                    opt_out_type=None,
+                    raw={},
+                ),
+            )
