@@ -28,6 +28,41 @@ def _unavailable(reason):
     pytest.skip(reason)
 
 
+SERVICE_MARKERS = ("postgres", "redis", "browser")
+_service_tests: dict[str, set[str]] = {}
+_service_passed: dict[str, int] = dict.fromkeys(SERVICE_MARKERS, 0)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    broker = os.environ.get("REDIS_URL") or "none (tasks in-process)"
+    return [
+        f"nextal: database {connection.vendor} ({database['NAME']}), Redis {broker}, "
+        f"CI={os.environ.get('CI', 'false')}"
+    ]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        markers = {m for m in SERVICE_MARKERS if item.get_closest_marker(m)}
+        if markers:
+            _service_tests[item.nodeid] = markers
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed:
+        for marker in _service_tests.get(report.nodeid, ()):
+            _service_passed[marker] += 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly which tests that need a real service ran (CI must show them)."""
+    ran = ", ".join(f"{marker} {count} passed" for marker, count in _service_passed.items())
+    terminalreporter.write_line(f"nextal service tests: {ran} (on {connection.vendor})")
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         _unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
