@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates.models import Candidate
 from candidates.search import search_candidates
 from nextal.redirects import safe_next
-from sms import services
+from sms import queries, services
 from sms.models import Message, Thread
 from sms.templatetags.sms_tags import (
     INBOX,
@@ -54,7 +54,7 @@ def _bounded_int(text, *, default: int, low: int, high: int) -> int:
 def _list_state(request) -> dict:
     """The list's filter and search, and the query string that keeps them in links."""
     show = request.GET.get("show", "all")
-    show = show if show in services.INBOX_FILTERS else "all"
+    show = show if show in queries.INBOX_FILTERS else "all"
     query = " ".join(request.GET.get("q", "").split())[:100]
     state = _filter_state(show, query)
     return {"show": show, "query": query, "list_query": urlencode(state), "list_state": state}
@@ -72,14 +72,14 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
     """
     list_state = _list_state(request)
     query = list_state["query"]
-    version = services.inbox_version()
-    threads = services.inbox_threads(show=list_state["show"], search=query)
-    rows, next_cursor = services.thread_page(
+    version = queries.inbox_version()
+    threads = queries.inbox_threads(show=list_state["show"], search=query)
+    rows, next_cursor = queries.thread_page(
         threads,
         after=request.GET.get("after", ""),
-        limit=limit or services.INBOX_PAGE_SIZE,
+        limit=limit or queries.INBOX_PAGE_SIZE,
     )
-    opt_outs = services.opted_out_numbers(thread.phone_number for thread in rows)
+    opt_outs = queries.opted_out_numbers(thread.phone_number for thread in rows)
     for thread in rows:
         thread.opt_out = opt_outs.get(thread.phone_number)
     return {
@@ -88,7 +88,7 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
         "next_cursor": next_cursor,
         "filters": [
             (key, label, urlencode(_filter_state(key, query)))
-            for key, label in services.INBOX_FILTERS.items()
+            for key, label in queries.INBOX_FILTERS.items()
         ],
         "inbox_version": version,
         "selected_id": selected.pk if selected is not None else None,
@@ -134,19 +134,19 @@ def inbox(request):
 @permission_required("sms.view_inbox", raise_exception=True)
 def inbox_poll(request):
     """The thread list again if any thread changed since version `v`, else 204."""
-    if request.GET.get("v") == services.inbox_version():
+    if request.GET.get("v") == queries.inbox_version():
         return HttpResponse(status=NO_CHANGE)
     shown = _bounded_int(
         request.GET.get("shown"),
-        default=services.INBOX_PAGE_SIZE,
-        low=services.INBOX_PAGE_SIZE,
-        high=services.INBOX_REFRESH_MAX,
+        default=queries.INBOX_PAGE_SIZE,
+        low=queries.INBOX_PAGE_SIZE,
+        high=queries.INBOX_REFRESH_MAX,
     )
     selected_id = _bounded_int(request.GET.get("selected"), default=0, low=0, high=2**62)
     listing = _inbox_listing(request, limit=shown)
     listing["selected_id"] = selected_id
     listing["unread_badge_oob"] = True
-    listing["nav_unread_threads"] = services.unread_thread_count()
+    listing["nav_unread_threads"] = queries.unread_thread_count()
     return render(request, "sms/_inbox_threads.html", listing)
 
 
@@ -163,7 +163,7 @@ def inbox_thread(request, pk):
         pane.update(
             {
                 "unread_badge_oob": True,
-                "nav_unread_threads": services.unread_thread_count(),
+                "nav_unread_threads": queries.unread_thread_count(),
                 "selected_id": thread.pk,
             }
         )
@@ -177,7 +177,7 @@ def inbox_thread(request, pk):
 def inbox_thread_poll(request, pk):
     """The open inbox conversation's messages if it changed since version `v`, else 204.
     New messages the recruiter is looking at count as read."""
-    version = services.thread_version(thread_id=pk)
+    version = queries.thread_version(thread_id=pk)
     if request.GET.get("v") == version:
         return HttpResponse(status=NO_CHANGE)
     thread = Thread.objects.select_related("candidate").filter(pk=pk).first()
@@ -196,7 +196,7 @@ def inbox_thread_poll(request, pk):
     )
     if marked_read:
         context["unread_badge_oob"] = True
-        context["nav_unread_threads"] = services.unread_thread_count()
+        context["nav_unread_threads"] = queries.unread_thread_count()
     return render(request, "sms/_conversation_body.html", context)
 
 
@@ -207,7 +207,7 @@ def inbox_thread_poll(request, pk):
 @permission_required("sms.view_thread", raise_exception=True)
 def candidate_poll(request, pk):
     """The profile conversation's messages if they changed since version `v`, else 204."""
-    if request.GET.get("v") == services.thread_version(candidate_id=pk):
+    if request.GET.get("v") == queries.thread_version(candidate_id=pk):
         return HttpResponse(status=NO_CHANGE)
     candidate = get_object_or_404(Candidate, pk=pk)
     context = conversation_body_context(
@@ -230,7 +230,7 @@ def candidate_thread(request, pk):
 def thread_messages(request, pk):
     """ "Load earlier": the messages before the `before` cursor, and the next such button."""
     thread = get_object_or_404(Thread.objects.select_related("candidate"), pk=pk)
-    sms_messages, has_earlier = services.conversation_messages(
+    sms_messages, has_earlier = queries.conversation_messages(
         thread, before=request.GET.get("before", "")
     )
     where = _where(request)
@@ -412,5 +412,5 @@ def unread_badge(request):
     return render(
         request,
         "sms/_nav_unread_badge.html",
-        {"nav_unread_threads": services.unread_thread_count()},
+        {"nav_unread_threads": queries.unread_thread_count()},
     )

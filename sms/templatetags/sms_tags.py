@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nextal.phone import display
-from sms import services
+from sms import queries, services
 from sms.forms import DATETIME_LOCAL, ComposeForm
 from sms.models import Direction, MessageStatus, Thread
 
@@ -67,12 +67,12 @@ def conversation_body_context(
     if candidate is None and thread is not None and thread.candidate_id:
         candidate = thread.candidate
     key = conversation_key(candidate=candidate, thread=thread)
-    sms_messages, has_earlier = services.conversation_messages(thread, since=since)
+    sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
     if where == INBOX and thread is not None:
         poll_url = reverse("sms:inbox_thread_poll", args=[thread.pk])
     else:
         poll_url = reverse("sms:candidate_poll", args=[candidate.pk])
-    version = services.version_token(thread.changed_at if thread is not None else None)
+    version = queries.version_token(thread.changed_at if thread is not None else None)
     if where == INBOX and thread is not None:
         return_url = reverse("sms:inbox_thread", args=[thread.pk])
     else:
@@ -85,7 +85,7 @@ def conversation_body_context(
         "where": where,
         "sms_messages": sms_messages,
         "has_earlier": has_earlier,
-        "scheduled": services.scheduled_messages(thread),
+        "scheduled": queries.scheduled_messages(thread),
         "version": version,
         "poll_url": f"{poll_url}?v={version}",
         "poll_trigger": POLL_TRIGGER,
@@ -196,7 +196,7 @@ def sms_can_retry(message) -> bool:
 @register.filter
 def sms_cursor(message) -> str:
     """The message's position in its conversation ("Load earlier", refreshes)."""
-    return services.encode_cursor(message.sort_at, message.pk)
+    return queries.encode_cursor(message.sort_at, message.pk)
 
 
 @register.filter

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sms.models import Message, MessageStatus, OptOut, Thread
-from sms.services import OUTCOME_UNKNOWN, SMS_TURNED_OFF, version_token
+from sms.queries import version_token
+from sms.services import OUTCOME_UNKNOWN, SMS_TURNED_OFF
 from tests.sms.conftest import CANDIDATE_PHONE
 
 STATUS_ICON = '<span class="sms-status-icon" aria-hidden="true"></span>'

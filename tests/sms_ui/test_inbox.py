@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
-from sms import services, views
+from sms import queries, services, views
 from sms.models import Message, OptOut, Thread
 from sms.providers.base import StatusEvent
 from tests.factories import CandidateFactory
@@ -143,7 +143,7 @@ def test_the_list_comes_in_windows_with_load_more(recruiter_client, db):
         assert "<h1" not in html  # rows only
         seen += rows(html)
     assert seen == expected
-    assert len(rows(recruiter_client.get(INBOX).content.decode())) == services.INBOX_PAGE_SIZE
+    assert len(rows(recruiter_client.get(INBOX).content.decode())) == queries.INBOX_PAGE_SIZE
 
 
 def test_opening_a_thread_marks_it_read(recruiter_client, threads):
@@ -240,14 +240,14 @@ def warm_recruiter(recruiter):
 def test_the_list_poll_costs_one_query_when_nothing_changed(
     warm_recruiter, threads, django_assert_num_queries
 ):
-    version = services.inbox_version()
+    version = queries.inbox_version()
     with django_assert_num_queries(1):
         response = direct_get(views.inbox_poll, warm_recruiter, "/inbox/poll/", {"v": version})
     assert response.status_code == 204
 
 
 def test_the_list_poll_returns_the_list_after_a_change(recruiter_client, threads):
-    version = services.inbox_version()
+    version = queries.inbox_version()
     add_message(threads["ada"].candidate, body="Tuesday works", direction="inbound")
     response = recruiter_client.get(
         reverse("sms:inbox_poll"),
@@ -256,7 +256,7 @@ def test_the_list_poll_returns_the_list_after_a_change(recruiter_client, threads
     html = response.content.decode()
     assert response.status_code == 200
     assert rows(html)[0] == threads["ada"].pk
-    assert f'hx-get="/inbox/poll/?v={services.inbox_version()}"' in html
+    assert f'hx-get="/inbox/poll/?v={queries.inbox_version()}"' in html
     assert 'aria-current="true"' in html
     assert 'id="nav-unread-badge"' in html and 'hx-swap-oob="true"' in html
 
@@ -265,7 +265,7 @@ def test_the_conversation_poll_costs_one_query_when_nothing_changed(
     warm_recruiter, threads, candidate, django_assert_num_queries
 ):
     ada = Thread.objects.get(pk=threads["ada"].pk)
-    version = services.version_token(ada.changed_at)
+    version = queries.version_token(ada.changed_at)
     with django_assert_num_queries(1):
         response = direct_get(
             views.inbox_thread_poll, warm_recruiter, "/", {"v": version}, pk=ada.pk
@@ -290,7 +290,7 @@ def test_a_profile_without_a_thread_polls_version_zero(
 
 def test_the_conversation_poll_returns_new_messages_and_marks_them_read(recruiter_client, threads):
     grace = threads["grace"]
-    version = services.version_token(grace.changed_at)
+    version = queries.version_token(grace.changed_at)
     url = reverse("sms:inbox_thread_poll", args=[grace.pk])
     assert recruiter_client.get(url, {"v": version}).status_code == 204
     add_message(grace.candidate, body="Also, is there parking?", direction="inbound")
@@ -299,7 +299,7 @@ def test_the_conversation_poll_returns_new_messages_and_marks_them_read(recruite
     assert "Also, is there parking?" in html
     grace.refresh_from_db()
     assert grace.unread_count == 0
-    assert f'?v={services.version_token(grace.changed_at)}"' in html
+    assert f'?v={queries.version_token(grace.changed_at)}"' in html
     assert re.search(r'id="nav-unread-badge"[^>]*hx-swap-oob="true">1<', html)
 
 
@@ -307,7 +307,7 @@ def test_a_status_change_is_seen_by_the_poll(twilio, recruiter_client, candidate
     message = add_message(candidate, "sent", "On my way", sent_by=recruiter)
     thread = Thread.objects.get(pk=message.thread_id)
     url = reverse("sms:candidate_poll", args=[candidate.pk])
-    version = services.version_token(thread.changed_at)
+    version = queries.version_token(thread.changed_at)
     event = StatusEvent(
         provider_message_id="",
         status="delivered",
@@ -360,7 +360,7 @@ def test_a_long_conversation_is_windowed_with_load_earlier(recruiter_client, can
     assert "Load earlier messages" in html
     # A refresh keeps everything from the oldest message the reader has loaded.
     first = Message.objects.get(thread=thread, body="Message 20")
-    cursor = services.encode_cursor(first.created_at, first.pk)
+    cursor = queries.encode_cursor(first.created_at, first.pk)
     url = reverse("sms:inbox_thread_poll", args=[thread.pk])
     html = recruiter_client.get(url, {"v": "0", "since": cursor}).content.decode()
     assert html.count('<li class="sms sms-inbound') == 100
