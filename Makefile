@@ -31,6 +31,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 
 bench: $(VENV)/.installed
+	bash .ci/services
 	$(PY) bench/run.py
 
 worker: $(VENV)/.installed
