@@ -14,6 +14,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 from nextal.roles import ADMINISTRATORS, RECRUITERS
+from tests.browser import sign_in
 from tests.factories import UserFactory
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -225,18 +226,18 @@ def page(browser, live_server):
 
 
 @pytest.fixture
+def page_without_js(browser, live_server):
+    """A page with JavaScript disabled, to check that forms and panels still work."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
 def login(page):
     """Sign a user in through the real login form: `login(user)` (password "password")."""
-
-    def _login(user, password="password"):
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(user.username)
-        page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state("networkidle")
-        return page
-
-    return _login
+    return lambda user, password="password": sign_in(page, user, password)
 
 
 @pytest.fixture

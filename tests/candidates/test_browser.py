@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from candidates import services
 from candidates.models import Application, TimelineEvent
 from sms.models import Thread
+from tests.browser import sign_in
 
 # The live server needs committed data (tests/conftest.py restores the role groups after flushes).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -162,13 +163,9 @@ def test_selecting_cards_shows_the_selection_toolbar(page, login, recruiter, job
     expect(toolbar).to_be_hidden()
 
 
-def test_the_move_page_works_without_javascript(browser, live_server, recruiter, job):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    page = context.new_page()
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(recruiter.username)
-    page.get_by_label("Password").fill("password")
-    page.get_by_role("button", name="Sign in").click()
+def test_the_move_page_works_without_javascript(page_without_js, recruiter, job):
+    page = page_without_js
+    sign_in(page, recruiter)
     page.goto(f"/jobs/{job.pk}/")
     sofia = card(page, "Sofia Ramirez")
     sofia.locator("summary").click()
@@ -177,7 +174,6 @@ def test_the_move_page_works_without_javascript(browser, live_server, recruiter,
     page.get_by_role("button", name="Move").click()
     expect(page).to_have_url(re.compile(rf"/jobs/{job.pk}/$"))
     expect(column(page, job, "Hired").locator(".kcard", has_text="Sofia Ramirez")).to_have_count(1)
-    context.close()
 
 
 def test_the_recruiter_pages_in_a_browser(page, login, recruiter, job, screenshot):

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import Integration
+from tests.browser import sign_in
 from tests.conftest import ARTIFACTS
 from tests.fakes.fixtures import CLICKSEND_API_KEY, CLICKSEND_USERNAME, TWILIO_SID, TWILIO_TOKEN
 
@@ -102,37 +103,27 @@ def test_an_invalid_save_keeps_the_dialog_open_with_the_error(
 
 
 def test_the_panels_work_without_javascript(
-    browser, live_server, administrator, twilio, clicksend, fake_provider
+    page_without_js, live_server, administrator, twilio, clicksend, fake_provider
 ):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(administrator.username)
-        page.get_by_label("Password").fill("password")
-        page.get_by_role("button", name="Sign in").click()
-        page.goto("/administration/integrations/")
+    page = page_without_js
+    sign_in(page, administrator)
+    page.goto("/administration/integrations/")
 
-        card = page.locator("#integration-clicksend")
-        card.get_by_role("link", name="Edit", exact=True).click()
-        expect(page).to_have_url(
-            f"{live_server.url}/administration/integrations/clicksend/settings/"
-        )
-        page.get_by_label("Activate", exact=True).check()
-        page.get_by_label("Phone Number").fill("+61411111111")
-        page.get_by_label("Username", exact=True).fill(CLICKSEND_USERNAME)
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "integrations-no-js-settings.png"), full_page=True)
-        page.get_by_role("button", name="Save").click()
-        expect(page).to_have_url(f"{live_server.url}/administration/integrations/")
-        expect(page.locator("#messages")).to_contain_text("ClickSend is now the active")
+    card = page.locator("#integration-clicksend")
+    card.get_by_role("link", name="Edit", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/administration/integrations/clicksend/settings/")
+    page.get_by_label("Activate", exact=True).check()
+    page.get_by_label("Phone Number").fill("+61411111111")
+    page.get_by_label("Username", exact=True).fill(CLICKSEND_USERNAME)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "integrations-no-js-settings.png"), full_page=True)
+    page.get_by_role("button", name="Save").click()
+    expect(page).to_have_url(f"{live_server.url}/administration/integrations/")
+    expect(page.locator("#messages")).to_contain_text("ClickSend is now the active")
 
-        card.get_by_role("link", name="Edit API Key").click()
-        page.get_by_label("API Key", exact=True).fill(CLICKSEND_API_KEY)
-        page.get_by_role("button", name="Update API Key").click()
-        expect(page.locator("#messages")).to_contain_text("API Key updated.")
-        expect(card.get_by_test_id("status")).to_have_text("Active")
-        assert CLICKSEND_API_KEY not in page.content()
-    finally:
-        context.close()
+    card.get_by_role("link", name="Edit API Key").click()
+    page.get_by_label("API Key", exact=True).fill(CLICKSEND_API_KEY)
+    page.get_by_role("button", name="Update API Key").click()
+    expect(page.locator("#messages")).to_contain_text("API Key updated.")
+    expect(card.get_by_test_id("status")).to_have_text("Active")
+    assert CLICKSEND_API_KEY not in page.content()

@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sms.models import BulkSend, Message, MessageStatus, SmsTemplate
+from tests.browser import sign_in
 
 # The live server needs committed data (tests/conftest.py restores the role groups after flushes).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,27 +154,17 @@ def test_with_no_provider_the_sidebar_explains_why(page, login, recruiter, job):
 
 
 def test_without_javascript_the_card_menu_leads_to_a_send_page(
-    browser, live_server, recruiter, job, twilio, fake_provider
+    page_without_js, recruiter, job, twilio, fake_provider
 ):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(recruiter.username)
-        page.get_by_label("Password").fill("password")
-        page.get_by_role("button", name="Sign in").click()
-        page.goto(f"/jobs/{job.pk}/")
-        maya = card(page, "Maya Patel")
-        maya.get_by_label("Actions for Maya Patel").click()
-        maya.get_by_role("link", name="Send SMS").click()
-        expect(page.get_by_role("heading", name="Send SMS")).to_be_visible()
-        page.get_by_label("Content").fill(
-            "Hi {{first_name}}, quick question about your notice period."
-        )
-        page.get_by_role("button", name="Send", exact=True).click()
-        expect(page.locator("#messages")).to_contain_text("Message to Maya Patel queued")
-        expect(page.get_by_role("heading", name="Senior Backend Engineer")).to_be_visible()
-        assert fake_provider.sends_to("+12025550101") == 1
-    finally:
-        context.close()
+    page = page_without_js
+    sign_in(page, recruiter)
+    page.goto(f"/jobs/{job.pk}/")
+    maya = card(page, "Maya Patel")
+    maya.get_by_label("Actions for Maya Patel").click()
+    maya.get_by_role("link", name="Send SMS").click()
+    expect(page.get_by_role("heading", name="Send SMS")).to_be_visible()
+    page.get_by_label("Content").fill("Hi {{first_name}}, quick question about your notice period.")
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.locator("#messages")).to_contain_text("Message to Maya Patel queued")
+    expect(page.get_by_role("heading", name="Senior Backend Engineer")).to_be_visible()
+    assert fake_provider.sends_to("+12025550101") == 1

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sms.models import SmsTemplate
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,26 +73,18 @@ def test_an_administrator_writes_a_template_with_a_live_preview(
     assert errors == []
 
 
-def test_the_editor_works_without_javascript(browser, live_server, administrator):
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        page.goto("/accounts/login/")
-        page.get_by_label("Username").fill(administrator.username)
-        page.get_by_label("Password").fill("password")
-        page.get_by_role("button", name="Sign in").click()
-        page.goto("/administration/sms-templates/new/")
-        page.get_by_label("Name", exact=True).fill("Reminder")
-        page.get_by_label("Message").fill("See you tomorrow, {{first_name}}!")
-        page.get_by_role("button", name="Update preview").click()
-        expect(page.locator("[data-preview-text]")).to_have_text("See you tomorrow, Maya!")
-        page.get_by_role("button", name="Create template").click()
-        switch = page.get_by_role("switch", name="Active: Reminder")
-        expect(switch).to_have_attribute("aria-checked", "true")  # new templates start active
-        switch.click()  # a plain form post
-        expect(page.locator("#messages")).to_contain_text("“Reminder” is now inactive")
-        expect(switch).to_have_attribute("aria-checked", "false")
-        assert SmsTemplate.objects.get(name="Reminder").is_active is False
-    finally:
-        context.close()
+def test_the_editor_works_without_javascript(page_without_js, administrator):
+    page = page_without_js
+    sign_in(page, administrator)
+    page.goto("/administration/sms-templates/new/")
+    page.get_by_label("Name", exact=True).fill("Reminder")
+    page.get_by_label("Message").fill("See you tomorrow, {{first_name}}!")
+    page.get_by_role("button", name="Update preview").click()
+    expect(page.locator("[data-preview-text]")).to_have_text("See you tomorrow, Maya!")
+    page.get_by_role("button", name="Create template").click()
+    switch = page.get_by_role("switch", name="Active: Reminder")
+    expect(switch).to_have_attribute("aria-checked", "true")  # new templates start active
+    switch.click()  # a plain form post
+    expect(page.locator("#messages")).to_contain_text("“Reminder” is now inactive")
+    expect(switch).to_have_attribute("aria-checked", "false")
+    assert SmsTemplate.objects.get(name="Reminder").is_active is False
