@@ -280,6 +280,27 @@ def render_body(candidate: Candidate, body: str, *, sent_by) -> str:
     return body
 
 
+def _save_outbound(thread: Thread, *, body: str, to_number: str, now, **fields) -> Message:
+    """Save one queued outbound message and make it the thread's latest."""
+    message = Message.objects.create(
+        thread=thread,
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.QUEUED,
+        body=body,
+        to_number=to_number,
+        segments=measure(body).segments,
+        **fields,
+    )
+    Thread.objects.filter(pk=thread.pk).update(
+        phone_number=to_number,
+        last_message_at=now,
+        last_message_preview=_preview(body),
+        last_message_direction=Direction.OUTBOUND,
+        changed_at=now,
+    )
+    return message
+
+
 # --- Queueing -----------------------------------------------------------------------------------
 
 
@@ -307,14 +328,11 @@ def queue_message(
     to_number = to_e164_or_none(candidate.phone)
     due_later = scheduled_for is not None and scheduled_for > now
     with transaction.atomic():
-        thread = thread_for_candidate(candidate, to_number)
-        message = Message.objects.create(
-            thread=thread,
-            direction=Direction.OUTBOUND,
-            status=MessageStatus.QUEUED,
+        message = _save_outbound(
+            thread_for_candidate(candidate, to_number),
             body=body,
             to_number=to_number,
-            segments=measure(body).segments,
+            now=now,
             sent_by=sent_by,
             template=template,
             retry_of=retry_of,
@@ -322,13 +340,6 @@ def queue_message(
             next_attempt_at=scheduled_for if due_later else None,
             # Published right after commit; if publishing fails it is cleared again.
             enqueued_at=None if due_later else now,
-        )
-        Thread.objects.filter(pk=thread.pk).update(
-            phone_number=to_number,
-            last_message_at=now,
-            last_message_preview=_preview(body),
-            last_message_direction=Direction.OUTBOUND,
-            changed_at=now,
         )
         if not due_later:
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
@@ -355,23 +366,14 @@ def queue_test_message(to: str, *, sent_by) -> Message:
         raise SendRefused(_opted_out_reason(display_phone(to_number), opt_out))
     now = timezone.now()
     with transaction.atomic():
-        thread = _thread_for_sender(to_number)
-        message = Message.objects.create(
-            thread=thread,
-            direction=Direction.OUTBOUND,
-            status=MessageStatus.QUEUED,
+        message = _save_outbound(
+            _thread_for_sender(to_number),
             body=TEST_MESSAGE_BODY,
             to_number=to_number,
-            segments=measure(TEST_MESSAGE_BODY).segments,
+            now=now,
             sent_by=sent_by,
             is_test=True,
             enqueued_at=now,
-        )
-        Thread.objects.filter(pk=thread.pk).update(
-            last_message_at=now,
-            last_message_preview=_preview(TEST_MESSAGE_BODY),
-            last_message_direction=Direction.OUTBOUND,
-            changed_at=now,
         )
         transaction.on_commit(lambda: enqueue_sends([message.pk]))
     return message
