@@ -37,7 +37,6 @@ class IntegrationAdmin(ReadOnlyAdmin):
         "credentials_valid",
         "credentials_check_message",
         "webhook_token",
-        "last_error",
         "updated_at",
     ]
     fields = readonly_fields

@@ -40,7 +40,6 @@ class Integration(models.Model):
     credentials_check_message = models.CharField(max_length=300, blank=True)
     # ClickSend does not sign webhooks: its URLs carry this unguessable, rotatable token.
     webhook_token = models.CharField(max_length=64, default=new_webhook_token)
-    last_error = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
