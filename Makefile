@@ -17,6 +17,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py ensure_dotenv
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
+	@printf '\nNextal: http://%s:%s/ (Ctrl+C to stop)\n\n' $(HOST) $(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed

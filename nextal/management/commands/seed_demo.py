@@ -152,7 +152,7 @@ class Command(BaseCommand):
                 f"{SmsTemplate.objects.count()} SMS templates."
             )
         )
-        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write("\nDemo logins:")
         for username, password, _first, _last, group in DEMO_USERS:
             self.stdout.write(f"  {group[:-1]:<14} username: {username:<10} password: {password}")
 
