@@ -7,17 +7,7 @@ the admin never shows the secret, only whether it is set and its last four chara
 from django.contrib import admin
 
 from integrations.models import AuditEntry, Integration
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from nextal.admin import ReadOnlyAdmin
 
 
 @admin.register(Integration)

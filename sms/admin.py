@@ -3,6 +3,7 @@ credentials live on integrations and are never shown here."""
 
 from django.contrib import admin
 
+from nextal.admin import ReadOnlyAdmin
 from sms.models import Message, OptOut, SmsTemplate, Thread
 
 
@@ -22,21 +23,12 @@ class ThreadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdmin):
     list_display = ["pk", "thread", "direction", "status", "provider", "created_at", "attempts"]
     list_filter = ["direction", "status", "provider"]
     list_select_related = ["thread__candidate"]
     search_fields = ["provider_message_id", "to_number", "from_number"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OptOut)
