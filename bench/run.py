@@ -209,37 +209,31 @@ async def load(url_for, make_request, total: int, concurrency: int) -> dict:
 
 
 def bench_inbound(env: dict[str, str], port: int) -> dict:
-    from twilio.request_validator import RequestValidator
-
     from sms.models import Message
+    from tests.fakes.twilio_webhooks import inbound_params, signature
 
     candidates = make_candidates(WEBHOOK_REQUESTS, 3105550000)
     base = f"http://127.0.0.1:{port}"
     webhook_url = f"{base}/webhooks/twilio/inbound/"
-    validator = RequestValidator(TWILIO_TOKEN)
     sids = [f"SM{uuid.uuid4().hex}" for _ in range(WEBHOOK_REQUESTS)]
 
     def trivial(i):
         return "GET", f"{base}/health/", None, None
 
     def webhook(i):
-        params = {
-            "MessageSid": sids[i],
-            "SmsSid": sids[i],
-            "SmsMessageSid": sids[i],
-            "AccountSid": TWILIO_SID,
-            "From": candidates[i].phone,
-            "To": OUR_NUMBER,
-            "Body": f"Yes, Tuesday at {i % 12 + 1} works for me",
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-            "FromCity": "",
-            "FromState": "",
-        }
-        signature = validator.compute_signature(webhook_url, params)
-        return "POST", webhook_url, params, {"X-Twilio-Signature": signature}
+        params = inbound_params(
+            sids[i],
+            sender=candidates[i].phone,
+            to=OUR_NUMBER,
+            body=f"Yes, Tuesday at {i % 12 + 1} works for me",
+            account_sid=TWILIO_SID,
+        )
+        return (
+            "POST",
+            webhook_url,
+            params,
+            {"X-Twilio-Signature": signature(webhook_url, params, TWILIO_TOKEN)},
+        )
 
     args = [
         PY,

@@ -17,12 +17,11 @@ import pytest
 import requests
 from django.conf import settings
 from django.urls import reverse
-from twilio.request_validator import RequestValidator
 
 from candidates.models import TimelineEvent
 from sms.models import Message, OptOut, Thread
 from tests.factories import CandidateFactory
-from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
+from tests.fakes.twilio_webhooks import inbound_params, signature
 from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -52,27 +51,14 @@ def post_at_once(url: str, body: bytes, headers: dict) -> list[requests.Response
 def twilio_inbound(live_server, body: str) -> tuple[str, bytes, dict]:
     path = reverse("sms:twilio_inbound")
     message_sid = "SM" + uuid.uuid4().hex
-    fields = {
-        "MessageSid": message_sid,
-        "SmsSid": message_sid,
-        "SmsMessageSid": message_sid,
-        "AccountSid": TWILIO_SID,
-        "From": CANDIDATE_PHONE,
-        "To": TWILIO_FROM,
-        "Body": body,
-        "NumMedia": "0",
-        "SmsStatus": "received",
-        "ApiVersion": "2010-04-01",
-    }
+    fields = inbound_params(message_sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body=body)
     if body == "STOP":
         fields["OptOutType"] = "STOP"
     # Signed for the public URL Twilio calls (the app validates against PUBLIC_BASE_URL).
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(
-        settings.PUBLIC_BASE_URL + path, fields
-    )
+    signed = signature(settings.PUBLIC_BASE_URL + path, fields)
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
-        "X-Twilio-Signature": signature,
+        "X-Twilio-Signature": signed,
     }
     return live_server.url + path, urlencode(fields).encode(), headers
 

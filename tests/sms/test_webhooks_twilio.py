@@ -10,6 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from sms.models import Message, OptOut
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
+from tests.fakes.twilio_webhooks import inbound_params
 from tests.sms.conftest import CANDIDATE_PHONE, TWILIO_FROM
 from tests.sms.webhook_cases import WebhookCases
 
@@ -39,21 +40,7 @@ class TestTwilioWebhooks(WebhookCases):
         return "SM" + secrets.token_hex(16)
 
     def inbound_fields(self, message_id, sender, body):
-        return {
-            "MessageSid": message_id,
-            "SmsSid": message_id,
-            "SmsMessageSid": message_id,
-            "AccountSid": TWILIO_SID,
-            "From": sender,
-            "To": TWILIO_FROM,
-            "Body": body,
-            "NumMedia": "0",
-            "NumSegments": "1",
-            "SmsStatus": "received",
-            "ApiVersion": "2010-04-01",
-            "FromCity": "",
-            "ToZip": "",
-        }
+        return inbound_params(message_id, sender=sender, to=TWILIO_FROM, body=body)
 
     def status_fields(self, message_id, status, error_code=""):
         fields = {

@@ -15,11 +15,10 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
-from twilio.request_validator import RequestValidator
 
 from sms.models import Message, MessageStatus, OptOut, SmsTemplate, Thread
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory
-from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
+from tests.fakes.twilio_webhooks import inbound_params, signature
 from tests.sms.conftest import CANDIDATE_PHONE, TWILIO_FROM
 from tests.sms_ui.conftest import add_message
 
@@ -35,26 +34,14 @@ def post_twilio_inbound(base_url: str, sender: str, body: str) -> int:
     """POST an inbound SMS to the live server's Twilio webhook, signed as Twilio signs it."""
     path = "/webhooks/twilio/inbound/"
     message_id = "SM" + secrets.token_hex(16)
-    fields = {
-        "MessageSid": message_id,
-        "SmsSid": message_id,
-        "SmsMessageSid": message_id,
-        "AccountSid": TWILIO_SID,
-        "From": sender,
-        "To": TWILIO_FROM,
-        "Body": body,
-        "NumMedia": "0",
-        "NumSegments": "1",
-        "SmsStatus": "received",
-        "ApiVersion": "2010-04-01",
-    }
-    signature = RequestValidator(TWILIO_TOKEN).compute_signature(base_url + path, fields)
+    fields = inbound_params(message_id, sender=sender, to=TWILIO_FROM, body=body)
+    signed = signature(base_url + path, fields)
     request = urllib.request.Request(  # noqa: S310 - the live test server
         base_url + path,
         data=urlencode(fields).encode(),
         headers={
             "Content-Type": "application/x-www-form-urlencoded",
-            "X-Twilio-Signature": signature,
+            "X-Twilio-Signature": signed,
         },
         method="POST",
     )
