@@ -285,7 +285,7 @@ def bench_outbound(port: int) -> dict:
     from django.contrib.auth import get_user_model
 
     from sms.models import Message, MessageStatus
-    from sms.services import queue_bulk
+    from sms.outbox.bulk import queue_bulk
 
     fake = subprocess.Popen(
         [PY, "-m", "tests.fakes.provider_server", "--port", "0", "--delay", str(PROVIDER_DELAY)],
@@ -493,7 +493,7 @@ def bench_bulk() -> dict:
 
     from nextal.celery import app
     from sms.models import Direction, Message, MessageStatus, Thread
-    from sms.services import queue_bulk
+    from sms.outbox.bulk import queue_bulk
 
     sender = get_user_model().objects.get_or_create(username="bench-bulk")[0]
     candidates = make_candidates(BULK_CANDIDATES, 7185550000)

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate, Job, Stage
 from candidates.services import candidates_sharing_phone, normalize_phone
-from nextal.roles import ADMINISTRATORS, RECRUITERS
+from core.roles import ADMINISTRATORS, RECRUITERS
 
 
 class UserChoiceField(forms.ModelChoiceField):

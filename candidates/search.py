@@ -1,15 +1,9 @@
 """Candidate search: one box that understands names, emails and phone numbers in any format."""
 
-import re
-
 from django.db.models import Q
 
 from candidates.models import Candidate
-from nextal.phone import to_e164_or_none
-
-# Characters people type in phone numbers: "+1 (202) 555-0143", "202.555.0143".
-_PHONE_LIKE = re.compile(r"[\d\s+\-().]+")
-_MIN_PARTIAL_DIGITS = 3
+from core.phone import phone_search
 
 
 def search_candidates(query: str, queryset=None):
@@ -31,15 +25,10 @@ def search_candidates(query: str, queryset=None):
         )
     condition = words
 
-    if _PHONE_LIKE.fullmatch(text):
-        e164 = to_e164_or_none(text)
-        if e164:
-            condition |= Q(phone=e164)
-        digits = re.sub(r"\D", "", text)
-        if len(digits) >= _MIN_PARTIAL_DIGITS:
-            condition |= Q(phone__contains=digits)
-            # A national trunk prefix ("07700 900123") is not part of the E.164 form.
-            national = digits.lstrip("0")
-            if national != digits and len(national) >= _MIN_PARTIAL_DIGITS:
-                condition |= Q(phone__contains=national)
+    phone = phone_search(text)
+    if phone is not None:
+        if phone.e164:
+            condition |= Q(phone=phone.e164)
+        for fragment in phone.fragments:
+            condition |= Q(phone__contains=fragment)
     return candidates.filter(condition)

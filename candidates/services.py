@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage, TimelineEvent
-from nextal.phone import to_e164
+from core.phone import to_e164
 
 # Fields a recruiter edits on the candidate form, in the order the timeline lists them.
 EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "owner")
@@ -45,10 +45,32 @@ def candidates_sharing_phone(phone: str, *, exclude=None):
     return others
 
 
-def _record(candidate, kind, description, *, by, data=None) -> TimelineEvent:
+# --- The timeline ------------------------------------------------------------------------------
+# Other apps (SMS) write their entries through these two functions, never by creating rows.
+
+
+def record_event(candidate, kind, description, *, by=None, data=None) -> TimelineEvent:
+    """Add an entry to a candidate's timeline. `candidate` is a Candidate or its id."""
+    candidate_id = candidate if isinstance(candidate, int) else candidate.pk
     return TimelineEvent.objects.create(
-        candidate=candidate, kind=kind, actor=by, description=description, data=data or {}
+        candidate_id=candidate_id,
+        kind=kind,
+        actor=by,
+        description=description[:500],
+        data=data or {},
     )
+
+
+def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
+    """The same entry on the timeline of every candidate with this E.164 number; returns how
+    many were written (an opt-out applies to everyone sharing the number)."""
+    events = TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            candidate=candidate, kind=kind, description=description[:500], data=data or {}
+        )
+        for candidate in Candidate.objects.filter(phone=phone).only("pk")
+    )
+    return len(events)
 
 
 # --- Candidates ----------------------------------------------------------------------------------
@@ -67,7 +89,7 @@ def create_candidate(
         owner=owner if owner is not None else by,
         created_by=by,
     )
-    _record(
+    record_event(
         candidate,
         TimelineEvent.Kind.CREATED,
         f"Candidate created by {actor_name(by)}",
@@ -104,7 +126,7 @@ def update_candidate(candidate: Candidate, *, by, **changes) -> list[str]:
         setattr(candidate, name, changes[name])
     candidate.save(update_fields=[*changed, "updated_at"])
     labels = [Candidate._meta.get_field(name).verbose_name for name in changed]
-    _record(
+    record_event(
         candidate,
         TimelineEvent.Kind.UPDATED,
         f"{_sentence_list(labels).capitalize()} updated by {actor_name(by)}",
@@ -185,7 +207,7 @@ def apply(candidate: Candidate, job: Job, *, by, stage: Stage | None = None) -> 
             )
     except IntegrityError as exc:
         raise already from exc
-    _record(
+    record_event(
         candidate,
         TimelineEvent.Kind.APPLIED,
         f"Applied to {job.title} by {actor_name(by)}",
@@ -247,7 +269,7 @@ def move_application(application: Application, *, stage: Stage, position: int | 
 
     event = None
     if source.pk != target.pk:
-        event = _record(
+        event = record_event(
             application.candidate,
             TimelineEvent.Kind.MOVED,
             f"Moved from {source.name} to {target.name} by {actor_name(by)}",

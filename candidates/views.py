@@ -16,8 +16,8 @@ from candidates import services
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import search_candidates
-from nextal.phone import to_e164_or_none
-from nextal.redirects import safe_next
+from core.phone import to_e164_or_none
+from core.redirects import safe_next
 
 CANDIDATES_PER_PAGE = 25
 JOBS_PER_PAGE = 50

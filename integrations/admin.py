@@ -6,8 +6,8 @@ the admin never shows the secret, only whether it is set and its last four chara
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from integrations.models import AuditEntry, Integration
-from nextal.admin import ReadOnlyAdmin
 
 
 @admin.register(Integration)

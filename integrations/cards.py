@@ -1,20 +1,44 @@
 """What one provider card on the Integrations page shows, gathered in one place.
 
-Labels and webhook URLs come from the provider adapter (`sms.providers`), so a new provider needs
-no change here. Nothing in a card holds the secret itself: only whether it is set, its last four
-characters, and whether it can be decrypted.
+Labels and webhook URLs come from the provider adapter (`integrations.providers`), so a new
+provider needs no change here. Apps above this one add their own part to every card through
+`register_card_section` (SMS adds "Send test SMS"), so this app imports none of them. Nothing in a
+card holds the secret itself: only whether it is set, its last four characters, and whether it can
+be decrypted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 
 from integrations.models import AuditEntry, Integration
-from sms.models import Message
-from sms.provider_check import latest_test_messages
-from sms.providers import provider_class
+from integrations.providers import provider_class
+
+
+@dataclass(frozen=True)
+class CardSection:
+    """A part of every provider card contributed by another app.
+
+    `template` is included inside the card with `card` and `section` in its context; `load`
+    takes every integration on the page and returns {provider kind: that card's `section`},
+    so a section costs a fixed number of queries for the whole page.
+    """
+
+    template: str
+    load: Callable[[list[Integration]], dict[str, Any]]
+
+
+CARD_SECTIONS: list[CardSection] = []
+
+
+def register_card_section(section: CardSection) -> None:
+    """Add `section` to every card (once, whatever the number of calls)."""
+    if section not in CARD_SECTIONS:
+        CARD_SECTIONS.append(section)
 
 
 @dataclass(frozen=True)
@@ -22,16 +46,17 @@ class IntegrationCard:
     integration: Integration
     title: str
     account_id_label: str
+    account_id_help: str
     secret_label: str
     webhook_urls: list[tuple[str, str]]
     uses_webhook_token: bool
     last_change: AuditEntry | None
-    # The latest "Send test SMS" message (sms.provider_check), shown with its outcome.
-    latest_test: Message | None = None
+    # (template, section context) of each registered CardSection, in registration order.
+    sections: list[tuple[str, Any]] = field(default_factory=list)
 
     @classmethod
     def for_integration(
-        cls, integration: Integration, latest_test: Message | None = None
+        cls, integration: Integration, sections: list[tuple[str, Any]] | None = None
     ) -> IntegrationCard:
         provider = provider_class(integration.kind)
         token = integration.webhook_token
@@ -45,11 +70,12 @@ class IntegrationCard:
             integration=integration,
             title=provider.display_name,
             account_id_label=provider.account_id_label,
+            account_id_help=provider.account_id_help,
             secret_label=provider.secret_label,
             webhook_urls=urls,
             uses_webhook_token=any(token in url for _, url in urls),
             last_change=last_change,
-            latest_test=latest_test,
+            sections=sections or [],
         )
 
     @property
@@ -84,8 +110,11 @@ def integration_cards() -> list[IntegrationCard]:
         latest_audit
     )
     integrations = list(integrations)
-    tests = latest_test_messages(integrations)
+    loaded = [(section.template, section.load(integrations)) for section in CARD_SECTIONS]
     return [
-        IntegrationCard.for_integration(integration, tests.get(integration.kind))
+        IntegrationCard.for_integration(
+            integration,
+            [(template, by_kind.get(integration.kind)) for template, by_kind in loaded],
+        )
         for integration in integrations
     ]

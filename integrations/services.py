@@ -9,7 +9,6 @@ administrators activating different providers at once are serialized instead of 
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -17,14 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from integrations.models import AuditEntry, Integration, ProviderKind, new_webhook_token
-from nextal.phone import to_e164
-from sms.providers import provider_class, provider_for
-from sms.providers.base import CredentialCheck
+from core.phone import to_e164
+from integrations.models import AuditEntry, Integration, new_webhook_token
+from integrations.providers import provider_class, provider_for
+from integrations.providers.base import CredentialCheck
 
 logger = logging.getLogger(__name__)
 
-TWILIO_ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")  # the pattern of Twilio's OpenAPI spec
 SECRET_MAX_LENGTH = 200
 
 
@@ -126,19 +124,6 @@ def deactivate_provider(integration: Integration, *, by) -> bool:
     return changed
 
 
-def clean_account_id(kind: str, account_id: str) -> str:
-    value = (account_id or "").strip()
-    if kind == ProviderKind.TWILIO and value and not TWILIO_ACCOUNT_SID.match(value):
-        raise ValidationError(
-            "Enter a valid Account SID: AC followed by 32 hexadecimal characters, as shown in "
-            "the Twilio Console.",
-            code="invalid",
-        )
-    if len(value) > Integration._meta.get_field("account_id").max_length:
-        raise ValidationError("This is too long.", code="max_length")
-    return value
-
-
 def _clean_settings(kind: str, *, phone_number: str, account_id: str, activate: bool) -> dict:
     errors: dict[str, list[ValidationError]] = {}
     cleaned = {"phone_number": "", "account_id": ""}
@@ -152,7 +137,7 @@ def _clean_settings(kind: str, *, phone_number: str, account_id: str, activate: 
             ValidationError("Enter the number SMS are sent from before activating.", "required")
         ]
     try:
-        cleaned["account_id"] = clean_account_id(kind, account_id)
+        cleaned["account_id"] = provider_class(kind).clean_account_id(account_id)
     except ValidationError as exc:
         errors["account_id"] = exc.error_list
     else:

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.integration_list, name="list"),
     path("<slug:kind>/settings/", views.edit_settings, name="edit"),
     path("<slug:kind>/credentials/", views.edit_secret, name="edit_secret"),
-    path("<slug:kind>/test-sms/", views.test_sms, name="test_sms"),
     path(
         "<slug:kind>/webhook-token/",
         views.regenerate_webhook_token,

@@ -19,17 +19,9 @@ from integrations import services
 from integrations.cards import IntegrationCard, describe_change, integration_cards
 from integrations.forms import ProviderSecretForm, ProviderSettingsForm
 from integrations.models import AuditEntry, Integration
-from nextal.phone import display
-from sms.provider_check import latest_test_message, send_test_sms
-from sms.services import SendRefused
 
 MANAGE = "integrations.manage_integrations"
 RECENT_CHANGES = 15
-
-ACCOUNT_ID_HELP = {
-    "twilio": "Starts with AC; shown on the Twilio Console dashboard.",
-    "clicksend": "Your ClickSend API username (Developers → API Credentials).",
-}
 
 
 @permission_required(MANAGE, raise_exception=True)
@@ -62,7 +54,7 @@ def edit_settings(request, kind):
             "account_id": integration.account_id,
         },
         account_id_label=card.account_id_label,
-        account_id_help=ACCOUNT_ID_HELP.get(kind, ""),
+        account_id_help=card.account_id_help,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +65,7 @@ def edit_settings(request, kind):
             level = messages.WARNING if change.deactivated else messages.SUCCESS
             messages.add_message(request, level, change.message)
             return _back_to_list(request)
-    return _panel(
+    return panel(
         request,
         "integrations/_settings_form.html",
         {"card": card, "form": form, "heading": f"{card.title} settings"},
@@ -102,7 +94,7 @@ def edit_secret(request, kind):
             else:
                 messages.warning(request, f"{card.secret_label} saved. {check.message}")
             return _back_to_list(request)
-    return _panel(
+    return panel(
         request,
         "integrations/_secret_form.html",
         {"card": card, "form": form, "heading": f"{card.title} {card.secret_label}"},
@@ -124,49 +116,14 @@ def regenerate_webhook_token(request, kind):
             f"{card.title}: the old ones no longer work.",
         )
         return _back_to_list(request)
-    return _panel(
+    return panel(
         request,
         "integrations/_regenerate_form.html",
         {"card": card, "heading": "Regenerate webhook token?"},
     )
 
 
-@permission_required(MANAGE, raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def test_sms(request, kind):
-    """The card's "Send test SMS": the form posts here; htmx polls the outcome here (GET)."""
-    integration = get_object_or_404(Integration, kind=kind)
-    to, error = request.POST.get("to", "").strip(), ""
-    if request.method == "POST":
-        try:
-            message = send_test_sms(integration, to, by=request.user)
-        except SendRefused as refused:
-            error = refused.reason
-        else:
-            if not request.htmx:
-                messages.success(
-                    request,
-                    f"Test SMS to {display(message.to_number)} queued through {integration}.",
-                )
-                return redirect(f"{reverse('integrations:list')}#integration-{kind}")
-    latest = latest_test_message(integration)
-    card = IntegrationCard.for_integration(integration, latest)
-    context = {
-        "card": card,
-        "to": to,
-        "error": error,
-    }
-    if request.htmx:
-        template = "_test_sms.html" if request.method == "POST" else "_test_sms_outcome.html"
-        return render(request, f"integrations/{template}", context)
-    return _panel(
-        request,
-        "integrations/_test_sms.html",
-        {**context, "heading": f"Send test SMS with {card.title}"},
-    )
-
-
-def _panel(request, panel_template, context):
+def panel(request, panel_template, context):
     context = {**context, "panel_template": panel_template, "nav_section": "administration"}
     page = "integrations/panel_overlay.html" if request.htmx else "integrations/panel_page.html"
     return render(request, page, context)

@@ -16,7 +16,7 @@ def navigation(request):
     # Administration is the integrations-access area; SMS Templates sits inside it.
     context["nav_can_administration"] = context["nav_can_integrations"]
     if context["nav_can_inbox"]:
-        from sms.queries import unread_thread_count
+        from sms.conversations.queries import unread_thread_count
 
         # Templates call it when they show the badge: one COUNT for a full page, none for the
         # htmx fragments that never render the navigation. The badge then refreshes itself

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "nextal.apps.NextalConfig",
+    "core",
     "integrations",
     "candidates",
     "sms",
@@ -165,7 +166,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # in tests/faults/test_redis_outage.py; 5 s gave 25.6 s).
     "socket_timeout": 1,
 }
-CELERY_BEAT_SCHEDULE = {}  # periodic jobs register themselves in their app's tasks module
+# The SMS sweeper (sms/outbox/sweeper.py) under `celery beat`; a sweep that waited longer than
+# its interval is superseded by the next one.
+SMS_SWEEP_INTERVAL_SECONDS = env.float("SMS_SWEEP_INTERVAL_SECONDS", default=30.0)
+CELERY_BEAT_SCHEDULE = {
+    "sms.sweep_outbox": {
+        "task": "sms.sweep_outbox",
+        "schedule": SMS_SWEEP_INTERVAL_SECONDS,
+        "options": {"expires": SMS_SWEEP_INTERVAL_SECONDS},
+    },
+}
 # The SMS sweeper re-publishes a queued message whose task was published this long ago and never
 # claimed (a worker died holding it). Must exceed the time a healthy queue takes to reach a task.
 SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)

@@ -3,7 +3,7 @@ credentials live on integrations and are never shown here."""
 
 from django.contrib import admin
 
-from nextal.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from sms.models import Message, OptOut, SmsTemplate, Thread
 
 

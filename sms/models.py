@@ -1,18 +1,78 @@
-"""SMS threads, messages (the outbox), opt-outs, templates and bulk sends."""
+"""SMS threads, messages (the outbox), opt-outs, templates and bulk sends.
+
+A thread's summary (last message time, preview, direction, unread count) is written only by the
+`ThreadQuerySet` methods below, and a message's status only moves forward through
+`MessageQuerySet.advance`.
+"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from integrations.models import ProviderKind
+from sms.text.cleaning import preview
+
+
+class ThreadQuerySet(models.QuerySet):
+    """The only writers of a thread's summary, so that the inbox list can read threads alone."""
+
+    def touch(self, now=None) -> int:
+        """Something in these threads changed (a status): make polling clients look again."""
+        return self.update(changed_at=now or timezone.now())
+
+    def show_message(self, body: str, direction: str, *, at, phone_number=None) -> int:
+        """A new message is these threads' latest; an inbound one is also unread."""
+        fields = {
+            "last_message_at": at,
+            "last_message_preview": preview(body),
+            "last_message_direction": direction,
+            "changed_at": at,
+        }
+        if phone_number is not None:
+            fields["phone_number"] = phone_number
+        if direction == Direction.INBOUND:
+            fields["unread_count"] = F("unread_count") + 1
+        return self.update(**fields)
+
+    def show_bulk_messages(self, bulk, *, at) -> int:
+        """Each thread's new message of `bulk` is its latest, in one statement (Django's
+        bulk_update builds a CASE per row and takes seconds for thousands)."""
+        new_message = Message.objects.filter(thread=OuterRef("pk"), bulk_send=bulk)
+        return self.filter(messages__bulk_send=bulk).update(
+            phone_number=Subquery(new_message.values("to_number")[:1]),
+            last_message_preview=Substr(Subquery(new_message.values("body")[:1]), 1, 160),
+            last_message_at=at,
+            last_message_direction=Direction.OUTBOUND,
+            changed_at=at,
+        )
+
+    def refresh_preview(self, *, now) -> None:
+        """Point each thread's preview at its latest message that still counts (not canceled)."""
+        for thread_id in self.values_list("pk", flat=True):
+            latest = (
+                Message.objects.filter(thread_id=thread_id)
+                .exclude(status=MessageStatus.CANCELED)
+                .order_by("-created_at", "-id")
+                .only("body", "direction")
+                .first()
+            )
+            Thread.objects.filter(pk=thread_id).update(
+                last_message_preview=preview(latest.body) if latest else "",
+                last_message_direction=latest.direction if latest else "",
+                changed_at=now,
+            )
+
+    def mark_read(self, *, now) -> int:
+        return self.filter(unread_count__gt=0).update(unread_count=0, changed_at=now)
 
 
 class Thread(models.Model):
     """One conversation per candidate (kept across provider switches), or per unknown number.
 
     The inbox list reads only this row: the last message's time, preview and direction and the
-    unread count are kept here by the services that add messages.
+    unread count are kept here by `ThreadQuerySet`.
     """
 
     candidate = models.OneToOneField(
@@ -31,6 +91,8 @@ class Thread(models.Model):
     # Bumped whenever anything in the thread changes (new message, status): cheap polling.
     changed_at = models.DateTimeField(auto_now=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ThreadQuerySet.as_manager()
 
     class Meta:
         ordering = ["-last_message_at", "-id"]
@@ -56,6 +118,17 @@ class Thread(models.Model):
     @property
     def is_unknown_sender(self) -> bool:
         return self.candidate_id is None
+
+    def absorb_summary(self, other: "Thread", *, now) -> None:
+        """This thread takes over `other`'s messages: its summary shows the later of the two
+        latest messages and both unread counts."""
+        if other.last_message_at > self.last_message_at:
+            self.last_message_at = other.last_message_at
+            self.last_message_preview = other.last_message_preview
+            self.last_message_direction = other.last_message_direction
+        self.unread_count += other.unread_count
+        self.changed_at = now
+        self.save()
 
 
 class Direction(models.TextChoices):
@@ -90,6 +163,25 @@ STATUS_RANK = {
     MessageStatus.CANCELED: 4,
     MessageStatus.RECEIVED: 4,
 }
+
+# Groups of statuses the pipeline and the pages reason about.
+IN_FLIGHT = (MessageStatus.QUEUED, MessageStatus.SENDING)
+NOT_DELIVERED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.CANCELED)
+# Statuses a recruiter may send again (as a new message): the provider refused it, the carrier
+# could not deliver it, or nobody knows whether it went out.
+RETRYABLE_STATUSES = frozenset(
+    {MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.UNKNOWN}
+)
+# Statuses providers report about outbound messages (integrations.providers.DeliveryStatus).
+PROVIDER_REPORTED = frozenset(
+    {
+        MessageStatus.SENT,
+        MessageStatus.DELIVERED,
+        MessageStatus.UNDELIVERED,
+        MessageStatus.FAILED,
+        MessageStatus.CANCELED,
+    }
+)
 
 
 class SmsTemplate(models.Model):
@@ -130,6 +222,17 @@ class BulkSend(models.Model):
 
     def __str__(self):
         return f"Bulk send #{self.pk} ({self.queued_count} queued)"
+
+
+class MessageQuerySet(models.QuerySet):
+    def advance(self, status: str, **fields) -> int:
+        """Move these messages to `status` only from a lower rank (never backwards): provider
+        callbacks arrive duplicated and out of order. Returns how many rows moved."""
+        rank = STATUS_RANK[status]
+        lower = [s for s, r in STATUS_RANK.items() if r < rank]
+        return self.filter(status__in=lower).update(
+            status=status, updated_at=timezone.now(), **fields
+        )
 
 
 class Message(models.Model):
@@ -174,6 +277,8 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # The provider's payload for inbound messages and the last status event (never credentials).
     raw = models.JSONField(default=dict, blank=True)
+
+    objects = MessageQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
-from nextal.roles import ADMINISTRATORS, RECRUITERS
+from core.roles import ADMINISTRATORS, RECRUITERS
 from tests.browser import sign_in
 from tests.factories import UserFactory
 

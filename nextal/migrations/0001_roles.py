@@ -1,4 +1,4 @@
-"""Create the Administrators and Recruiters groups with their permissions (nextal/roles.py)."""
+"""Create the Administrators and Recruiters groups with their permissions (core/roles.py)."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations

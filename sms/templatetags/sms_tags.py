@@ -1,20 +1,17 @@
-"""SMS in pages: the conversation component's context (shared by the inbox and the candidate
-profile), the profile's Messages area and Send SMS button, and how messages are labelled."""
+"""SMS in pages: the profile's Messages area and Send SMS button, and how messages read.
+
+The conversation component's context is built by sms/conversations/context.py.
+"""
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 
-from nextal.phone import display
-from sms import queries, services
-from sms.forms import DATETIME_LOCAL, ComposeForm
-from sms.models import Direction, MessageStatus, Thread
+from sms.conversations import queries
+from sms.conversations.context import PROFILE, conversation_context, sending_state
+from sms.conversations.forms import DATETIME_LOCAL
+from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus
 
 register = template.Library()
-
-INBOX, PROFILE = "inbox", "profile"
-# Every few seconds while the page is visible; an unchanged conversation costs one query.
-POLL_TRIGGER = "every 3s [document.visibilityState === 'visible']"
 
 STATUS_BADGES = {
     MessageStatus.QUEUED: "badge",
@@ -26,117 +23,6 @@ STATUS_BADGES = {
     MessageStatus.UNKNOWN: "badge badge-warning",
     MessageStatus.CANCELED: "badge",
 }
-
-
-# --- The conversation component -----------------------------------------------------------------
-
-
-def conversation_key(*, candidate=None, thread=None) -> str:
-    """The component's DOM id suffix: per candidate (profile, inbox) or per unknown number."""
-    return f"c{candidate.pk}" if candidate is not None else f"t{thread.pk}"
-
-
-def _sending_state(candidate):
-    """(active integration, SendingBlock or None), looked up once per candidate per request: the
-    profile's header button and its Messages area both need them."""
-    cached = getattr(candidate, "_sms_sending_state", None)
-    if cached is None:
-        integration = services.active_integration()
-        cached = (integration, services.sending_block(candidate, integration=integration))
-        candidate._sms_sending_state = cached
-    return cached
-
-
-def conversation_body_context(
-    *,
-    user,
-    candidate=None,
-    thread=None,
-    where=PROFILE,
-    since="",
-    action_error="",
-    action_message_id=None,
-) -> dict:
-    """The refreshable part of a conversation: its messages, scheduled ones and the poller.
-
-    The version is read (with the thread) before the messages, so a change that lands in between
-    is shown now and polled again, never missed.
-    """
-    if thread is None and candidate is not None:
-        thread = Thread.objects.filter(candidate=candidate).first()
-    if candidate is None and thread is not None and thread.candidate_id:
-        candidate = thread.candidate
-    key = conversation_key(candidate=candidate, thread=thread)
-    sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
-    if where == INBOX and thread is not None:
-        poll_url = reverse("sms:inbox_thread_poll", args=[thread.pk])
-    else:
-        poll_url = reverse("sms:candidate_poll", args=[candidate.pk])
-    version = queries.version_token(thread.changed_at if thread is not None else None)
-    if where == INBOX and thread is not None:
-        return_url = reverse("sms:inbox_thread", args=[thread.pk])
-    else:
-        return_url = reverse("candidates:detail", args=[candidate.pk])
-    return {
-        "key": key,
-        "return_url": return_url,
-        "candidate": candidate,
-        "thread": thread,
-        "where": where,
-        "sms_messages": sms_messages,
-        "has_earlier": has_earlier,
-        "scheduled": queries.scheduled_messages(thread),
-        "version": version,
-        "poll_url": f"{poll_url}?v={version}",
-        "poll_trigger": POLL_TRIGGER,
-        "can_act": user.has_perm("sms.send_sms"),
-        "action_error": action_error,
-        "action_message_id": action_message_id,
-    }
-
-
-# The sending block is named `sending_block` in templates: inside `{% block %}` Django binds
-# `block` to the template block itself, which would shadow it.
-def conversation_context(
-    *,
-    user,
-    candidate=None,
-    thread=None,
-    where=PROFILE,
-    form=None,
-    notice="",
-    refused="",
-) -> dict:
-    """Everything the conversation component shows: messages and a composer, or why not."""
-    context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
-    candidate = context["candidate"]
-    can_send = user.has_perm("sms.send_sms") and candidate is not None
-    integration, block = _sending_state(candidate) if can_send else (None, None)
-    if can_send and not block and form is None:
-        form = ComposeForm(auto_id=f"sms-%s-{candidate.pk}")
-    body_value = (form["body"].value() or "") if form is not None else ""
-    context.update(
-        {
-            "can_send": can_send,
-            "can_open_inbox": user.has_perm("sms.view_inbox"),
-            "sending_block": block,
-            "integration": integration,
-            "form": form if can_send and not block else None,
-            "body_value": body_value,
-            "preview_on_load": "{{" in body_value,
-            "max_body_chars": services.MAX_BODY_CHARS,
-            # Browsers offer no earlier time in the picker; the form checks again on submit.
-            "schedule_min": timezone.localtime().strftime(DATETIME_LOCAL),
-            "notice": notice,
-            "refused": refused,
-            "time_zone": timezone.get_current_timezone_name(),
-        }
-    )
-    return context
-
-
-def compose_form(data, candidate) -> ComposeForm:
-    return ComposeForm(data, auto_id=f"sms-%s-{candidate.pk}")
 
 
 @register.inclusion_tag("sms/candidate_messages.html", takes_context=True)
@@ -156,7 +42,7 @@ def sms_send_button(context, candidate):
     user = request.user if request is not None else context.get("user")
     if not user.has_perm("sms.send_sms"):
         return {"show": False}
-    _, block = _sending_state(candidate)
+    _, block = sending_state(candidate)
     return {"show": True, "candidate": candidate, "sending_block": block}
 
 
@@ -187,7 +73,7 @@ def sms_can_retry(message) -> bool:
     """Whether a Retry button belongs under this message (once: a retry is a new message)."""
     return (
         message.direction == Direction.OUTBOUND
-        and message.status in services.RETRYABLE_STATUSES
+        and message.status in RETRYABLE_STATUSES
         and not message.is_test
         and not getattr(message, "was_retried", False)
     )
@@ -215,12 +101,6 @@ def sms_datetime_local(value) -> str:
     if hasattr(value, "tzinfo"):
         return timezone.localtime(value).strftime(DATETIME_LOCAL)
     return value or ""
-
-
-@register.filter
-def sms_number(number: str) -> str:
-    """A phone number for people ("+1 202-555-0143"); short codes as they are."""
-    return display(number) if number and number.startswith("+") else number
 
 
 @register.filter

@@ -19,7 +19,9 @@ from django.utils import timezone
 
 from nextal.celery import app
 from sms.models import Message, MessageStatus
-from sms.services import MAX_SEND_ATTEMPTS, OUTCOME_UNKNOWN, queue_message, sweep_outbox
+from sms.outbox.queueing import queue_message
+from sms.outbox.sending import MAX_SEND_ATTEMPTS, OUTCOME_UNKNOWN
+from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.factories import CandidateFactory
 from tests.fakes.provider_server import closed_port_url

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from sms.models import Message, MessageStatus
-from sms.services import sweep_outbox
+from sms.outbox.sweeper import sweep_outbox
 from tests.factories import CandidateFactory
 from tests.faults.conftest import statuses, wait_until
 from tests.sms.conftest import configure, publishing_to

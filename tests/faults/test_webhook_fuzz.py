@@ -26,7 +26,7 @@ from twilio.request_validator import RequestValidator
 
 from integrations.models import Integration
 from sms.models import Message, MessageStatus
-from sms.services import queue_message
+from sms.outbox.queueing import queue_message
 from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure

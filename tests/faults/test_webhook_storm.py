@@ -32,7 +32,7 @@ SENDERS = 20
 @pytest.fixture(autouse=True)
 def races(caplog):
     """How many requests got past the first lookup and lost on the unique constraint."""
-    caplog.set_level(logging.INFO, logger="sms.services")
+    caplog.set_level(logging.INFO, logger="sms.inbound.ingest")
     return lambda: caplog.text.count("ignored (concurrent)")
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from candidates.models import Application, Candidate, Job, TimelineEvent
-from nextal.phone import to_e164_or_none
+from core.phone import to_e164_or_none
 from sms.models import Message, OptOut, SmsTemplate, Thread
 
 

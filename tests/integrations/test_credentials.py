@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.debug import SafeExceptionReporterFilter
 
 from integrations.models import AuditEntry, Integration
-from sms.providers.base import CREDENTIAL_CHECK_TIMEOUT
+from integrations.providers.base import CREDENTIAL_CHECK_TIMEOUT
 from tests.fakes.fixtures import CLICKSEND_API_KEY, TWILIO_SID, TWILIO_TOKEN
 
 CHECK_READ_TIMEOUT = CREDENTIAL_CHECK_TIMEOUT[1]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from integrations import services
 from integrations.models import Integration
-from sms.providers import provider_for
+from integrations.providers import provider_for
 
 OLD_KEY = Fernet.generate_key().decode()
 NEW_KEY = Fernet.generate_key().decode()

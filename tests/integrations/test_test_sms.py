@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from integrations.models import AuditEntry, Integration
 from sms.models import Message, MessageStatus
-from sms.services import TEST_MESSAGE_BODY
+from sms.provider_test.services import TEST_MESSAGE_BODY
 from tests.fakes.fixtures import TWILIO_TOKEN
 from tests.sms.conftest import configure
 

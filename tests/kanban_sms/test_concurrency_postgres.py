@@ -4,7 +4,7 @@ candidate once. Real concurrency needs PostgreSQL: each thread has its own trans
 import pytest
 from django.utils import timezone
 
-from sms.kanban_send import send_bulk, send_to_card
+from sms.kanban.send import send_bulk, send_to_card
 from sms.models import BulkSend, Message
 from tests.sms.test_concurrency_postgres import run_at_once
 

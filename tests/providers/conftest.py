@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sms.providers.base import OutboundSms, ProviderCredentials
-from sms.providers.clicksend import ClickSendProvider
-from sms.providers.twilio import TwilioProvider
+from integrations.providers.base import OutboundSms, ProviderCredentials
+from integrations.providers.clicksend import ClickSendProvider
+from integrations.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import (
     CLICKSEND_API_KEY,
     CLICKSEND_USERNAME,

@@ -4,9 +4,9 @@ import time
 
 import pytest
 
-from sms.providers.base import ProviderCredentials
-from sms.providers.clicksend import ClickSendProvider
-from sms.providers.twilio import TwilioProvider
+from integrations.providers.base import ProviderCredentials
+from integrations.providers.clicksend import ClickSendProvider
+from integrations.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import (
     CLICKSEND_API_KEY,
     CLICKSEND_USERNAME,

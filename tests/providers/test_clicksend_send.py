@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
+from integrations.providers.base import ErrorKind, ProviderCredentials, ProviderError
+from integrations.providers.clicksend import ClickSendProvider
 from sms.models import MessageStatus
-from sms.providers.base import ErrorKind, ProviderCredentials, ProviderError
-from sms.providers.clicksend import ClickSendProvider
 from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
 from tests.providers.conftest import RECIPIENT, SENDER, payload
 

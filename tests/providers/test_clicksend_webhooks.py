@@ -7,9 +7,9 @@ from urllib.parse import urlencode
 import pytest
 from django.test import RequestFactory
 
+from integrations.providers.base import ProviderCredentials, WebhookRejected
+from integrations.providers.clicksend import ClickSendProvider
 from sms.models import MessageStatus
-from sms.providers.base import ProviderCredentials, WebhookRejected
-from sms.providers.clicksend import ClickSendProvider
 from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
 from tests.providers.conftest import WEBHOOK_TOKEN, payload
 

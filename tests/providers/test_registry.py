@@ -3,9 +3,9 @@
 import pytest
 
 from integrations.models import Integration
-from sms.providers import provider_class, provider_for
-from sms.providers.clicksend import ClickSendProvider
-from sms.providers.twilio import TwilioProvider
+from integrations.providers import provider_class, provider_for
+from integrations.providers.clicksend import ClickSendProvider
+from integrations.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
 from tests.providers.conftest import WEBHOOK_TOKEN
 

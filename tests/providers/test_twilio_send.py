@@ -4,9 +4,9 @@ import dataclasses
 
 import pytest
 
+from integrations.providers.base import ErrorKind, ProviderCredentials, ProviderError
+from integrations.providers.twilio import TwilioProvider
 from sms.models import MessageStatus
-from sms.providers.base import ErrorKind, ProviderCredentials, ProviderError
-from sms.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import TWILIO_SID, TWILIO_TOKEN
 from tests.providers.conftest import RECIPIENT, SENDER, STATUS_CALLBACK
 

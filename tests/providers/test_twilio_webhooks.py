@@ -8,9 +8,9 @@ from django.http import QueryDict
 from django.test import RequestFactory
 from twilio.request_validator import RequestValidator
 
+from integrations.providers.base import ProviderCredentials, WebhookRejected
+from integrations.providers.twilio import TwilioProvider
 from sms.models import MessageStatus
-from sms.providers.base import ProviderCredentials, WebhookRejected
-from sms.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import TWILIO_SID, TWILIO_TOKEN
 from tests.providers.conftest import payload
 

@@ -7,8 +7,10 @@ from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Candidate
+from sms.eligibility import SMS_TURNED_OFF
 from sms.models import BulkSend, Message, MessageStatus, OptOut, Thread
-from sms.services import SMS_TURNED_OFF, SendRefused, preview_bulk, queue_bulk
+from sms.outbox.bulk import plan_bulk, queue_bulk
+from sms.outbox.queueing import SendRefused
 from tests.factories import CandidateFactory, JobFactory
 
 
@@ -30,7 +32,7 @@ def crowd(db):
 
 def test_preview_summarises_without_writing(twilio, crowd, recruiter):
     textable, skipped = crowd
-    plan = preview_bulk(textable + skipped, "Hi {{first_name}}", sent_by=recruiter)
+    plan = plan_bulk(textable + skipped, "Hi {{first_name}}", sent_by=recruiter)
     assert plan.summary == "3 will be sent, 2 skipped: 1 opted out, 1 without a valid phone"
     assert [body for _, _, body in plan.sends] == ["Hi Ada", "Hi Grace", "Hi Linus"]
     assert {s["name"].split()[0]: s["reason"] for s in plan.skipped}["Nadia"].endswith(
@@ -78,7 +80,7 @@ def test_the_bulk_commit_callback_sends_each_message_once(
 def test_a_candidate_missing_a_merge_value_is_skipped_never_sent_broken(twilio, recruiter, db):
     with_job = CandidateFactory(first_name="Ada")
     nameless = CandidateFactory(first_name="", last_name="Solo")
-    plan = preview_bulk([with_job, nameless], "Hi {{first_name}}", sent_by=recruiter)
+    plan = plan_bulk([with_job, nameless], "Hi {{first_name}}", sent_by=recruiter)
     assert plan.send_count == 1
     assert plan.skipped == [
         {
@@ -92,7 +94,7 @@ def test_a_candidate_missing_a_merge_value_is_skipped_never_sent_broken(twilio, 
 def test_one_number_shared_by_two_candidates_is_texted_once(twilio, recruiter, db):
     first = CandidateFactory(first_name="Mum", phone="+12025550199")
     second = CandidateFactory(first_name="Son", phone="+12025550199")
-    plan = preview_bulk([first, second, first], "Hello", sent_by=recruiter)
+    plan = plan_bulk([first, second, first], "Hello", sent_by=recruiter)
     assert plan.send_count == 1
     assert plan.summary == "1 will be sent, 1 skipped: 1 sharing a number"
 

@@ -13,9 +13,9 @@ from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from integrations.providers.base import InboundSms
+from sms.inbound.ingest import record_inbound
 from sms.models import Message, Thread
-from sms.providers.base import InboundSms
-from sms.services import record_inbound
 from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 from tests.sms.conftest import CANDIDATE_PHONE, TWILIO_FROM, configure

@@ -12,7 +12,8 @@ from twilio.request_validator import RequestValidator
 
 from nextal.celery import app
 from sms.models import MessageStatus
-from sms.services import queue_message, sweep_outbox
+from sms.outbox.queueing import queue_message
+from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.fakes.fixtures import TWILIO_TOKEN
 from tests.sms.conftest import (

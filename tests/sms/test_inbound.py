@@ -7,15 +7,12 @@ import pytest
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
+from integrations.providers.base import InboundSms, StatusEvent
+from sms.inbound.ingest import record_inbound
+from sms.inbound.keywords import opt_out_keyword
+from sms.inbound.statuses import record_status
 from sms.models import Message, OptOut, Thread
-from sms.providers.base import InboundSms, StatusEvent
-from sms.services import (
-    link_unknown_sender,
-    normalize_sender,
-    opt_out_keyword,
-    record_inbound,
-    record_status,
-)
+from sms.threads import link_unknown_sender, normalize_sender
 from tests.factories import CandidateFactory
 
 NUMBER = "+12025550123"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sms import merge
+from sms.text import merge
 from tests.factories import CandidateFactory, JobFactory, UserFactory
 
 

@@ -6,9 +6,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from sms.conversations.queries import version_token
+from sms.eligibility import SMS_TURNED_OFF
 from sms.models import Message, MessageStatus, OptOut, Thread
-from sms.queries import version_token
-from sms.services import OUTCOME_UNKNOWN, SMS_TURNED_OFF
+from sms.outbox.sending import OUTCOME_UNKNOWN
 from tests.sms.conftest import CANDIDATE_PHONE
 
 STATUS_ICON = '<span class="sms-status-icon" aria-hidden="true"></span>'

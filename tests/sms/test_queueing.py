@@ -7,8 +7,9 @@ from cryptography.fernet import Fernet
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
+from sms.eligibility import SMS_TURNED_OFF, sending_check
 from sms.models import Message, MessageStatus, OptOut, Thread
-from sms.services import SMS_TURNED_OFF, SendRefused, queue_message, sending_blocker
+from sms.outbox.queueing import SendRefused, queue_message
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory
 from tests.sms.conftest import CANDIDATE_PHONE, configure
 
@@ -123,16 +124,16 @@ def test_an_opt_in_again_lifts_the_refusal(twilio, candidate, recruiter):
         source=OptOut.Source.KEYWORD,
         changed_at=timezone.now(),
     )
-    assert sending_blocker(candidate) is None
+    assert sending_check(candidate).reason is None
     queue_message(candidate, "Welcome back", sent_by=recruiter)
 
 
 def test_sending_blocker_explains_each_case(candidate, recruiter, fake_provider):
-    assert sending_blocker(candidate) == SMS_TURNED_OFF
+    assert sending_check(candidate).reason == SMS_TURNED_OFF
     configure("clicksend")
-    assert sending_blocker(candidate) is None
+    assert sending_check(candidate).reason is None
     candidate.phone = ""
-    assert sending_blocker(candidate) == "Ada Lovelace has no phone number."
+    assert sending_check(candidate).reason == "Ada Lovelace has no phone number."
 
 
 def test_merge_fields_are_rendered_for_the_candidate(

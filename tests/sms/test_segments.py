@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sms.segments import GSM7, GSM7_BASIC, GSM7_EXTENSION, UCS2, measure
+from sms.text.segments import GSM7, GSM7_BASIC, GSM7_EXTENSION, UCS2, measure
 
 VECTORS = json.loads((Path(__file__).parent / "segment_vectors.json").read_text("utf-8"))["vectors"]
 

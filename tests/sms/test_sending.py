@@ -9,15 +9,11 @@ from django.utils import timezone
 
 from candidates.models import TimelineEvent
 from integrations.models import Integration
+from sms.eligibility import SMS_TURNED_OFF
 from sms.models import Message, MessageStatus, OptOut
-from sms.services import (
-    MAX_SEND_ATTEMPTS,
-    OUTCOME_UNKNOWN,
-    SMS_TURNED_OFF,
-    SendRefused,
-    queue_message,
-    sweep_outbox,
-)
+from sms.outbox.queueing import SendRefused, queue_message
+from sms.outbox.sending import MAX_SEND_ATTEMPTS, OUTCOME_UNKNOWN
+from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 

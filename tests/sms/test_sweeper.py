@@ -10,14 +10,10 @@ from django.utils import timezone
 
 from nextal.celery import app
 from sms.models import Message, MessageStatus
-from sms.services import (
-    LOST_TASK_AFTER,
-    OUTCOME_UNKNOWN,
-    SENDING_DEADLINE,
-    enqueue_sends,
-    queue_message,
-    sweep_outbox,
-)
+from sms.outbox.publishing import enqueue_sends
+from sms.outbox.queueing import queue_message
+from sms.outbox.sending import OUTCOME_UNKNOWN
+from sms.outbox.sweeper import LOST_TASK_AFTER, SENDING_DEADLINE, sweep_outbox
 from tests.sms.conftest import CANDIDATE_PHONE, publishing_to
 
 

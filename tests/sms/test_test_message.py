@@ -4,7 +4,8 @@ import pytest
 
 from integrations.models import Integration
 from sms.models import Message, MessageStatus, OptOut, Thread
-from sms.services import TEST_MESSAGE_BODY, SendRefused, queue_test_message
+from sms.outbox.queueing import SendRefused
+from sms.provider_test.services import TEST_MESSAGE_BODY, queue_test_message
 from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 

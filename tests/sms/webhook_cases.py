@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from integrations.models import Integration
 from sms.models import Message, MessageStatus, Thread
-from sms.services import queue_message
+from sms.outbox.queueing import queue_message
 from tests.sms.conftest import CANDIDATE_PHONE, configure
 
 

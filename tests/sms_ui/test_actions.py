@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sms import services
 from sms.models import Message, MessageStatus, OptOut
+from sms.outbox import actions, queueing, sending, sweeper
 from tests.sms.conftest import CANDIDATE_PHONE
 from tests.sms_ui.conftest import add_message
 
@@ -52,8 +52,8 @@ def test_retry_queues_a_new_message_and_leaves_the_old_one_alone(
 
 def test_retrying_twice_returns_the_same_retry(twilio, candidate, recruiter):
     old = add_message(candidate, "failed", "Call me?")
-    first = services.retry_message(old, by=recruiter)
-    second = services.retry_message(old, by=recruiter)
+    first = actions.retry_message(old, by=recruiter)
+    second = actions.retry_message(old, by=recruiter)
     assert first == second
     assert Message.objects.filter(retry_of=old).count() == 1
 
@@ -61,8 +61,8 @@ def test_retrying_twice_returns_the_same_retry(twilio, candidate, recruiter):
 @pytest.mark.parametrize("status", ["queued", "sending", "sent", "delivered", "canceled"])
 def test_only_failed_or_unknown_messages_can_be_retried(twilio, candidate, recruiter, status):
     message = add_message(candidate, status, "Hi")
-    with pytest.raises(services.SendRefused, match="Only a message that failed"):
-        services.retry_message(message, by=recruiter)
+    with pytest.raises(queueing.SendRefused, match="Only a message that failed"):
+        actions.retry_message(message, by=recruiter)
     assert Message.objects.count() == 1
 
 
@@ -87,7 +87,7 @@ def test_without_htmx_a_retry_redirects_to_the_profile_with_a_message(
 
 
 def scheduled(candidate, recruiter, minutes=60):
-    return services.queue_message(
+    return queueing.queue_message(
         candidate,
         "Interview tomorrow at 10",
         sent_by=recruiter,
@@ -107,15 +107,15 @@ def test_cancel_stops_a_scheduled_message(
     assert 'class="sms-scheduled-item"' not in html
     assert "sms-status-canceled" in html
     # The sweeper never sends it, even once its time has come.
-    services.sweep_outbox(now=timezone.now() + timedelta(hours=2))
+    sweeper.sweep_outbox(now=timezone.now() + timedelta(hours=2))
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 0
     assert message.thread.__class__.objects.get(pk=message.thread_id).last_message_preview == ""
 
 
 def test_canceling_twice_is_harmless(twilio, candidate, recruiter):
     message = scheduled(candidate, recruiter)
-    services.cancel_scheduled(message, by=recruiter)
-    again = services.cancel_scheduled(message, by=recruiter)
+    actions.cancel_scheduled(message, by=recruiter)
+    again = actions.cancel_scheduled(message, by=recruiter)
     assert again.status == MessageStatus.CANCELED
 
 
@@ -123,7 +123,7 @@ def test_a_message_already_claimed_for_sending_cannot_be_canceled(
     twilio, candidate, recruiter, recruiter_client
 ):
     message = scheduled(candidate, recruiter, minutes=-1)  # due: the sweeper may claim it
-    assert services.claim_for_sending(message.pk)
+    assert sending.claim_for_sending(message.pk)
     response = cancel(recruiter_client, message, **HTMX)
     assert "Too late to cancel: this message is already being sent." in response.content.decode()
     message.refresh_from_db()
@@ -132,5 +132,5 @@ def test_a_message_already_claimed_for_sending_cannot_be_canceled(
 
 def test_only_scheduled_messages_can_be_canceled(twilio, candidate, recruiter):
     message = add_message(candidate, "queued", "Right now")
-    with pytest.raises(services.SendRefused, match="Only a scheduled message"):
-        services.cancel_scheduled(message, by=recruiter)
+    with pytest.raises(queueing.SendRefused, match="Only a scheduled message"):
+        actions.cancel_scheduled(message, by=recruiter)

@@ -10,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_htmx.middleware import HtmxDetails
 
-from sms import queries, services, views
+from integrations.providers.base import StatusEvent
+from sms.conversations import inbox, queries, views
+from sms.inbound.statuses import record_status
 from sms.models import Message, OptOut, Thread
-from sms.providers.base import StatusEvent
+from sms.threads import link_unknown_sender
 from tests.factories import CandidateFactory
 from tests.sms.conftest import CANDIDATE_PHONE
 from tests.sms_ui.conftest import add_message
@@ -242,7 +244,7 @@ def test_the_list_poll_costs_one_query_when_nothing_changed(
 ):
     version = queries.inbox_version()
     with django_assert_num_queries(1):
-        response = direct_get(views.inbox_poll, warm_recruiter, "/inbox/poll/", {"v": version})
+        response = direct_get(inbox.inbox_poll, warm_recruiter, "/inbox/poll/", {"v": version})
     assert response.status_code == 204
 
 
@@ -268,7 +270,7 @@ def test_the_conversation_poll_costs_one_query_when_nothing_changed(
     version = queries.version_token(ada.changed_at)
     with django_assert_num_queries(1):
         response = direct_get(
-            views.inbox_thread_poll, warm_recruiter, "/", {"v": version}, pk=ada.pk
+            inbox.inbox_thread_poll, warm_recruiter, "/", {"v": version}, pk=ada.pk
         )
     assert response.status_code == 204
     with django_assert_num_queries(1):
@@ -317,14 +319,14 @@ def test_a_status_change_is_seen_by_the_poll(twilio, recruiter_client, candidate
         raw={},
         reference=str(message.pk),
     )
-    assert services.record_status("twilio", event)
+    assert record_status("twilio", event)
     html = recruiter_client.get(url, {"v": version}).content.decode()
     assert 'data-status="delivered"' in html
 
 
 def test_a_merged_thread_sends_the_poller_back_to_the_inbox(recruiter_client, threads, candidate):
     unknown = threads["unknown"]
-    services.link_unknown_sender(unknown, candidate)
+    link_unknown_sender(unknown, candidate)
     response = recruiter_client.get(reverse("sms:inbox_thread_poll", args=[unknown.pk]), {"v": "1"})
     assert response.status_code == 204
     assert response["HX-Redirect"] == INBOX

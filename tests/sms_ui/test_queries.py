@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Candidate
+from sms.conversations.queries import CONVERSATION_WINDOW, INBOX_PAGE_SIZE, encode_cursor
 from sms.models import Message, OptOut, SmsTemplate, Thread
-from sms.queries import CONVERSATION_WINDOW, INBOX_PAGE_SIZE, encode_cursor
 
 # Measured on SQLite and PostgreSQL: the inbox 8 (session, user, two permission queries, the
 # navigation's unread count, the list's version, the rows, their opt-outs); the inbox with a

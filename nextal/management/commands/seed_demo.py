@@ -7,10 +7,11 @@ from django.db import transaction
 
 from candidates.models import Candidate, Job
 from candidates.services import apply, create_candidate, create_job, move_application
-from nextal.roles import ADMINISTRATORS, RECRUITERS
+from core.roles import ADMINISTRATORS, RECRUITERS
+from integrations.providers.base import InboundSms
+from sms.inbound.ingest import record_inbound
 from sms.models import Direction, Message, MessageStatus, SmsTemplate
-from sms.providers.base import InboundSms
-from sms.services import record_inbound, thread_for_candidate
+from sms.threads import thread_for_candidate
 
 DEMO_SENDER = "+12025550199"  # the demo's SMS number (no provider is configured by the seed)
 

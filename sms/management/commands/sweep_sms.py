@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from sms.services import sweep_outbox
+from sms.outbox.sweeper import sweep_outbox
 
 
 class Command(BaseCommand):

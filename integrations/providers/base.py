@@ -1,0 +1,274 @@
+"""The one small interface every SMS provider adapter implements, and its normalized data.
+
+An adapter turns our `OutboundSms` into the provider's API call and the provider's webhooks into
+`InboundSms` / `StatusEvent`, whose statuses are `DeliveryStatus` words. Everything above this
+module (the SMS outbox, ingestion, the Integrations page) speaks only these types. Adding a
+provider means one new module implementing `SmsProvider`, one line in the registry
+(`integrations/providers/__init__.py`), one `ProviderKind` choice, and its tests.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, ClassVar
+
+import requests
+import urllib3.exceptions
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+
+ACCOUNT_ID_MAX_LENGTH = 100  # Integration.account_id
+# Credential checks run while an administrator waits: (connect, read) seconds, ~5 s in total.
+CREDENTIAL_CHECK_TIMEOUT = (2.0, 3.0)
+
+
+class DeliveryStatus(enum.StrEnum):
+    """What a provider says about an outbound message, in our words (sms.models.MessageStatus
+    uses the same values). "sent" means the provider accepted it."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+@dataclass(frozen=True)
+class ProviderCredentials:
+    account_id: str  # Twilio Account SID / ClickSend username
+    secret: str = field(repr=False)  # Auth Token / API Key: never in repr, logs or tasks
+    phone_number: str = ""  # the sender number, E.164
+    # The integration's secret URL token for providers that do not sign webhooks (ClickSend).
+    webhook_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class OutboundSms:
+    to: str  # E.164
+    body: str
+    sender: str  # E.164 "From"
+    reference: str  # our Message id, echoed back by providers that support it
+    status_callback_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    status: DeliveryStatus  # SENT when accepted
+    segments: int | None
+    raw: dict[str, Any]
+
+
+class ErrorKind(enum.Enum):
+    PERMANENT = "permanent"  # invalid number, opted out, bad credentials: never retried
+    TRANSIENT = "transient"  # 429, refused before anything was sent: retried with backoff
+    AMBIGUOUS = "ambiguous"  # timeout, 5xx, unparseable answer: maybe sent, never retried
+
+
+class ProviderError(Exception):
+    """A classified failure of a provider call. `message` is readable and holds no secret."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: ErrorKind,
+        code: str = "",
+        retry_after: float | None = None,
+        opted_out: bool = False,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+        self.code = str(code) if code is not None else ""
+        self.retry_after = retry_after
+        self.opted_out = opted_out  # the recipient has opted out (e.g. Twilio 21610)
+
+    @property
+    def permanent(self) -> bool:
+        return self.kind is ErrorKind.PERMANENT
+
+    @property
+    def transient(self) -> bool:
+        return self.kind is ErrorKind.TRANSIENT
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.kind is ErrorKind.AMBIGUOUS
+
+
+@dataclass(frozen=True)
+class CredentialCheck:
+    valid: bool | None  # True accepted, False rejected, None could not verify (unreachable)
+    message: str
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    provider_message_id: str
+    from_number: str  # as the provider sent it (may be a short code)
+    to_number: str
+    body: str
+    received_at: datetime | None
+    # "STOP" / "START" / "HELP" when the provider itself matched an opt-out keyword.
+    opt_out_type: str | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    provider_message_id: str
+    status: DeliveryStatus
+    error_code: str
+    error_message: str
+    occurred_at: datetime | None
+    raw: dict[str, Any]
+    # Our own Message id when the provider echoes it back (ClickSend custom_string, or the
+    # query string of Twilio's StatusCallback URL); lets a callback that races the send match.
+    reference: str = ""
+
+
+class WebhookRejected(Exception):
+    """The webhook request is not authentic (403/404) or not understood (400)."""
+
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+def send_timeout() -> tuple[float, float]:
+    """(connect, read) seconds for a send: neither SDK has a default timeout."""
+    return (settings.SMS_PROVIDER_CONNECT_TIMEOUT, settings.SMS_PROVIDER_READ_TIMEOUT)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _refused_before_sending(exc: BaseException) -> str | None:
+    """Why the connection failed before a byte of the request left, or None if it may have."""
+    if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
+        return _refused_before_sending(exc.reason)
+    if isinstance(exc, urllib3.exceptions.NameResolutionError):
+        return "its host name could not be resolved"
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        return "the connection was refused"
+    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+        return "connecting timed out"
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        # Certificate and handshake failures happen before the request is written.
+        return "the secure connection failed"
+    return None
+
+
+def transport_failure(exc: BaseException, provider_name: str) -> ProviderError:
+    """Classify a network-level failure (requests or urllib3) of a call to the provider.
+
+    Failing to connect means nothing was sent (transient, safe to retry). Anything after the
+    request went out (read timeout, dropped connection) may have sent it (ambiguous).
+    """
+    cause = exc
+    if isinstance(exc, requests.ConnectTimeout):
+        cause = urllib3.exceptions.ConnectTimeoutError()
+    elif isinstance(exc, requests.RequestException) and exc.args:
+        cause = exc.args[0] if isinstance(exc.args[0], BaseException) else exc
+    reason = _refused_before_sending(cause)
+    if reason:
+        return ProviderError(
+            f"{provider_name} could not be reached ({reason}); nothing was sent.",
+            kind=ErrorKind.TRANSIENT,
+            code="unreachable",
+        )
+    if isinstance(exc, requests.ReadTimeout | urllib3.exceptions.ReadTimeoutError):
+        return ProviderError(
+            f"{provider_name} did not answer in time; the message may have been sent.",
+            kind=ErrorKind.AMBIGUOUS,
+            code="read_timeout",
+        )
+    return ProviderError(
+        f"The connection to {provider_name} failed mid-request; the message may have been sent.",
+        kind=ErrorKind.AMBIGUOUS,
+        code="connection_lost",
+    )
+
+
+def public_url(url_name: str, **kwargs: Any) -> str:
+    """Absolute URL on PUBLIC_BASE_URL (what providers call), for a named route."""
+    return settings.PUBLIC_BASE_URL + reverse(url_name, kwargs=kwargs or None)
+
+
+class SmsProvider(ABC):
+    kind: ClassVar[str]
+    display_name: ClassVar[str]
+    account_id_label: ClassVar[str]  # "Account SID" / "Username"
+    account_id_help: ClassVar[str] = ""  # where to find it, shown under the field
+    secret_label: ClassVar[str]  # "Auth Token" / "API Key"
+    # The route the provider calls back with each message's status, if it takes a per-message
+    # URL (Twilio's StatusCallback); None when receipts are configured account-wide (ClickSend).
+    status_callback_route: ClassVar[str | None] = None
+    # Status-callback error codes that mean the recipient has opted out.
+    opted_out_error_codes: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, credentials: ProviderCredentials):
+        self.credentials = credentials
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.credentials.account_id!r}>"
+
+    @classmethod
+    def clean_account_id(cls, value: str) -> str:
+        """The account identifier as stored; ValidationError when it cannot be one."""
+        value = (value or "").strip()
+        if len(value) > ACCOUNT_ID_MAX_LENGTH:
+            raise ValidationError("This is too long.", code="max_length")
+        return value
+
+    @classmethod
+    @abstractmethod
+    def webhook_urls(cls, webhook_token: str) -> list[tuple[str, str]]:
+        """[(label, absolute URL)] to paste into the provider's console, e.g.
+        [("Inbound message URL", "https://…/webhooks/twilio/inbound/")]."""
+
+    @abstractmethod
+    def send(self, sms: OutboundSms) -> SendResult:
+        """Send one SMS. Raises ProviderError, classified, on any failure."""
+
+    @abstractmethod
+    def check_credentials(self) -> CredentialCheck:
+        """Ask the provider, with a short timeout, whether the credentials are accepted."""
+
+    @abstractmethod
+    def validate_webhook(self, request: HttpRequest, *, public_url: str, path_token: str) -> None:
+        """Raise WebhookRejected unless the request is authentic.
+
+        `public_url` is the URL the provider called, rebuilt from PUBLIC_BASE_URL (with query
+        string); `path_token` is the secret token taken from the URL path ("" if none).
+        """
+
+    @abstractmethod
+    def parse_inbound(self, request: HttpRequest) -> list[InboundSms]:
+        """Normalize an inbound-message webhook. Raises WebhookRejected(400) when malformed."""
+
+    @abstractmethod
+    def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
+        """Normalize a status / delivery receipt webhook. Raises WebhookRejected(400)."""

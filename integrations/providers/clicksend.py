@@ -1,0 +1,359 @@
+"""ClickSend adapter: sends through `clicksend-client` 6.x, normalizes ClickSend's webhooks.
+
+The SDK's strict response models raise on real answers (a numeric `message_price`, an empty
+`schedule`) after ClickSend has accepted and billed the message, so sends use
+`send_sms_without_preload_content` and the answer is parsed leniently here. ClickSend does not
+sign webhooks: they are authenticated by the integration's secret token in the URL path.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import clicksend
+import urllib3.exceptions
+from django.conf import settings
+from django.http import HttpRequest
+
+from integrations.providers.base import (
+    CREDENTIAL_CHECK_TIMEOUT,
+    CredentialCheck,
+    DeliveryStatus,
+    ErrorKind,
+    InboundSms,
+    OutboundSms,
+    ProviderError,
+    SendResult,
+    SmsProvider,
+    StatusEvent,
+    WebhookRejected,
+    parse_retry_after,
+    public_url,
+    send_timeout,
+    transport_failure,
+)
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "nextal"  # shows in ClickSend's reports as the sending application
+
+# A message's `status` in a 200 answer, when it is not SUCCESS -> (readable reason, kind).
+# Words not listed are permanent: ClickSend did not queue the message and would refuse it again.
+MESSAGE_STATUSES: dict[str, tuple[str, ErrorKind]] = {
+    "INVALID_RECIPIENT": ("The phone number is not a valid mobile number", ErrorKind.PERMANENT),
+    "COUNTRY_NOT_ENABLED": (
+        "Sending to this country is not enabled on the ClickSend account",
+        ErrorKind.PERMANENT,
+    ),
+    "INVALID_SENDER_ID": ("ClickSend does not allow this sender number", ErrorKind.PERMANENT),
+    "INSUFFICIENT_CREDIT": ("The ClickSend account has run out of credit", ErrorKind.PERMANENT),
+    "ACCOUNT_NOT_ACTIVATED": ("The ClickSend account is not activated", ErrorKind.PERMANENT),
+    "INVALID_CREDENTIALS": ("ClickSend rejected the credentials", ErrorKind.PERMANENT),
+    "THROTTLED": ("ClickSend is rate limiting messages", ErrorKind.TRANSIENT),
+    "TOO_MANY_REQUESTS": ("ClickSend is rate limiting requests", ErrorKind.TRANSIENT),
+}
+
+
+class ClickSendProvider(SmsProvider):
+    kind = "clicksend"
+    display_name = "ClickSend"
+    account_id_label = "Username"
+    account_id_help = "Your ClickSend API username (Developers → API Credentials)."
+    secret_label = "API Key"  # noqa: S105 - a form label, not a secret
+
+    # Delivery receipt `status_code` -> our status. 300 (temporary failure: ClickSend retries)
+    # is not final and is ignored, as are codes ClickSend may add later.
+    RECEIPT_STATUS_MAP: dict[int, str] = {
+        200: DeliveryStatus.SENT,
+        201: DeliveryStatus.DELIVERED,
+        301: DeliveryStatus.FAILED,
+    }
+
+    @classmethod
+    def webhook_urls(cls, webhook_token: str) -> list[tuple[str, str]]:
+        return [
+            ("Inbound SMS URL", public_url("sms:clicksend_inbound", token=webhook_token)),
+            (
+                "Delivery receipt URL",
+                public_url("sms:clicksend_receipts", token=webhook_token),
+            ),
+        ]
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def send(self, sms: OutboundSms) -> SendResult:
+        if not self.credentials.secret:
+            raise ProviderError(
+                "ClickSend's API Key is not set or could not be decrypted; enter it again.",
+                kind=ErrorKind.PERMANENT,
+                code="credentials",
+            )
+        message = clicksend.SendSmsRequestMessagesInner(
+            to=sms.to,
+            body=sms.body,
+            var_from=sms.sender or None,
+            source=SOURCE,
+            custom_string=sms.reference,
+        )
+        request = clicksend.SendSmsRequest(messages=[message])
+        with self._api_client() as api_client:
+            try:
+                response = clicksend.SmsApi(api_client).send_sms_without_preload_content(
+                    send_sms_request=request, _request_timeout=send_timeout()
+                )
+                status, headers, body = response.status, response.headers, response.read()
+            except urllib3.exceptions.HTTPError as exc:
+                raise transport_failure(exc, self.display_name) from exc
+            except clicksend.ApiException as exc:  # TLS failures, wrapped by the SDK
+                raise ProviderError(
+                    "The secure connection to ClickSend failed; nothing was sent.",
+                    kind=ErrorKind.TRANSIENT,
+                    code="tls",
+                ) from exc
+
+        payload = _json_or_none(body)
+        if not 200 <= status < 300:
+            raise self._http_error(status, headers, payload)
+        return self._result_from(payload)
+
+    def check_credentials(self) -> CredentialCheck:
+        if not self.credentials.secret:
+            return CredentialCheck(False, "No API Key is set; enter it again.")
+        with self._api_client() as api_client:
+            try:
+                response = clicksend.ManagementApi(
+                    api_client
+                ).view_account_details_without_preload_content(
+                    _request_timeout=CREDENTIAL_CHECK_TIMEOUT
+                )
+                status = response.status
+                response.read()
+            except urllib3.exceptions.HTTPError as exc:
+                reason = transport_failure(exc, self.display_name).message.split(";")[0]
+                return CredentialCheck(None, f"Not verified: {reason}.")
+            except clicksend.ApiException:
+                return CredentialCheck(None, "Not verified: the secure connection failed.")
+        if status == 200:
+            return CredentialCheck(True, "Accepted by ClickSend.")
+        if status in (401, 403):
+            return CredentialCheck(False, "Rejected by ClickSend: authentication failed.")
+        return CredentialCheck(None, f"Not verified: ClickSend answered HTTP {status}.")
+
+    @contextmanager
+    def _api_client(self) -> Iterator[clicksend.ApiClient]:
+        configuration = clicksend.Configuration(
+            username=self.credentials.account_id,
+            password=self.credentials.secret,
+            host=settings.CLICKSEND_API_BASE_URL,
+            # Fail fast and let our task decide: urllib3's default would retry connect errors.
+            retries=False,
+        )
+        api_client = clicksend.ApiClient(configuration)
+        try:
+            yield api_client
+        finally:
+            # The SDK's ApiClient.__exit__ does nothing; close the sockets ourselves.
+            api_client.rest_client.pool_manager.clear()
+
+    def _http_error(self, status: int, headers, payload: Any) -> ProviderError:
+        envelope = payload if isinstance(payload, dict) else {}
+        response_code = str(envelope.get("response_code") or "")
+        detail = f" (ClickSend {response_code or status})"
+        if status == 429:
+            return ProviderError(
+                "ClickSend is rate limiting requests" + detail,
+                kind=ErrorKind.TRANSIENT,
+                code=response_code or status,
+                retry_after=parse_retry_after(headers.get("Retry-After")),
+            )
+        if status in (401, 403):
+            return ProviderError(
+                "ClickSend rejected the credentials" + detail,
+                kind=ErrorKind.PERMANENT,
+                code=response_code or status,
+            )
+        if status >= 500:
+            return ProviderError(
+                f"ClickSend failed with HTTP {status}; the message may have been sent.",
+                kind=ErrorKind.AMBIGUOUS,
+                code=status,
+            )
+        known = MESSAGE_STATUSES.get(response_code)
+        if known:
+            reason, kind = known
+            return ProviderError(reason + detail, kind=kind, code=response_code)
+        clicksend_message = str(envelope.get("response_msg") or "").rstrip(".")
+        reason = "ClickSend rejected the message"
+        if clicksend_message:
+            reason += f": {clicksend_message}"
+        return ProviderError(
+            reason + detail, kind=ErrorKind.PERMANENT, code=response_code or status
+        )
+
+    def _result_from(self, payload: Any) -> SendResult:
+        if not isinstance(payload, dict):
+            raise self._unreadable_answer("its answer was not JSON")
+        messages = (
+            (payload.get("data") or {}).get("messages")
+            if isinstance(payload.get("data"), dict)
+            else None
+        )
+        if not isinstance(messages, list) or not messages or not isinstance(messages[0], dict):
+            raise self._unreadable_answer("its answer lists no message")
+        message = messages[0]
+        message_status = str(message.get("status") or "").upper()
+        if message_status != "SUCCESS":
+            reason, kind = MESSAGE_STATUSES.get(
+                message_status, ("ClickSend did not accept the message", ErrorKind.PERMANENT)
+            )
+            raise ProviderError(
+                f"{reason} (ClickSend {message_status or 'no status'})",
+                kind=kind,
+                code=message_status,
+            )
+        message_id = message.get("message_id")
+        if not isinstance(message_id, str) or not message_id:
+            raise self._unreadable_answer("its answer has no message id")
+        return SendResult(
+            provider_message_id=message_id,
+            status=DeliveryStatus.SENT,
+            segments=_int_or_none(message.get("message_parts")),
+            raw=payload,
+        )
+
+    def _unreadable_answer(self, why: str) -> ProviderError:
+        return ProviderError(
+            f"ClickSend accepted the request but {why}; the message may have been sent.",
+            kind=ErrorKind.AMBIGUOUS,
+            code="unreadable_response",
+        )
+
+    # --- webhooks ---------------------------------------------------------------------------------
+
+    def validate_webhook(self, request: HttpRequest, *, public_url: str, path_token: str) -> None:
+        expected = self.credentials.webhook_token
+        # compare_digest on bytes: it refuses non-ASCII str, and a path can carry anything.
+        if not expected or not hmac.compare_digest(path_token.encode(), expected.encode()):
+            raise WebhookRejected(404, "Unknown webhook URL.")
+
+    def parse_inbound(self, request: HttpRequest) -> list[InboundSms]:
+        inbound = []
+        for raw in _payloads(request):
+            message_id, from_number, to_number = (
+                _text(raw, "message_id", required=True),
+                _text(raw, "from", required=True),
+                _text(raw, "to", required=True),
+            )
+            inbound.append(
+                InboundSms(
+                    provider_message_id=message_id,
+                    from_number=from_number,
+                    to_number=to_number,
+                    body=_text(raw, "body"),
+                    received_at=_timestamp(raw.get("timestamp")),
+                    # Messages sent through the API bypass ClickSend's opt-out handling: keyword
+                    # detection is ours (sms services), so the provider never reports one.
+                    opt_out_type=None,
+                    raw=raw,
+                )
+            )
+        return inbound
+
+    def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
+        events = []
+        for raw in _payloads(request):
+            message_id = _text(raw, "message_id", required=True)
+            status_code = _status_code(raw.get("status_code"))
+            status = self.RECEIPT_STATUS_MAP.get(status_code)
+            if status is None:
+                logger.info("Ignoring ClickSend receipt status %s for %s", status_code, message_id)
+                continue
+            error_code = _text(raw, "error_code")
+            error_text = _text(raw, "error_text")
+            events.append(
+                StatusEvent(
+                    provider_message_id=message_id,
+                    status=status,
+                    error_code=error_code,
+                    error_message=error_text
+                    or (f"ClickSend error {error_code}" if error_code else ""),
+                    occurred_at=_timestamp(raw.get("timestamp")),
+                    raw=raw,
+                    reference=_text(raw, "custom_string"),
+                )
+            )
+        return events
+
+
+# --- lenient payload readers ----------------------------------------------------------------------
+
+
+def _payloads(request: HttpRequest) -> list[dict[str, Any]]:
+    """The posted objects: ClickSend posts JSON or a form, depending on the rule's settings."""
+    if request.content_type == "application/json":
+        try:
+            payload = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise WebhookRejected(400, "The body is not valid JSON.") from exc
+        items = payload if isinstance(payload, list) else [payload]
+        if not items or not all(isinstance(item, dict) for item in items):
+            raise WebhookRejected(400, "The JSON body is not an object.")
+        return items
+    form = request.POST if request.method == "POST" else request.GET
+    raw = {key: values[0] if len(values) == 1 else values for key, values in form.lists()}
+    if not raw:
+        raise WebhookRejected(400, "The body is empty.")
+    return [raw]
+
+
+def _text(raw: dict[str, Any], name: str, *, required: bool = False) -> str:
+    value = raw.get(name)
+    if value is None or value == "":
+        if required:
+            raise WebhookRejected(400, f"{name} is missing.")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise WebhookRejected(400, f"{name} has the wrong type.")
+    return str(value).strip()
+
+
+def _status_code(value: Any) -> int:
+    if isinstance(value, bool) or value in (None, ""):
+        raise WebhookRejected(400, "status_code is missing.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise WebhookRejected(400, "status_code is not a number.")
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """Unix seconds, as a number or a string; None when absent."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise WebhookRejected(400, "timestamp is not a number.")
+    try:
+        return datetime.fromtimestamp(float(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
+        raise WebhookRejected(400, "timestamp is not a number.") from exc
+
+
+def _json_or_none(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,357 @@
+"""Twilio adapter: sends through the `twilio` SDK, validates and normalizes Twilio's webhooks.
+
+Wire facts (codes, statuses, signature rules) are in shared/docs/PROTOCOLS.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+import requests
+import urllib3.exceptions
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+
+from integrations.providers.base import (
+    CREDENTIAL_CHECK_TIMEOUT,
+    CredentialCheck,
+    DeliveryStatus,
+    ErrorKind,
+    InboundSms,
+    OutboundSms,
+    ProviderError,
+    SendResult,
+    SmsProvider,
+    StatusEvent,
+    WebhookRejected,
+    parse_retry_after,
+    public_url,
+    send_timeout,
+    transport_failure,
+)
+
+logger = logging.getLogger(__name__)
+
+# The pattern of Twilio's OpenAPI description.
+ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
+
+# Twilio error code -> (readable reason, kind). Anything else is classified by HTTP status.
+ERROR_CODES: dict[int, tuple[str, ErrorKind]] = {
+    20003: ("Twilio rejected the credentials", ErrorKind.PERMANENT),
+    20429: ("Twilio is rate limiting requests", ErrorKind.TRANSIENT),
+    21211: ("The phone number is not a valid phone number", ErrorKind.PERMANENT),
+    21408: ("Sending to this country is not enabled on the Twilio account", ErrorKind.PERMANENT),
+    21606: (
+        "The sender number cannot send SMS from this Twilio account",
+        ErrorKind.PERMANENT,
+    ),
+    21610: ("The recipient has opted out of messages (replied STOP)", ErrorKind.PERMANENT),
+    21612: ("The phone number cannot be reached from the sender number", ErrorKind.PERMANENT),
+    21614: ("The phone number is not a valid mobile number", ErrorKind.PERMANENT),
+}
+OPTED_OUT_CODES = {21610}  # a send refused because the recipient opted out
+
+
+class TwilioTransport(TwilioHttpClient):
+    """Twilio's requests-based client for one adapter call: a (connect, read) timeout, and the
+    last response kept so a 429's Retry-After can be read (TwilioRestException has no headers)."""
+
+    def __init__(self, timeout: tuple[float, float]):
+        super().__init__(timeout=None)
+        # The base class only accepts a number; requests itself takes (connect, read) so that a
+        # refused connection (nothing sent) is told apart from a read timeout (maybe sent).
+        self.timeout = timeout
+        self.last_response: Response | None = None
+
+    def request(self, *args, **kwargs) -> Response:
+        self.last_response = None
+        self.last_response = super().request(*args, **kwargs)
+        return self.last_response
+
+
+class TwilioProvider(SmsProvider):
+    kind = "twilio"
+    display_name = "Twilio"
+    account_id_label = "Account SID"
+    account_id_help = "Starts with AC; shown on the Twilio Console dashboard."
+    secret_label = "Auth Token"  # noqa: S105 - a form label, not a secret
+    status_callback_route = "sms:twilio_status"
+    # A STOP-blocked send through a Messaging Service arrives later as failed with 21610.
+    opted_out_error_codes = frozenset({"21610"})
+
+    # Twilio's MessageStatus words -> ours. Twilio reports "queued"/"accepted"/"scheduled"/
+    # "sending" only once it has accepted the message, which is what our "sent" means (the send
+    # itself returns "sent" for Twilio's "queued"); a rank rule keeps them from going backwards.
+    # "receiving"/"received" belong to inbound messages; other words are ignored, not guessed.
+    STATUS_MAP: dict[str, str] = {
+        "accepted": DeliveryStatus.SENT,
+        "queued": DeliveryStatus.SENT,
+        "scheduled": DeliveryStatus.SENT,
+        "sending": DeliveryStatus.SENT,
+        "sent": DeliveryStatus.SENT,
+        "partially_delivered": DeliveryStatus.SENT,
+        "delivered": DeliveryStatus.DELIVERED,
+        "read": DeliveryStatus.DELIVERED,
+        "undelivered": DeliveryStatus.UNDELIVERED,
+        "failed": DeliveryStatus.FAILED,
+        "canceled": DeliveryStatus.CANCELED,
+    }
+
+    @classmethod
+    def clean_account_id(cls, value: str) -> str:
+        value = super().clean_account_id(value)
+        if value and not ACCOUNT_SID_PATTERN.match(value):
+            raise ValidationError(
+                "Enter a valid Account SID: AC followed by 32 hexadecimal characters, as shown "
+                "in the Twilio Console.",
+                code="invalid",
+            )
+        return value
+
+    @classmethod
+    def webhook_urls(cls, webhook_token: str) -> list[tuple[str, str]]:
+        return [("Inbound message URL", public_url("sms:twilio_inbound"))]
+
+    # --- sending ----------------------------------------------------------------------------------
+
+    def send(self, sms: OutboundSms) -> SendResult:
+        self._require_usable_credentials()
+        http_client = TwilioTransport(timeout=send_timeout())
+        options = {"to": sms.to, "from_": sms.sender, "body": sms.body}
+        if sms.status_callback_url:
+            options["status_callback"] = sms.status_callback_url
+        try:
+            self._client(http_client).messages.create(**options)
+        except TwilioException as exc:
+            raise self._error_from(exc, http_client.last_response) from exc
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            raise transport_failure(exc, self.display_name) from exc
+        except ValueError as exc:  # a 2xx body that is not JSON
+            raise self._unreadable_answer("its answer was not JSON") from exc
+        finally:
+            http_client.session.close()
+
+        # Parse the body ourselves (leniently) so `raw` is exactly what Twilio sent.
+        response = http_client.last_response
+        try:
+            raw = json.loads(response.text) if response is not None else None
+        except ValueError as exc:
+            raise self._unreadable_answer("its answer was not JSON") from exc
+        if not isinstance(raw, dict) or not str(raw.get("sid") or "").startswith(("SM", "MM")):
+            raise self._unreadable_answer("its answer has no message id")
+        return SendResult(
+            provider_message_id=raw["sid"],
+            status=DeliveryStatus.SENT,
+            segments=_int_or_none(raw.get("num_segments")),
+            raw=raw,
+        )
+
+    def check_credentials(self) -> CredentialCheck:
+        if not self.credentials.secret:
+            return CredentialCheck(False, "No Auth Token is set; enter it again.")
+        if not ACCOUNT_SID_PATTERN.match(self.credentials.account_id):
+            return CredentialCheck(
+                False, "The Account SID must be “AC” followed by 32 hexadecimal characters."
+            )
+        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT)
+        try:
+            self._client(http_client).api.v2010.accounts(self.credentials.account_id).fetch()
+        except TwilioException as exc:
+            status = getattr(exc, "status", None)
+            if status in (401, 403):
+                return CredentialCheck(False, "Rejected by Twilio: authentication failed.")
+            if status == 404:
+                return CredentialCheck(False, "Rejected by Twilio: no account has this SID.")
+            return CredentialCheck(None, f"Not verified: Twilio answered HTTP {status}.")
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            reason = transport_failure(exc, self.display_name).message.split(";")[0]
+            return CredentialCheck(None, f"Not verified: {reason}.")
+        except ValueError:
+            return CredentialCheck(None, "Not verified: Twilio's answer could not be read.")
+        finally:
+            http_client.session.close()
+        return CredentialCheck(True, "Accepted by Twilio.")
+
+    def _client(self, http_client: TwilioHttpClient) -> Client:
+        client = Client(
+            self.credentials.account_id, self.credentials.secret, http_client=http_client
+        )
+        # Point the SDK at the configured API (a proxy, or the fake in tests). Not edge/region:
+        # those rewrite the host name.
+        client.api.base_url = settings.TWILIO_API_BASE_URL
+        return client
+
+    def _require_usable_credentials(self) -> None:
+        if not self.credentials.secret:
+            raise ProviderError(
+                "Twilio's Auth Token is not set or could not be decrypted; enter it again.",
+                kind=ErrorKind.PERMANENT,
+                code="credentials",
+            )
+        if not ACCOUNT_SID_PATTERN.match(self.credentials.account_id):
+            raise ProviderError(
+                "The Twilio Account SID is malformed.", kind=ErrorKind.PERMANENT, code="credentials"
+            )
+
+    def _error_from(self, exc: TwilioException, response: Response | None) -> ProviderError:
+        status = getattr(exc, "status", None) or (
+            response.status_code if response is not None else 0
+        )
+        code = getattr(exc, "code", None)
+        known = ERROR_CODES.get(code) if isinstance(code, int) else None
+        detail = f" (Twilio {code})" if code else f" (HTTP {status})"
+        if status == 429 or code == 20429:
+            retry_after = (
+                parse_retry_after(response.headers.get("Retry-After"))
+                if response is not None
+                else None
+            )
+            return ProviderError(
+                "Twilio is rate limiting requests" + detail,
+                kind=ErrorKind.TRANSIENT,
+                code=code or status,
+                retry_after=retry_after,
+            )
+        if status in (401, 403):
+            return ProviderError(
+                "Twilio rejected the credentials" + detail,
+                kind=ErrorKind.PERMANENT,
+                code=code or status,
+            )
+        if known:
+            reason, kind = known
+            return ProviderError(
+                reason + detail, kind=kind, code=code, opted_out=code in OPTED_OUT_CODES
+            )
+        if status >= 500 or not status:
+            return ProviderError(
+                f"Twilio failed with HTTP {status}; the message may have been sent.",
+                kind=ErrorKind.AMBIGUOUS,
+                code=code or status,
+            )
+        # Other 4xx: Twilio refused this request and will refuse it again.
+        twilio_message = _error_payload_message(response) or str(getattr(exc, "detail", "") or "")
+        reason = "Twilio rejected the message"
+        if twilio_message:
+            reason += f": {twilio_message}"
+        return ProviderError(
+            reason.rstrip(".") + detail, kind=ErrorKind.PERMANENT, code=code or status
+        )
+
+    def _unreadable_answer(self, why: str) -> ProviderError:
+        return ProviderError(
+            f"Twilio accepted the request but {why}; the message may have been sent.",
+            kind=ErrorKind.AMBIGUOUS,
+            code="unreadable_response",
+        )
+
+    # --- webhooks ---------------------------------------------------------------------------------
+
+    def validate_webhook(self, request: HttpRequest, *, public_url: str, path_token: str) -> None:
+        if request.content_type != "application/x-www-form-urlencoded":
+            raise WebhookRejected(400, "Twilio webhooks must be form-encoded.")
+        if not self.credentials.secret:
+            raise WebhookRejected(403, "No Twilio Auth Token is set to check the signature.")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if not signature:
+            raise WebhookRejected(403, "The X-Twilio-Signature header is missing.")
+        # The QueryDict, not .dict(): every posted value (repeated keys too) is signed.
+        if not RequestValidator(self.credentials.secret).validate(
+            public_url, request.POST, signature
+        ):
+            raise WebhookRejected(403, "The X-Twilio-Signature does not match.")
+
+    def parse_inbound(self, request: HttpRequest) -> list[InboundSms]:
+        raw = _flat(request)
+        message_sid, from_number, to_number = _require(raw, "MessageSid", "From", "To")
+        opt_out_type = str(raw.get("OptOutType") or "").strip().upper() or None
+        return [
+            InboundSms(
+                provider_message_id=message_sid,
+                from_number=from_number,
+                to_number=to_number,
+                body=str(raw.get("Body") or ""),  # absent for media-only messages
+                received_at=None,  # Twilio does not say; the receiving time is the best we have
+                opt_out_type=opt_out_type,
+                raw=raw,
+            )
+        ]
+
+    def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
+        raw = _flat(request)
+        (message_sid,) = _require(raw, "MessageSid")
+        word = str(raw.get("MessageStatus") or raw.get("SmsStatus") or "").strip().lower()
+        if not word:
+            raise WebhookRejected(400, "MessageStatus is missing.")
+        status = self.STATUS_MAP.get(word)
+        if status is None:
+            logger.info("Ignoring Twilio status %r for %s", word, message_sid)
+            return []
+        error_code = str(raw.get("ErrorCode") or "")
+        return [
+            StatusEvent(
+                provider_message_id=message_sid,
+                status=status,
+                error_code=error_code,
+                error_message=_error_text(error_code),
+                occurred_at=_raw_dlr_done_date(raw.get("RawDlrDoneDate")),
+                raw=raw,
+                reference=request.GET.get("message", ""),
+            )
+        ]
+
+
+def _flat(request: HttpRequest) -> dict:
+    """What was posted, one value per key (a list where a key was repeated)."""
+    return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
+
+
+def _require(raw: dict, *names: str) -> list[str]:
+    values = []
+    for name in names:
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise WebhookRejected(400, f"{name} is missing.")
+        values.append(value.strip())
+    return values
+
+
+def _error_payload_message(response: Response | None) -> str:
+    """Twilio's own `message` from an error body (the SDK prefixes it with its own words)."""
+    try:
+        payload = json.loads(response.text) if response is not None else None
+    except ValueError:
+        return ""
+    message = payload.get("message") if isinstance(payload, dict) else None
+    return message if isinstance(message, str) else ""
+
+
+def _error_text(error_code: str) -> str:
+    if not error_code:
+        return ""
+    known = ERROR_CODES.get(int(error_code)) if error_code.isdigit() else None
+    return f"{known[0]} (Twilio {error_code})" if known else f"Twilio error {error_code}"
+
+
+def _raw_dlr_done_date(value) -> datetime | None:
+    """Carrier's delivery time, YYMMDDhhmm (UTC); None when absent or malformed."""
+    try:
+        return datetime.strptime(str(value), "%y%m%d%H%M").replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,123 @@
+"""What the conversation component shows, in the inbox and on the candidate profile: its
+messages, scheduled ones, the poller, and the composer or why SMS cannot be sent."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from sms.conversations import queries
+from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
+from sms.eligibility import active_integration, sending_check
+from sms.models import Thread
+from sms.text.rules import MAX_BODY_CHARS
+
+INBOX, PROFILE = "inbox", "profile"
+# Every few seconds while the page is visible; an unchanged conversation costs one query.
+POLL_TRIGGER = "every 3s [document.visibilityState === 'visible']"
+
+
+def conversation_key(*, candidate=None, thread=None) -> str:
+    """The component's DOM id suffix: per candidate (profile, inbox) or per unknown number."""
+    return f"c{candidate.pk}" if candidate is not None else f"t{thread.pk}"
+
+
+def sending_state(candidate):
+    """(active integration, SendingBlock or None), looked up once per candidate per request: the
+    profile's header button and its Messages area both need them."""
+    cached = getattr(candidate, "_smssending_state", None)
+    if cached is None:
+        integration = active_integration()
+        cached = (integration, sending_check(candidate, integration=integration).block)
+        candidate._smssending_state = cached
+    return cached
+
+
+def conversation_body_context(
+    *,
+    user,
+    candidate=None,
+    thread=None,
+    where=PROFILE,
+    since="",
+    action_error="",
+    action_message_id=None,
+) -> dict:
+    """The refreshable part of a conversation: its messages, scheduled ones and the poller.
+
+    The version is read (with the thread) before the messages, so a change that lands in between
+    is shown now and polled again, never missed.
+    """
+    if thread is None and candidate is not None:
+        thread = Thread.objects.filter(candidate=candidate).first()
+    if candidate is None and thread is not None and thread.candidate_id:
+        candidate = thread.candidate
+    key = conversation_key(candidate=candidate, thread=thread)
+    sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
+    if where == INBOX and thread is not None:
+        poll_url = reverse("sms:inbox_thread_poll", args=[thread.pk])
+    else:
+        poll_url = reverse("sms:candidate_poll", args=[candidate.pk])
+    version = queries.version_token(thread.changed_at if thread is not None else None)
+    if where == INBOX and thread is not None:
+        return_url = reverse("sms:inbox_thread", args=[thread.pk])
+    else:
+        return_url = reverse("candidates:detail", args=[candidate.pk])
+    return {
+        "key": key,
+        "return_url": return_url,
+        "candidate": candidate,
+        "thread": thread,
+        "where": where,
+        "sms_messages": sms_messages,
+        "has_earlier": has_earlier,
+        "scheduled": queries.scheduled_messages(thread),
+        "version": version,
+        "poll_url": f"{poll_url}?v={version}",
+        "poll_trigger": POLL_TRIGGER,
+        "can_act": user.has_perm("sms.send_sms"),
+        "action_error": action_error,
+        "action_message_id": action_message_id,
+    }
+
+
+# The sending block is named `sending_block` in templates: inside `{% block %}` Django binds
+# `block` to the template block itself, which would shadow it.
+def conversation_context(
+    *,
+    user,
+    candidate=None,
+    thread=None,
+    where=PROFILE,
+    form=None,
+    notice="",
+    refused="",
+) -> dict:
+    """Everything the conversation component shows: messages and a composer, or why not."""
+    context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
+    candidate = context["candidate"]
+    can_send = user.has_perm("sms.send_sms") and candidate is not None
+    integration, block = sending_state(candidate) if can_send else (None, None)
+    if can_send and not block and form is None:
+        form = ComposeForm(auto_id=f"sms-%s-{candidate.pk}")
+    body_value = (form["body"].value() or "") if form is not None else ""
+    context.update(
+        {
+            "can_send": can_send,
+            "can_open_inbox": user.has_perm("sms.view_inbox"),
+            "sending_block": block,
+            "integration": integration,
+            "form": form if can_send and not block else None,
+            "body_value": body_value,
+            "preview_on_load": "{{" in body_value,
+            "max_body_chars": MAX_BODY_CHARS,
+            # Browsers offer no earlier time in the picker; the form checks again on submit.
+            "schedule_min": timezone.localtime().strftime(DATETIME_LOCAL),
+            "notice": notice,
+            "refused": refused,
+            "time_zone": timezone.get_current_timezone_name(),
+        }
+    )
+    return context
+
+
+def compose_form(data, candidate) -> ComposeForm:
+    return ComposeForm(data, auto_id=f"sms-%s-{candidate.pk}")

@@ -1,0 +1,66 @@
+"""The conversation composer: Custom or Template, the message, Send now or Schedule."""
+
+from datetime import timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from sms.message_templates.forms import TEMPLATE, TemplateOrCustomForm
+from sms.text.rules import EMPTY_BODY, MAX_BODY_CHARS
+
+SEND_NOW, SCHEDULE = "send", "schedule"
+# How far ahead a message may be scheduled; further is almost certainly a typo in the year.
+MAX_SCHEDULE_AHEAD = timedelta(days=365)
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class ComposeForm(TemplateOrCustomForm):
+    body = forms.CharField(
+        label="Message",
+        required=False,  # a template's text is used when left empty; checked in clean()
+        max_length=MAX_BODY_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scheduled_for = forms.DateTimeField(
+        label="Send at",
+        required=False,
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+    )
+    action = forms.ChoiceField(
+        choices=[(SEND_NOW, "Send now"), (SCHEDULE, "Schedule")], required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].label = "Which template"
+
+    @property
+    def schedules(self) -> bool:
+        return self.data.get("action") == SCHEDULE
+
+    def clean_scheduled_for(self):
+        when = self.cleaned_data.get("scheduled_for")
+        if not self.schedules:
+            return None
+        if when is None:
+            raise forms.ValidationError("Choose the date and time to send it.")
+        now = timezone.now()
+        if when <= now:
+            current = date_format(timezone.localtime(now), "DATETIME_FORMAT")
+            raise forms.ValidationError(f"Choose a time in the future (it is now {current}).")
+        if when > now + MAX_SCHEDULE_AHEAD:
+            raise forms.ValidationError("Choose a time within the next 12 months.")
+        return when
+
+    def clean(self):
+        cleaned = super().clean()
+        template = cleaned.get("template")
+        # A template's text is used when the message was left empty.
+        empty = not (cleaned.get("body") or "").strip()
+        if cleaned.get("kind") == TEMPLATE and template is not None and empty:
+            cleaned["body"] = template.body
+        if not (cleaned.get("body") or "").strip() and "body" not in self.errors:
+            self.add_error("body", EMPTY_BODY)
+        return cleaned

@@ -1,0 +1,217 @@
+"""The SMS inbox: the thread list (filters, search, more rows, polling), one conversation in
+its pane, linking an unknown sender to a candidate, and the navigation's unread badge."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from candidates.models import Candidate
+from candidates.search import search_candidates
+from sms.conversations import queries
+from sms.conversations.context import INBOX, conversation_body_context, conversation_context
+from sms.conversations.views import NO_CHANGE, bounded_int, htmx_target
+from sms.eligibility import SendingBlock
+from sms.models import Thread
+from sms.optouts import opt_out_for, opted_out_numbers
+from sms.threads import link_unknown_sender, mark_thread_read
+
+LINK_RESULTS = 8
+
+
+def _list_state(request) -> dict:
+    """The list's filter and search, and the query string that keeps them in links."""
+    show = request.GET.get("show", "all")
+    show = show if show in queries.INBOX_FILTERS else "all"
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    state = _filter_state(show, query)
+    return {"show": show, "query": query, "list_query": urlencode(state), "list_state": state}
+
+
+def _filter_state(show: str, query: str) -> dict:
+    state = {"show": show} if show != "all" else {}
+    return {**state, "q": query} if query else state
+
+
+def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None = None) -> dict:
+    """The thread list: filter, search, one window of rows with their opt-out badges.
+
+    The version is read before the rows, so a change in between is caught by the next poll.
+    """
+    list_state = _list_state(request)
+    query = list_state["query"]
+    version = queries.inbox_version()
+    threads = queries.inbox_threads(show=list_state["show"], search=query)
+    rows, next_cursor = queries.thread_page(
+        threads,
+        after=request.GET.get("after", ""),
+        limit=limit or queries.INBOX_PAGE_SIZE,
+    )
+    opt_outs = opted_out_numbers(thread.phone_number for thread in rows)
+    for thread in rows:
+        thread.opt_out = opt_outs.get(thread.phone_number)
+    return {
+        **list_state,
+        "threads": rows,
+        "next_cursor": next_cursor,
+        "filters": [
+            (key, label, urlencode(_filter_state(key, query)))
+            for key, label in queries.INBOX_FILTERS.items()
+        ],
+        "inbox_version": version,
+        "selected_id": selected.pk if selected is not None else None,
+    }
+
+
+def _pane_context(request, thread: Thread) -> dict:
+    """The selected conversation: header (who, number, opt-out) and the component."""
+    context = conversation_context(
+        user=request.user, candidate=thread.candidate, thread=thread, where=INBOX
+    )
+    block = context["sending_block"]
+    if block is not None and block.kind == SendingBlock.OPTED_OUT:
+        context["opt_out"] = block.opt_out
+    elif context["form"] is not None:
+        context["opt_out"] = None  # the composer's check found no opt-out
+    else:
+        context["opt_out"] = opt_out_for(thread.phone_number)
+    context["can_link"] = (
+        thread.is_unknown_sender
+        and request.user.has_perm("sms.change_thread")
+        and request.user.has_perm("candidates.view_candidate")
+    )
+    if context["can_link"]:
+        context["link_results"] = _link_results(thread, "")
+    context.update(_list_state(request))
+    return context
+
+
+@require_GET
+@permission_required("sms.view_inbox", raise_exception=True)
+def inbox(request):
+    """The inbox page; with htmx, only the thread list (filter, search) or more rows."""
+    listing = _inbox_listing(request)
+    if request.htmx and request.GET.get("after"):
+        return render(request, "sms/_thread_rows.html", listing)
+    if htmx_target(request) == "inbox-threads":
+        return render(request, "sms/_inbox_threads.html", listing)
+    return render(request, "sms/inbox.html", {**listing, "nav_section": "inbox"})
+
+
+@require_GET
+@permission_required("sms.view_inbox", raise_exception=True)
+def inbox_poll(request):
+    """The thread list again if any thread changed since version `v`, else 204."""
+    if request.GET.get("v") == queries.inbox_version():
+        return HttpResponse(status=NO_CHANGE)
+    shown = bounded_int(
+        request.GET.get("shown"),
+        default=queries.INBOX_PAGE_SIZE,
+        low=queries.INBOX_PAGE_SIZE,
+        high=queries.INBOX_REFRESH_MAX,
+    )
+    selected_id = bounded_int(request.GET.get("selected"), default=0, low=0, high=2**62)
+    listing = _inbox_listing(request, limit=shown)
+    listing["selected_id"] = selected_id
+    listing["unread_badge_oob"] = True
+    listing["nav_unread_threads"] = queries.unread_thread_count()
+    return render(request, "sms/_inbox_threads.html", listing)
+
+
+@require_GET
+@permission_required("sms.view_inbox", raise_exception=True)
+def inbox_thread(request, pk):
+    """One conversation in the inbox (opening it marks it read): the pane alone with htmx,
+    else the whole inbox page with it selected."""
+    thread = get_object_or_404(Thread.objects.select_related("candidate"), pk=pk)
+    mark_thread_read(thread)
+    pane = _pane_context(request, thread)
+    if htmx_target(request) == "inbox-pane":
+        thread.opt_out = pane["opt_out"]
+        pane.update(
+            {
+                "unread_badge_oob": True,
+                "nav_unread_threads": queries.unread_thread_count(),
+                "selected_id": thread.pk,
+            }
+        )
+        return render(request, "sms/_inbox_pane.html", pane)
+    listing = _inbox_listing(request, selected=thread)
+    return render(request, "sms/inbox.html", {**listing, **pane, "nav_section": "inbox"})
+
+
+@require_GET
+@permission_required("sms.view_inbox", raise_exception=True)
+def inbox_thread_poll(request, pk):
+    """The open inbox conversation's messages if it changed since version `v`, else 204.
+    New messages the recruiter is looking at count as read."""
+    version = queries.thread_version(thread_id=pk)
+    if request.GET.get("v") == version:
+        return HttpResponse(status=NO_CHANGE)
+    thread = Thread.objects.select_related("candidate").filter(pk=pk).first()
+    if thread is None:  # merged into a candidate's thread by "Link to candidate"
+        response = HttpResponse(status=NO_CHANGE)
+        response["HX-Redirect"] = reverse("sms:inbox")
+        return response
+    marked_read = bool(thread.unread_count)
+    mark_thread_read(thread)
+    context = conversation_body_context(
+        user=request.user,
+        candidate=thread.candidate,
+        thread=thread,
+        where=INBOX,
+        since=request.GET.get("since", ""),
+    )
+    if marked_read:
+        context["unread_badge_oob"] = True
+        context["nav_unread_threads"] = queries.unread_thread_count()
+    return render(request, "sms/_conversation_body.html", context)
+
+
+@permission_required("sms.change_thread", raise_exception=True)
+@permission_required("candidates.view_candidate", raise_exception=True)
+def link_thread(request, pk):
+    """Link an Unknown-sender thread to a candidate: GET searches (search-as-you-type with
+    htmx, or the inbox page with results), POST links and opens the candidate's thread."""
+    thread = get_object_or_404(Thread.objects.select_related("candidate"), pk=pk)
+    if not thread.is_unknown_sender:
+        return redirect("sms:inbox_thread", pk=thread.pk)
+    if request.method == "POST":
+        candidate = Candidate.objects.filter(pk=request.POST.get("candidate") or 0).first()
+        if candidate is None:
+            messages.error(request, "Choose the candidate this number belongs to.")
+            return redirect("sms:inbox_thread", pk=thread.pk)
+        linked = link_unknown_sender(thread, candidate)
+        messages.success(request, f"{thread.phone_number} is now linked to {candidate.full_name}.")
+        return redirect("sms:inbox_thread", pk=linked.pk)
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    context = {"thread": thread, "query": query, "results": _link_results(thread, query)}
+    if request.htmx:
+        return render(request, "sms/_link_results.html", context)
+    listing = _inbox_listing(request, selected=thread)
+    pane = _pane_context(request, thread)
+    pane.update({"link_query": query, "link_results": context["results"]})
+    return render(request, "sms/inbox.html", {**listing, **pane, "nav_section": "inbox"})
+
+
+def _link_results(thread: Thread, query: str) -> list[Candidate]:
+    """Candidates for the picker: those matching the search, else those with this number."""
+    if query:
+        candidates = search_candidates(query)
+    else:
+        candidates = Candidate.objects.filter(phone=thread.phone_number)
+    return list(candidates.order_by("last_name", "first_name", "id")[:LINK_RESULTS])
+
+
+@require_GET
+@permission_required("sms.view_inbox", raise_exception=True)
+def unread_badge(request):
+    """The navigation's unread-conversations badge (it refreshes itself)."""
+    return render(
+        request,
+        "sms/_nav_unread_badge.html",
+        {"nav_unread_threads": queries.unread_thread_count()},
+    )

@@ -1,0 +1,159 @@
+"""Read-side queries for the inbox and conversations: what the UI lists, and cheap versions.
+
+The list pages read only thread rows (their last-message fields are kept by
+sms.models.ThreadQuerySet), so no query is made per thread. A "version" is a token of
+`Thread.changed_at`: polling compares it with one query and re-renders only when something
+changed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models.functions import Coalesce
+
+from core.phone import phone_search
+from sms.models import Message, MessageStatus, Thread
+
+INBOX_PAGE_SIZE = 50
+INBOX_REFRESH_MAX = 500  # rows re-rendered when the list refreshes after "Load more"
+CONVERSATION_WINDOW = 50
+CONVERSATION_REFRESH_MAX = 500  # messages re-rendered when a conversation refreshes
+INBOX_FILTERS = {"all": "All", "unread": "Unread", "unknown": "Unknown senders"}
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def version_token(moment) -> str:
+    """A timestamp as an exact, URL-safe token ("0" for none): what polling clients compare."""
+    return str((moment - _EPOCH) // _MICROSECOND) if moment is not None else "0"
+
+
+def encode_cursor(moment, pk: int) -> str:
+    """A position in a list ordered by (time, id), for keyset pagination."""
+    return f"{version_token(moment)}-{pk}"
+
+
+def decode_cursor(text: str):
+    """(datetime, id) from `encode_cursor`, or None for anything else."""
+    micros, _, pk = (text or "").partition("-")
+    if not (micros.isascii() and micros.isdigit() and pk.isascii() and pk.isdigit()):
+        return None
+    if len(micros) > 18 or len(pk) > 18:
+        return None
+    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+
+
+def inbox_version() -> str:
+    """Changes whenever any thread changes: one indexed MAX, the inbox list's polling check."""
+    latest = Thread.objects.aggregate(latest=Max("changed_at"))["latest"]
+    return version_token(latest)
+
+
+def thread_version(*, thread_id: int | None = None, candidate_id: int | None = None) -> str:
+    """The conversation's version (its `changed_at`) in one query; "0" while it has no thread."""
+    threads = Thread.objects.filter(
+        **({"pk": thread_id} if thread_id is not None else {"candidate_id": candidate_id})
+    )
+    return version_token(threads.values_list("changed_at", flat=True).first())
+
+
+def _thread_search(text: str) -> Q:
+    """Name words, a phone number in any format, or text from any message of the thread."""
+    words = Q()
+    for word in text.split(" "):
+        words &= Q(candidate__first_name__icontains=word) | Q(candidate__last_name__icontains=word)
+    condition = words | Q(
+        Exists(Message.objects.filter(thread=OuterRef("pk"), body__icontains=text))
+    )
+    phone = phone_search(text)
+    if phone is not None:
+        if phone.e164:
+            condition |= Q(phone_number=phone.e164) | Q(candidate__phone=phone.e164)
+        for fragment in phone.fragments:
+            condition |= Q(phone_number__contains=fragment) | Q(candidate__phone__contains=fragment)
+    return condition
+
+
+def inbox_threads(*, show: str = "all", search: str = ""):
+    """Threads for the inbox list, newest first, filtered (INBOX_FILTERS) and searched.
+
+    Each row carries what the list shows (name via the candidate join, last message, unread
+    count), so a page of the list is one query.
+    """
+    threads = Thread.objects.select_related("candidate").order_by("-last_message_at", "-id")
+    if show == "unread":
+        threads = threads.filter(unread_count__gt=0)
+    elif show == "unknown":
+        threads = threads.filter(candidate__isnull=True)
+    text = " ".join((search or "").split())
+    if text:
+        threads = threads.filter(_thread_search(text))
+    return threads
+
+
+def thread_page(threads, *, after: str = "", limit: int = INBOX_PAGE_SIZE):
+    """One window of `threads` after the cursor: (rows, cursor of the next window or None)."""
+    position = decode_cursor(after)
+    if position is not None:
+        moment, pk = position
+        threads = threads.filter(
+            Q(last_message_at__lt=moment) | Q(last_message_at=moment, pk__lt=pk)
+        )
+    rows = list(threads[: limit + 1])
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].last_message_at, rows[-1].pk)
+
+
+# A scheduled message waiting for its time is listed apart from the conversation (with Cancel).
+_PENDING_SCHEDULED = Q(status=MessageStatus.QUEUED, scheduled_for__isnull=False, attempts=0)
+
+
+def conversation_messages(
+    thread: Thread | None, *, before: str = "", since: str = "", limit: int = CONVERSATION_WINDOW
+) -> tuple[list[Message], bool]:
+    """(messages oldest first, whether earlier ones exist) for a conversation window.
+
+    Messages are ordered by when they went out (or were meant to: a scheduled message by its
+    time). The window is the latest `limit` messages (before the `before` cursor: "Load
+    earlier"), or every message from the `since` cursor on (a refresh keeps what the client
+    already loaded), at most CONVERSATION_REFRESH_MAX.
+    """
+    if thread is None:
+        return [], False
+    messages = (
+        thread.messages.exclude(_PENDING_SCHEDULED)
+        .select_related("sent_by", "template")
+        .annotate(
+            sort_at=Coalesce("scheduled_for", "created_at"),
+            was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
+        )
+        .order_by("-sort_at", "-id")
+    )
+    position = decode_cursor(before)
+    if position is not None:
+        moment, pk = position
+        messages = messages.filter(Q(sort_at__lt=moment) | Q(sort_at=moment, pk__lt=pk))
+    position = decode_cursor(since)
+    if position is not None:
+        moment, pk = position
+        messages = messages.filter(Q(sort_at__gt=moment) | Q(sort_at=moment, pk__gte=pk))
+        limit = CONVERSATION_REFRESH_MAX
+    rows = list(messages[: limit + 1])
+    return rows[:limit][::-1], len(rows) > limit
+
+
+def scheduled_messages(thread: Thread | None) -> list[Message]:
+    """The thread's messages waiting for their scheduled time, soonest first."""
+    if thread is None:
+        return []
+    pending = thread.messages.filter(_PENDING_SCHEDULED).select_related("sent_by")
+    return list(pending.order_by("scheduled_for", "id")[:50])
+
+
+def unread_thread_count() -> int:
+    """Threads with unread messages (the navigation badge): one COUNT."""
+    return Thread.objects.filter(unread_count__gt=0).count()

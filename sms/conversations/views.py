@@ -1,0 +1,208 @@
+"""The conversation component's endpoints, on the candidate profile and in the inbox: refresh,
+"Load earlier", send or schedule, preview, retry and cancel.
+
+Polling endpoints answer 204 (htmx swaps nothing) after one query when nothing changed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_GET, require_POST
+
+from candidates.models import Candidate
+from core.redirects import safe_next
+from sms.conversations import queries
+from sms.conversations.context import (
+    INBOX,
+    PROFILE,
+    compose_form,
+    conversation_body_context,
+    conversation_context,
+    conversation_key,
+)
+from sms.models import Message, Thread
+from sms.outbox.actions import cancel_scheduled, retry_message
+from sms.outbox.queueing import SendRefused, queue_message, render_body
+
+NO_CHANGE = 204
+
+
+def where_from(request) -> str:
+    """Which page the conversation component sits in (its refresh URL differs)."""
+    return INBOX if (request.POST or request.GET).get("where") == INBOX else PROFILE
+
+
+def htmx_target(request) -> str:
+    return (request.htmx.target or "") if request.htmx else ""
+
+
+def bounded_int(text, *, default: int, low: int, high: int) -> int:
+    try:
+        return max(low, min(high, int(text)))
+    except (TypeError, ValueError):
+        return default
+
+
+@require_GET
+@permission_required("sms.view_thread", raise_exception=True)
+def candidate_poll(request, pk):
+    """The profile conversation's messages if they changed since version `v`, else 204."""
+    if request.GET.get("v") == queries.thread_version(candidate_id=pk):
+        return HttpResponse(status=NO_CHANGE)
+    candidate = get_object_or_404(Candidate, pk=pk)
+    context = conversation_body_context(
+        user=request.user, candidate=candidate, since=request.GET.get("since", "")
+    )
+    return render(request, "sms/_conversation_body.html", context)
+
+
+@require_GET
+@permission_required("sms.view_thread", raise_exception=True)
+def candidate_thread(request, pk):
+    """The candidate's conversation messages (the refreshable part of the component)."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    context = conversation_body_context(user=request.user, candidate=candidate)
+    return render(request, "sms/_conversation_body.html", context)
+
+
+@require_GET
+@permission_required("sms.view_thread", raise_exception=True)
+def thread_messages(request, pk):
+    """ "Load earlier": the messages before the `before` cursor, and the next such button."""
+    thread = get_object_or_404(Thread.objects.select_related("candidate"), pk=pk)
+    sms_messages, has_earlier = queries.conversation_messages(
+        thread, before=request.GET.get("before", "")
+    )
+    where = where_from(request)
+    context = {
+        "key": conversation_key(candidate=thread.candidate, thread=thread),
+        "sms_messages": sms_messages,
+        "has_earlier": has_earlier,
+        "thread": thread,
+        "candidate": thread.candidate,
+        "where": where,
+        "return_url": (
+            reverse("candidates:detail", args=[thread.candidate_id])
+            if where == PROFILE and thread.candidate_id
+            else reverse("sms:inbox_thread", args=[thread.pk])
+        ),
+        "can_act": request.user.has_perm("sms.send_sms"),
+    }
+    return render(request, "sms/_messages_earlier.html", context)
+
+
+def _render_conversation(request, candidate, **context):
+    where = where_from(request)
+    thread = Thread.objects.filter(candidate=candidate).first()
+    return render(
+        request,
+        "sms/_conversation.html",
+        conversation_context(
+            user=request.user, candidate=candidate, thread=thread, where=where, **context
+        ),
+    )
+
+
+@require_POST
+@permission_required("sms.send_sms", raise_exception=True)
+def send_to_candidate(request, pk):
+    """The composer: Send now or Schedule. With htmx the component is re-rendered in place
+    (errors beside their fields, the draft kept); without, a flash message and a redirect."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    form = compose_form(request.POST, candidate)
+    refused = notice = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            message = queue_message(
+                candidate,
+                data["body"],
+                sent_by=request.user,
+                template=data["template"],
+                scheduled_for=data["scheduled_for"],
+            )
+        except SendRefused as refusal:
+            if refusal.field:
+                form.add_error(refusal.field, refusal.reason)
+            else:
+                refused = refusal.reason
+        else:
+            if message.scheduled_for:
+                when = date_format(timezone.localtime(message.scheduled_for), "DATETIME_FORMAT")
+                notice = f"Message to {candidate.full_name} scheduled for {when}."
+            else:
+                notice = f"Message to {candidate.full_name} queued; it is being sent."
+            form = None
+    if request.htmx:
+        return _render_conversation(request, candidate, form=form, notice=notice, refused=refused)
+    if notice:
+        messages.success(request, notice)
+    else:
+        errors = [refused] if refused else [e for errs in form.errors.values() for e in errs]
+        messages.error(request, " ".join(errors))
+    return redirect(safe_next(request, reverse("candidates:detail", args=[candidate.pk])))
+
+
+@require_POST
+@permission_required("sms.send_sms", raise_exception=True)
+def compose_preview(request, pk):
+    """The message as this candidate would receive it (merge fields filled in), or why not."""
+    candidate = get_object_or_404(Candidate, pk=pk)
+    body = request.POST.get("body", "")
+    context = {"candidate": candidate, "uses_merge_fields": "{{" in body}
+    if context["uses_merge_fields"]:
+        try:
+            context["preview"] = render_body(candidate, body, sent_by=request.user)
+        except SendRefused as refusal:
+            context["problem"] = refusal.reason
+    return render(request, "sms/_compose_preview.html", context)
+
+
+def _message_action(request, pk, action, done: str):
+    """Retry or cancel one message, then show its conversation again (or redirect back)."""
+    message = get_object_or_404(Message.objects.select_related("thread__candidate"), pk=pk)
+    thread = message.thread
+    error = ""
+    try:
+        action(message, by=request.user)
+    except SendRefused as refusal:
+        error = refusal.reason
+    if request.htmx:
+        context = conversation_body_context(
+            user=request.user,
+            candidate=thread.candidate,
+            thread=Thread.objects.get(pk=thread.pk),
+            where=where_from(request),
+            since=request.POST.get("since", ""),
+            action_error=error,
+            action_message_id=message.pk,
+        )
+        return render(request, "sms/_conversation_body.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
+    fallback = (
+        reverse("candidates:detail", args=[thread.candidate_id])
+        if thread.candidate_id
+        else reverse("sms:inbox_thread", args=[thread.pk])
+    )
+    return redirect(safe_next(request, fallback))
+
+
+@require_POST
+@permission_required("sms.send_sms", raise_exception=True)
+def message_retry(request, pk):
+    """Send a failed message again, as a new message (the old one is never resent)."""
+    return _message_action(request, pk, retry_message, "Sent again as a new message.")
+
+
+@require_POST
+@permission_required("sms.send_sms", raise_exception=True)
+def message_cancel(request, pk):
+    """Cancel a scheduled message that has not gone out yet."""
+    return _message_action(request, pk, cancel_scheduled, "Scheduled message canceled.")

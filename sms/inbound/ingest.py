@@ -1,0 +1,81 @@
+"""Storing an inbound SMS: once, in the sender's thread, with its opt-out keyword applied.
+
+Idempotent on (provider, provider message id), also against a concurrent duplicate on
+PostgreSQL: the unique constraint decides and the loser returns the winner's row. A reply is
+kept whether or not its provider is still active.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from candidates.models import TimelineEvent
+from candidates.services import record_event
+from integrations.providers.base import InboundSms
+from sms.inbound.keywords import opt_out_keyword
+from sms.models import Direction, Message, MessageStatus, OptOut, Thread
+from sms.optouts import set_opt_out
+from sms.text.cleaning import clean, json_safe, quote
+from sms.text.segments import measure
+from sms.threads import normalize_sender, thread_for_sender
+
+logger = logging.getLogger(__name__)
+
+
+def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
+    """Store an inbound SMS once; returns (message, created)."""
+    message_id = clean(inbound.provider_message_id, 64) or None
+    if message_id:
+        existing = Message.objects.filter(provider=provider, provider_message_id=message_id).first()
+        if existing is not None:
+            return existing, False
+    sender = normalize_sender(inbound.from_number)
+    body = clean(inbound.body)
+    now = timezone.now()
+    with transaction.atomic():
+        thread = thread_for_sender(sender)
+        try:
+            with transaction.atomic():
+                message = Message.objects.create(
+                    thread=thread,
+                    direction=Direction.INBOUND,
+                    status=MessageStatus.RECEIVED,
+                    body=body,
+                    provider=provider,
+                    provider_message_id=message_id,
+                    from_number=sender,
+                    to_number=normalize_sender(inbound.to_number),
+                    segments=measure(body).segments or None,
+                    sent_at=inbound.received_at,
+                    raw=json_safe(inbound.raw),
+                )
+        except IntegrityError:
+            # A concurrent delivery of the same message won the unique constraint.
+            existing = Message.objects.filter(
+                provider=provider, provider_message_id=message_id
+            ).first()
+            if existing is None:
+                raise
+            logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
+            return existing, False
+        Thread.objects.filter(pk=thread.pk).show_message(body, Direction.INBOUND, at=now)
+        if thread.candidate_id:
+            record_event(
+                thread.candidate_id,
+                TimelineEvent.Kind.SMS_RECEIVED,
+                "SMS received: " + quote(body),
+                data={"message_id": message.pk, "provider": provider},
+            )
+        opted_out, keyword = opt_out_keyword(body, inbound.opt_out_type)
+        if opted_out is not None and sender.startswith("+"):
+            set_opt_out(
+                sender,
+                opted_out=opted_out,
+                source=OptOut.Source.KEYWORD,
+                detail=keyword,
+                provider=provider,
+            )
+    return message, True

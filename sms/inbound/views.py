@@ -1,0 +1,116 @@
+"""Provider webhooks: inbound messages and delivery statuses from Twilio and ClickSend.
+
+One shared base does what every webhook needs (no login, no CSRF, POST only, authenticity check
+by the provider's adapter, never a 500 for anything a caller can send) and each endpoint only
+names its provider, what it parses and what it answers. The provider's settings row is loaded
+even when it is inactive: a correctly signed reply that arrives after a switch is still kept.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from integrations.models import Integration, ProviderKind
+from integrations.providers import provider_for
+from integrations.providers.base import SmsProvider, WebhookRejected
+from sms.inbound.ingest import record_inbound
+from sms.inbound.statuses import record_status
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+
+class ProviderWebhook(View):
+    provider_kind: ClassVar[str]
+    http_method_names = ["post"]  # anything else: 405
+
+    def post(self, request: HttpRequest, token: str = "") -> HttpResponse:
+        integration = Integration.objects.filter(kind=self.provider_kind).first()
+        if integration is None:
+            return HttpResponse(status=404)
+        try:
+            provider = provider_for(integration)
+            provider.validate_webhook(
+                request,
+                public_url=settings.PUBLIC_BASE_URL + request.get_full_path(),
+                path_token=token,
+            )
+            events = self.parse(provider, request)
+        except WebhookRejected as rejected:
+            logger.warning(
+                "Rejected %s webhook %s: %s", integration, request.path_info, rejected.reason
+            )
+            return HttpResponse(rejected.reason, status=rejected.status, content_type="text/plain")
+        except Exception:
+            # Whatever a caller posts must not become a 500 (which providers retry forever).
+            logger.exception("Unreadable %s webhook %s", integration, request.path_info)
+            return HttpResponse("Malformed request.", status=400, content_type="text/plain")
+        for event in events:
+            self.record(event)
+        return self.success_response()
+
+    def parse(self, provider: SmsProvider, request: HttpRequest) -> list:
+        raise NotImplementedError
+
+    def record(self, event) -> None:
+        raise NotImplementedError
+
+    def success_response(self) -> HttpResponse:
+        return HttpResponse("OK", content_type="text/plain")
+
+
+class InboundWebhook(ProviderWebhook):
+    def parse(self, provider, request):
+        return provider.parse_inbound(request)
+
+    def record(self, event):
+        record_inbound(self.provider_kind, event)
+
+
+class StatusWebhook(ProviderWebhook):
+    def parse(self, provider, request):
+        return provider.parse_status(request)
+
+    def record(self, event):
+        record_status(self.provider_kind, event)
+
+
+class TwilioInbound(InboundWebhook):
+    provider_kind = ProviderKind.TWILIO
+
+    def success_response(self):
+        # What MessagingResponse() renders: Twilio sends nothing back to the candidate.
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml")
+
+
+class TwilioStatus(StatusWebhook):
+    provider_kind = ProviderKind.TWILIO
+
+    def success_response(self):
+        return HttpResponse(status=204)
+
+
+class ClickSendInbound(InboundWebhook):
+    provider_kind = ProviderKind.CLICKSEND
+
+
+class ClickSendReceipts(StatusWebhook):
+    provider_kind = ProviderKind.CLICKSEND
+
+
+def _webhook(view_class: type[ProviderWebhook]):
+    return login_not_required(csrf_exempt(view_class.as_view()))
+
+
+twilio_inbound = _webhook(TwilioInbound)
+twilio_status = _webhook(TwilioStatus)
+clicksend_inbound = _webhook(ClickSendInbound)
+clicksend_receipts = _webhook(ClickSendReceipts)

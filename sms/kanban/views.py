@@ -1,0 +1,214 @@
+"""The kanban board's "Send SMS": a sidebar for one card, or for every selected card (preview,
+then send, then live progress).
+
+With htmx the sidebar opens in #overlay-root and each step replaces its panel; without JavaScript
+every step is a full page. The rules live in `sms/kanban/send.py` and `sms/outbox/`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods
+
+from candidates.models import Application, Job
+from sms.eligibility import active_integration, provider_block, sending_check
+from sms.kanban.forms import KanbanSmsForm
+from sms.kanban.send import (
+    bulk_progress,
+    selected_applications,
+    send_bulk,
+    send_to_card,
+    sent_previews,
+)
+from sms.models import BulkSend
+from sms.outbox.bulk import plan_bulk
+from sms.outbox.queueing import SendRefused
+from sms.text.segments import counter_label, measure
+
+SEND = "sms.send_sms"
+PANEL_ID = "kanban-sms-panel"
+SKIPPED_SHOWN = 100
+
+
+def _respond(request, context):
+    """The panel alone when htmx swaps a step inside the open sidebar, the sidebar when htmx
+    opens it, a page without JavaScript."""
+    context = {**context, "panel_id": PANEL_ID, "nav_section": "jobs"}
+    form = context.get("form")
+    if form is not None and context.get("stage") == "compose" and not context.get("block_reason"):
+        context["templates_available"] = form.fields["template"].queryset.exists()
+        context["body_counter"] = counter_label(measure(form["body"].value() or ""))
+    if request.htmx and request.htmx.target == PANEL_ID:
+        template = "sms/kanban/_panel.html"
+    elif request.htmx:
+        template = "sms/kanban/drawer.html"
+    else:
+        template = "sms/kanban/page.html"
+    return render(request, template, context)
+
+
+def _board_url(job_id, application_id=None) -> str:
+    url = reverse("candidates:job_board", args=[job_id])
+    return f"{url}#application-{application_id}" if application_id else url
+
+
+def _refusal_into_form(form, refused: SendRefused) -> None:
+    field = getattr(refused, "field", None)
+    form.add_error(field if field in form.fields else None, refused.reason)
+
+
+def _form_for_step(request, step):
+    if request.method == "GET" or step == "compose":
+        return KanbanSmsForm()
+    if step == "use_template":
+        return KanbanSmsForm.prefilled_from_template(request.POST)
+    return KanbanSmsForm(request.POST)
+
+
+@permission_required(SEND, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def card_send(request, pk):
+    """One card's "Send SMS": the sidebar (GET) and the send (POST)."""
+    application = get_object_or_404(Application.objects.select_related("candidate", "job"), pk=pk)
+    candidate = application.candidate
+    board_url = _board_url(application.job_id, application.pk)
+    block = sending_check(candidate).block
+    context = {
+        "mode": "card",
+        "application": application,
+        "candidate": candidate,
+        "job": application.job,
+        "board_url": board_url,
+        "block_reason": block.reason if block else "",
+        "stage": "compose",
+    }
+    step = request.POST.get("step", "send")
+    form = _form_for_step(request, step)
+    if request.method == "POST" and step == "send" and not block and form.is_valid():
+        try:
+            sent = send_to_card(
+                application,
+                form.cleaned_data["body"],
+                sent_by=request.user,
+                template=form.cleaned_data["template"],
+                opened_at=form.opened,
+            )
+        except SendRefused as refused:
+            _refusal_into_form(form, refused)
+        else:
+            notice = f"Message to {candidate.full_name} queued; it is being sent."
+            if sent.repeated:
+                notice = f"This message to {candidate.full_name} was already queued."
+            if not request.htmx:
+                messages.success(request, notice)
+                return redirect(board_url)
+            return _respond(
+                request,
+                {
+                    **context,
+                    "stage": "sent",
+                    "sent_message": sent.message,
+                    "notice": notice,
+                    "card_updates": {str(application.pk): sent.message.body},
+                },
+            )
+    return _respond(request, {**context, "form": form})
+
+
+@permission_required(SEND, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def bulk_send(request, pk):
+    """ "Send SMS to N candidates": compose → preview → send → progress."""
+    job = get_object_or_404(Job, pk=pk)
+    data = request.POST if request.method == "POST" else request.GET
+    applications = selected_applications(job, data.getlist("application"))
+    step = data.get("step", "compose")
+    context = {
+        "mode": "bulk",
+        "job": job,
+        "applications": applications,
+        "recipient_count": len(applications),
+        "board_url": _board_url(job.pk),
+        "stage": "compose",
+    }
+    if not applications:
+        context["block_reason"] = "Select the candidates to text on the board first."
+        return _respond(request, context)
+    block = provider_block(active_integration())
+    context["block_reason"] = block.reason if block else ""
+    form = _form_for_step(request, step)
+    if context["block_reason"] or step not in ("preview", "send") or not form.is_valid():
+        return _respond(request, {**context, "form": form})
+
+    body, template = form.cleaned_data["body"], form.cleaned_data["template"]
+    candidates = [application.candidate for application in applications]
+    try:
+        if step == "preview":
+            plan = plan_bulk(candidates, body, sent_by=request.user, job=job)
+            return _respond(
+                request,
+                {
+                    **context,
+                    "form": form,
+                    "stage": "preview",
+                    "plan": plan,
+                    "skipped_shown": plan.skipped[:SKIPPED_SHOWN],
+                    "skipped_hidden": max(len(plan.skipped) - SKIPPED_SHOWN, 0),
+                    "example": plan.sends[0] if plan.sends else None,
+                    "example_counter": counter_label(measure(plan.sends[0][2]))
+                    if plan.sends
+                    else "",
+                    "previewed_at": timezone.now().isoformat(),
+                },
+            )
+        queued = send_bulk(
+            applications,
+            body,
+            sent_by=request.user,
+            job=job,
+            template=template,
+            previewed_at=parse_datetime(request.POST.get("previewed_at", "")),
+        )
+    except SendRefused as refused:
+        _refusal_into_form(form, refused)
+        return _respond(request, {**context, "form": form})
+
+    progress_url = reverse("sms:bulk_progress", args=[queued.bulk.pk])
+    if not request.htmx:
+        count = queued.bulk.queued_count
+        messages.success(request, f"{count} message{pluralize(count)} queued; they are being sent.")
+        return redirect(progress_url)
+    return _respond(
+        request,
+        {
+            **context,
+            "stage": "progress",
+            "progress": bulk_progress(queued.bulk.pk),
+            "progress_url": progress_url,
+            "card_updates": sent_previews(queued.bulk, applications),
+        },
+    )
+
+
+@require_GET
+@permission_required(SEND, raise_exception=True)
+def bulk_progress_view(request, pk):
+    """Counts by status, polled by the sidebar while messages are in flight."""
+    try:
+        progress = bulk_progress(pk)
+    except BulkSend.DoesNotExist:
+        raise Http404("No such bulk send.") from None
+    context = {
+        "progress": progress,
+        "progress_url": request.path,
+        "board_url": _board_url(progress.bulk.job_id) if progress.bulk.job_id else "",
+        "nav_section": "jobs",
+    }
+    if request.htmx:
+        return render(request, "sms/kanban/_progress.html", context)
+    return render(request, "sms/kanban/progress_page.html", context)

@@ -1,0 +1,133 @@
+"""Administration → SMS Templates: list, create, edit, duplicate, delete and the Active toggle.
+
+Every page works without JavaScript; with htmx the toggle updates its row in place and delete
+asks in a dialog. The rules (copies, switching) live in `sms/message_templates/services.py`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from sms.message_templates.forms import SmsTemplateForm
+from sms.message_templates.services import (
+    duplicate_template,
+    sample_merge_values,
+    sample_preview,
+    set_active,
+)
+from sms.models import SmsTemplate
+from sms.text import merge
+from sms.text.rules import MAX_BODY_CHARS
+
+MANAGE = "sms.manage_templates"
+TEMPLATES_PER_PAGE = 50
+EXCERPT_CHARS = 90
+
+
+@permission_required(MANAGE, raise_exception=True)
+def template_list(request):
+    templates = SmsTemplate.objects.only("id", "name", "body", "is_active", "updated_at")
+    page = Paginator(templates.order_by("name", "id"), TEMPLATES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "sms/templates/template_list.html",
+        {"page": page, "excerpt_chars": EXCERPT_CHARS, "nav_section": "administration"},
+    )
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def template_create(request):
+    return _editor(request, SmsTemplate(created_by=request.user))
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk):
+    return _editor(request, get_object_or_404(SmsTemplate, pk=pk))
+
+
+def _editor(request, template):
+    """Create and edit share one page. "Update preview" (the no-JS path) re-renders the form
+    with the preview instead of saving; with JS the preview follows every keystroke."""
+    creating = template.pk is None
+    form = SmsTemplateForm(request.POST if request.method == "POST" else None, instance=template)
+    saving = request.method == "POST" and "preview" not in request.POST
+    if saving and form.is_valid():
+        try:
+            saved = form.save()
+        except IntegrityError:
+            # Someone saved the same name a moment ago: the unique constraint had the last word.
+            form.add_error("name", "A template with this name was just created. Choose another.")
+        else:
+            verb = "created" if creating else "saved"
+            state = "" if saved.is_active else " It is inactive, so recruiters don't see it yet."
+            messages.success(request, f"Template “{saved.name}” {verb}.{state}")
+            return redirect("sms:template_list")
+    body = form["body"].value() or ""
+    return render(
+        request,
+        "sms/templates/template_form.html",
+        {
+            "form": form,
+            "template": None if creating else template,
+            "preview": sample_preview(body, request.user),
+            "sample_values": sample_merge_values(request.user),
+            "merge_fields": [(name, label) for name, (label, _) in merge.FIELDS.items()],
+            "missing_reasons": {name: missing for name, (_, missing) in merge.FIELDS.items()},
+            "max_body_chars": MAX_BODY_CHARS,
+            "nav_section": "administration",
+        },
+    )
+
+
+@require_POST
+@permission_required(MANAGE, raise_exception=True)
+def template_duplicate(request, pk):
+    original = get_object_or_404(SmsTemplate, pk=pk)
+    copy = duplicate_template(original, by=request.user)
+    messages.success(
+        request,
+        f"Copied as “{copy.name}”. The copy is inactive until you switch it on.",
+    )
+    return redirect("sms:template_edit", pk=copy.pk)
+
+
+@require_POST
+@permission_required(MANAGE, raise_exception=True)
+def template_set_active(request, pk):
+    """The Active switch: a button that posts the state it turns on (`active=1` or `0`)."""
+    template = get_object_or_404(SmsTemplate, pk=pk)
+    active = request.POST.get("active") == "1"
+    set_active(template, active)
+    if request.htmx:
+        return render(
+            request,
+            "sms/templates/_template_row.html",
+            {"template": template, "excerpt_chars": EXCERPT_CHARS},
+        )
+    state = "active: recruiters can pick it" if active else "inactive: hidden from recruiters"
+    messages.success(request, f"“{template.name}” is now {state}.")
+    return redirect("sms:template_list")
+
+
+@permission_required(MANAGE, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def template_delete(request, pk):
+    template = get_object_or_404(SmsTemplate, pk=pk)
+    if request.method == "POST":
+        name = template.name
+        template.delete()  # sent messages keep their text; their template link is cleared
+        messages.success(request, f"Template “{name}” deleted.")
+        url = reverse("sms:template_list")
+        # htmx would swap the list into the dialog; reload the page instead.
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    page = "sms/templates/_delete_dialog.html" if request.htmx else "sms/templates/delete.html"
+    return render(request, page, {"template": template, "nav_section": "administration"})

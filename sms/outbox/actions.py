@@ -1,0 +1,69 @@
+"""What a recruiter can do to one outbound message: send it again, or cancel it before it goes.
+
+Both are safe to repeat (a double click, two tabs): a retry is a new message at most once per
+original (a database constraint), and cancel and the send task's claim are both conditional
+UPDATEs of a queued row, so the database decides which one wins.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.services import actor_name
+from sms.models import RETRYABLE_STATUSES, Direction, Message, MessageStatus, Thread
+from sms.outbox.queueing import SendRefused, queue_message
+
+
+def retry_message(message: Message, *, by) -> Message:
+    """Queue a new message with the same text as a failed (or outcome unknown) one.
+
+    The original row is never touched or resent: its outcome stays on record, and the new message
+    points at it with `retry_of`. Idempotent: a message already retried (double click, two tabs)
+    returns its existing retry; the row lock makes a concurrent second retry wait and find it.
+    """
+    with transaction.atomic():
+        original = Message.objects.select_for_update().get(pk=message.pk)
+        existing = original.retries.order_by("pk").first()
+        if existing is not None:
+            return existing
+        if original.direction != Direction.OUTBOUND or original.status not in RETRYABLE_STATUSES:
+            raise SendRefused(
+                "Only a message that failed or whose outcome is unknown can be sent again."
+            )
+        candidate = original.thread.candidate
+        if candidate is None or original.is_test:
+            raise SendRefused("This message has no candidate to send it to again.")
+        return queue_message(
+            candidate, original.body, sent_by=by, template=original.template, retry_of=original
+        )
+
+
+def cancel_scheduled(message: Message, *, by) -> Message:
+    """Cancel a scheduled message that has not gone out yet; returns it (now canceled).
+
+    Canceling twice is harmless; a message already being sent (or sent) raises SendRefused.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        canceled = Message.objects.filter(
+            pk=message.pk,
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.QUEUED,
+            scheduled_for__isnull=False,
+        ).update(
+            status=MessageStatus.CANCELED,
+            next_attempt_at=None,
+            error_code="canceled",
+            error_message=f"Canceled by {actor_name(by)}.",
+            updated_at=now,
+        )
+        message.refresh_from_db()
+        if not canceled:
+            if message.status == MessageStatus.CANCELED:
+                return message
+            if message.scheduled_for is None:
+                raise SendRefused("Only a scheduled message can be canceled.")
+            raise SendRefused("Too late to cancel: this message is already being sent.")
+        Thread.objects.filter(pk=message.thread_id).refresh_preview(now=now)
+    return message

@@ -1,0 +1,125 @@
+"""Queueing one outbound SMS: the checks, the filled-in body, the row, and its task.
+
+The row is saved as `queued` and its send task is published only after the transaction commits,
+so a task never looks for a row that is not there yet; if publishing fails the row waits for the
+sweeper. A message scheduled for later is dispatched by the sweeper when it is due.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from candidates.models import Application, Candidate
+from sms.eligibility import sending_check
+from sms.models import Direction, Message, MessageStatus, Thread
+from sms.outbox.publishing import enqueue_sends
+from sms.text import merge
+from sms.text.rules import body_problems, length_problem
+from sms.text.segments import measure
+from sms.threads import thread_for_candidate
+
+
+class SendRefused(Exception):
+    """A message that must not be queued; `reason` is shown to the user as is.
+
+    `field` names the form field the reason is about ("body" for the text itself), or None when
+    it is about the recipient or the provider (shown above the form).
+    """
+
+    def __init__(self, reason: str, *, field: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
+def latest_job(candidate: Candidate):
+    """The job of the candidate's most recent application ({{job_title}} without a board)."""
+    application = (
+        Application.objects.filter(candidate=candidate)
+        .select_related("job")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    return application.job if application else None
+
+
+def render_body(candidate: Candidate, body: str, *, sent_by, job=None) -> str:
+    """The text `candidate` would receive: merge fields filled in ({{job_title}}: `job`, else
+    their most recent application). Raises SendRefused (about the body) when it cannot be sent
+    as is."""
+    problems = body_problems(body, check_length=False)
+    if problems:
+        raise SendRefused(problems[0], field="body")
+    body = body.strip()
+    if job is None and "job_title" in merge.used_fields(body):
+        job = latest_job(candidate)
+    try:
+        body = merge.render(body, candidate=candidate, job=job, sender=sent_by)
+    except merge.MissingMergeValue as missing:
+        raise SendRefused(
+            f"Cannot fill in the message: {missing.reason}.", field="body"
+        ) from missing
+    too_long = length_problem(body)
+    if too_long:
+        raise SendRefused(too_long, field="body")
+    return body
+
+
+def save_outbound(thread: Thread, *, body: str, to_number: str, now, **fields) -> Message:
+    """Save one queued outbound message and make it the thread's latest."""
+    message = Message.objects.create(
+        thread=thread,
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.QUEUED,
+        body=body,
+        to_number=to_number,
+        segments=measure(body).segments,
+        **fields,
+    )
+    Thread.objects.filter(pk=thread.pk).show_message(
+        body, Direction.OUTBOUND, at=now, phone_number=to_number
+    )
+    return message
+
+
+def queue_message(
+    candidate: Candidate,
+    body: str,
+    *,
+    sent_by,
+    job=None,
+    template=None,
+    scheduled_for=None,
+    retry_of: Message | None = None,
+) -> Message:
+    """Save one outbound SMS as queued and publish its send task after commit.
+
+    Merge fields are rendered for the candidate ({{job_title}}: `job`, else their most recent
+    application). Raises SendRefused with a readable reason instead of queueing something that
+    cannot or must not go out.
+    """
+    body = render_body(candidate, body, sent_by=sent_by, job=job)
+    check = sending_check(candidate)
+    if check.block:
+        raise SendRefused(check.block.reason)
+
+    now = timezone.now()
+    due_later = scheduled_for is not None and scheduled_for > now
+    with transaction.atomic():
+        message = save_outbound(
+            thread_for_candidate(candidate, check.number),
+            body=body,
+            to_number=check.number,
+            now=now,
+            sent_by=sent_by,
+            template=template,
+            retry_of=retry_of,
+            scheduled_for=scheduled_for,
+            next_attempt_at=scheduled_for if due_later else None,
+            # Published right after commit; if publishing fails it is cleared again.
+            enqueued_at=None if due_later else now,
+        )
+        if not due_later:
+            transaction.on_commit(lambda: enqueue_sends([message.pk]))
+    return message
