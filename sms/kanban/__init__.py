@@ -1,0 +1,2 @@
+"""Send SMS from a job's kanban board: one card, or every selected card (preview, send,
+progress)."""

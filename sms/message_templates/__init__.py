@@ -1,0 +1,1 @@
+"""Administration → SMS Templates, and the template picker every composer uses."""
