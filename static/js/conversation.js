@@ -3,6 +3,7 @@
 // requests; without this file the pages still work (plain forms and links).
 (function () {
   "use strict";
+  var Nextal = window.Nextal; // app.js: template prefill
 
   var NEAR_BOTTOM_PX = 80;
   var scrollState = new WeakMap();
@@ -163,14 +164,8 @@
   document.addEventListener("change", function (event) {
     var picker = event.target;
     if (picker.matches && picker.matches("select[data-sms-template-picker]")) {
-      var option = picker.options[picker.selectedIndex];
-      var body = option ? option.getAttribute("data-body") : null;
-      var textarea = picker.form && picker.form.querySelector("textarea[name=body]");
-      if (body !== null && textarea) {
-        textarea.value = body;
-        textarea.dispatchEvent(new Event("input", { bubbles: true }));
-        textarea.focus();
-      }
+      var textarea = Nextal.prefillFromTemplate(picker);
+      if (textarea) textarea.focus();
     }
     if (picker.matches && picker.matches("input[name=kind][value=template]") && picker.checked) {
       var select = picker.form && picker.form.querySelector("select[data-sms-template-picker]");

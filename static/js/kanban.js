@@ -8,6 +8,7 @@
 // window.NextalKanban.selection() and .clearSelection().
 (function () {
   "use strict";
+  var Nextal = window.Nextal; // app.js: flash messages, overlays
   var board = document.getElementById("kanban");
   if (!board) return;
 
@@ -57,24 +58,6 @@
     if (!live) return;
     live.textContent = "";
     window.setTimeout(function () { live.textContent = text; }, 50);
-  }
-
-  function flash(text, kind) {
-    var stack = document.getElementById("messages");
-    if (!stack) return;
-    var item = document.createElement("div");
-    item.className = "flash flash-" + (kind || "info");
-    item.setAttribute("role", kind === "error" ? "alert" : "status");
-    item.textContent = text;
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "flash-close";
-    close.setAttribute("aria-label", "Dismiss");
-    close.textContent = "×";
-    close.addEventListener("click", function () { item.remove(); });
-    item.appendChild(close);
-    stack.appendChild(item);
-    if (kind !== "error") window.setTimeout(function () { item.remove(); }, 6000);
   }
 
   function highlight(card) {
@@ -166,7 +149,7 @@
         card.classList.remove("is-saving");
         revert();
         refreshCounts();
-        flash(error.message + " " + nameOf(card) + " was put back.", "error");
+        Nextal.flash(error.message + " " + nameOf(card) + " was put back.", "error");
       }
     );
   }
@@ -423,8 +406,6 @@
 
   // --- Card menus and the "Move to…" dialog ----------------------------------------------------
 
-  var dialogOpener = null;
-
   function closeMenus(except) {
     board.querySelectorAll(".kcard-menu[open]").forEach(function (menu) {
       if (menu !== except) menu.open = false;
@@ -448,10 +429,8 @@
     var link = event.target.closest("[data-move-link]");
     if (!link || !window.htmx) return; // without htmx the link opens the "Move to…" page
     event.preventDefault();
-    var menu = link.closest(".kcard-menu");
-    dialogOpener = menu ? menu.querySelector("summary") : null;
-    if (menu) menu.open = false;
-    window.htmx.ajax("GET", link.getAttribute("href"), { target: "#overlay-root", swap: "innerHTML" });
+    // Escape, the backdrop or Cancel return focus to the card's menu button.
+    Nextal.overlay.open(link);
   });
 
   document.body.addEventListener("htmx:afterSwap", function (event) {
@@ -459,18 +438,6 @@
     var field = event.detail.target.querySelector(".move-form select, .move-form input:not([type=hidden])");
     if (field) field.focus();
   });
-
-  function closeDialog() {
-    document.querySelectorAll("#overlay-root .overlay").forEach(function (el) { el.remove(); });
-  }
-
-  // Return focus to the card's menu button when the dialog closes (Escape, backdrop, Cancel).
-  new MutationObserver(function () {
-    if (dialogOpener && !document.querySelector("#overlay-root .overlay")) {
-      if (document.body.contains(dialogOpener)) dialogOpener.focus();
-      dialogOpener = null;
-    }
-  }).observe(document.getElementById("overlay-root"), { childList: true });
 
   document.addEventListener("submit", function (event) {
     var form = event.target.closest("form[data-move-form]");
@@ -485,10 +452,10 @@
       function (data) {
         var list = listFor(data.stage);
         placeCard(card, list, data.position - 1);
-        closeDialog();
-        var name = card.querySelector(".kcard-name");
-        dialogOpener = null;
-        name.focus();
+        // Focus goes to the moved card, not back to its menu button.
+        Nextal.overlay.returnFocusTo(null);
+        Nextal.overlay.close();
+        card.querySelector(".kcard-name").focus();
         card.scrollIntoView({ block: "nearest", inline: "nearest" });
         moved(card, data);
       },

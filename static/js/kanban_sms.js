@@ -4,8 +4,7 @@
 // every step is a page of its own.
 (function () {
   "use strict";
-  var overlayRoot = document.getElementById("overlay-root");
-  var opener = null; // the control that opened the sidebar gets focus back when it closes
+  var Nextal = window.Nextal; // app.js: overlays (focus return), template prefill
 
   function collapse(text) {
     return text.split(/\s+/).filter(Boolean).join(" ").slice(0, 160);
@@ -13,20 +12,18 @@
 
   // --- Opening the sidebar ---------------------------------------------------------------------
 
+  // The control that opened it gets focus back when it closes.
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!target.closest) return;
     var link = target.closest('[data-action="send-sms"]');
     if (link && window.htmx) {
       event.preventDefault();
-      var menu = link.closest(".kcard-menu");
-      opener = menu ? menu.querySelector("summary") : link;
-      if (menu) menu.open = false;
-      window.htmx.ajax("GET", link.getAttribute("href"), { target: "#overlay-root", swap: "innerHTML" });
+      Nextal.overlay.open(link);
       return;
     }
-    var bulk = target.closest('[data-action="bulk-sms"]');
-    if (bulk) opener = bulk;
+    var bulk = target.closest('[data-action="bulk-sms"]'); // htmx posts the selection itself
+    if (bulk) Nextal.overlay.returnFocusTo(bulk);
   });
 
   // The toolbar button names how many candidates it texts.
@@ -36,15 +33,6 @@
       label.textContent = n + (n === 1 ? " candidate" : " candidates");
     });
   });
-
-  if (overlayRoot) {
-    new MutationObserver(function () {
-      if (opener && !overlayRoot.querySelector(".overlay")) {
-        if (document.body.contains(opener)) opener.focus();
-        opener = null;
-      }
-    }).observe(overlayRoot, { childList: true });
-  }
 
   // --- The form ----------------------------------------------------------------------------------
 
@@ -62,14 +50,7 @@
       var picker = form.querySelector("select[name=template]");
       if (event.target.value === "template" && picker) picker.focus();
     } else if (event.target.name === "template") {
-      var option = event.target.selectedOptions[0];
-      var body = option ? option.getAttribute("data-body") : null;
-      var textarea = form.querySelector("textarea[name=body]");
-      if (body !== null && textarea) {
-        textarea.value = body;
-        // The counter (sms_counter.js) listens for input.
-        textarea.dispatchEvent(new Event("input", { bubbles: true }));
-      }
+      Nextal.prefillFromTemplate(event.target);
     }
   });
 
