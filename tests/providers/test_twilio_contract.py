@@ -1,16 +1,17 @@
 """Contract: every request the Twilio adapter makes is valid under Twilio's OpenAPI description.
 
-The spec lives beside the repository (`shared/specs/twilio_api_v2010.json`, cloned next to it in
-CI). A missing spec fails these tests: a contract test that skips silently proves nothing.
+The spec is in the repository (`tests/providers/specs/twilio_api_v2010.json`, trimmed to the
+paths Nextal calls; see the README there). A missing spec fails these tests: a contract test that
+skips silently proves nothing.
 """
 
 import dataclasses
 import json
 import re
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from openapi_core import Config, OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.request.exceptions import (
@@ -22,6 +23,7 @@ from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from tests.fakes.provider_server import RecordedRequest
 
+SPEC = Path(__file__).resolve().parent / "specs" / "twilio_api_v2010.json"
 SPEC_SERVER = "https://api.twilio.com"
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 
@@ -33,7 +35,7 @@ def _is_uri(value: str) -> bool:
 
 @pytest.fixture(scope="module")
 def twilio_spec():
-    path = settings.BASE_DIR.parent / "shared" / "specs" / "twilio_api_v2010.json"
+    path = SPEC
     assert path.is_file(), f"Twilio's OpenAPI spec is missing at {path}"
     # json, not OpenAPI.from_file_path: that reads through a YAML parser, which refuses the
     # spec's escaped emoji surrogate pairs ("\ud83d\udc4d").
