@@ -34,7 +34,7 @@ format: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	bash .ci/services
-	$(PY) bench/run.py
+	$(PY) -m bench
 
 worker: $(VENV)/.installed
 	$(VENV)/bin/celery -A nextal worker --loglevel=INFO

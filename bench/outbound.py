@@ -1,0 +1,108 @@
+"""2. Outbound pipeline: queued messages sent by Celery workers on Redis to a local fake Twilio that
+answers after a fixed delay; ideal = worker concurrency / provider delay. The fake's own
+counters must show 0 duplicates and 0 lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from contextlib import ExitStack
+
+from bench.common import (
+    OUTBOUND_MESSAGES,
+    PROVIDER_DELAY,
+    PY,
+    ROOT,
+    WORKER_CONCURRENCY,
+    WORKER_PROCESSES,
+    WORKER_THREADS,
+    bench_env,
+    make_candidates,
+    process,
+)
+
+
+def fake_stats(url: str) -> dict:
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/_fake/stats", timeout=5) as resp:  # noqa: S310
+        return json.load(resp)
+
+
+def bench_outbound(port: int) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from sms.models import Message, MessageStatus
+    from sms.outbox.bulk import queue_bulk
+
+    fake = subprocess.Popen(
+        [PY, "-m", "tests.fakes.provider_server", "--port", "0", "--delay", str(PROVIDER_DELAY)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        fake_url = fake.stdout.readline().strip()
+        env = bench_env(port, twilio_base_url=fake_url)
+        os.environ["TWILIO_API_BASE_URL"] = fake_url
+        from django.conf import settings
+
+        settings.TWILIO_API_BASE_URL = fake_url
+        from integrations.models import Integration
+        from tests.fakes.provider_server import TWILIO_SID as FAKE_SID
+        from tests.fakes.provider_server import TWILIO_TOKEN as FAKE_TOKEN
+
+        twilio = Integration.objects.get(kind="twilio")
+        twilio.account_id, twilio.secret = FAKE_SID, FAKE_TOKEN
+        twilio.save()
+
+        candidates = make_candidates(OUTBOUND_MESSAGES, 4155550000)
+        sender = get_user_model().objects.get_or_create(username="bench-recruiter")[0]
+        with ExitStack() as workers:
+            for n in range(WORKER_PROCESSES):
+                args = [
+                    PY, "-m", "celery", "-A", "nextal", "worker", "--pool", "threads",
+                    "--concurrency", str(WORKER_THREADS), "--hostname", f"bench{n}@%h",
+                    "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+                ]  # fmt: skip
+                workers.enter_context(process(args, env, f"celery-worker-{n}"))
+            time.sleep(4)  # let the workers connect before the clock starts
+            started = time.perf_counter()
+            bulk = queue_bulk(
+                candidates,
+                "Hi {{first_name}}, quick question about your application.",
+                sent_by=sender,
+            )
+            ids = list(bulk.messages.values_list("id", flat=True))
+            deadline = started + 300
+            while time.perf_counter() < deadline:
+                pending = Message.objects.filter(
+                    id__in=ids, status__in=[MessageStatus.QUEUED, MessageStatus.SENDING]
+                ).count()
+                if pending == 0:
+                    break
+                time.sleep(0.1)
+            elapsed = time.perf_counter() - started
+        stats = fake_stats(fake_url)
+    finally:
+        fake.terminate()
+        fake.wait(timeout=10)
+    sent = Message.objects.filter(id__in=ids, status=MessageStatus.SENT).count()
+    ideal = WORKER_CONCURRENCY / PROVIDER_DELAY
+    rate = len(ids) / elapsed
+    return {
+        "messages": len(ids),
+        "worker_concurrency": WORKER_CONCURRENCY,
+        "provider_delay_s": PROVIDER_DELAY,
+        "seconds": round(elapsed, 2),
+        "messages_per_s": round(rate, 1),
+        "ideal_messages_per_s": round(ideal, 1),
+        "ratio_to_ideal": round(rate / ideal, 3),
+        "sent_in_db": sent,
+        "provider_accepted": stats.get("accepted_sends", stats),
+        "provider_duplicates": stats.get("duplicate_references", stats),
+        "lost": len(ids) - sent,
+        "fake_stats": stats,
+    }

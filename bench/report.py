@@ -1,0 +1,59 @@
+"""The table `make bench` prints."""
+
+from __future__ import annotations
+
+
+def print_table(r: dict) -> None:
+    w = r["inbound_webhooks"]
+    b, s = w["baseline_trivial_view"], w["signed_twilio_inbound"]
+    o, p, k = r["outbound_pipeline"], r["pages"], r["bulk_send"]
+    rows = [
+        (
+            "Inbound webhooks (req/s)",
+            f"{s['rps']}",
+            f"{b['rps']} trivial view",
+            f"{w['rps_ratio_to_baseline']}",
+        ),
+        (
+            "  p50 / p95 / p99 ms",
+            f"{s['p50_ms']} / {s['p95_ms']} / {s['p99_ms']}",
+            f"{b['p50_ms']} / {b['p95_ms']} / {b['p99_ms']}",
+            f"{w['p50_ratio_to_baseline']} (p50)",
+        ),
+        (
+            "  errors; 1 message per webhook",
+            f"{s['errors']}; {w['exactly_one_message_per_webhook']}",
+            f"{b['errors']}",
+            "",
+        ),
+        (
+            "Outbound (msg/s)",
+            f"{o['messages_per_s']}",
+            f"{o['ideal_messages_per_s']} ideal",
+            f"{o['ratio_to_ideal']}",
+        ),
+        (
+            "  sent / lost / duplicates",
+            f"{o['sent_in_db']} / {o['lost']} / {o['provider_duplicates']}",
+            "",
+            "",
+        ),
+    ]
+    for name, page in p.items():
+        if name == "data":
+            continue
+        rows.append(
+            (f"Page {name} (queries, median ms)", f"{page['queries']}, {page['median_ms']}", "", "")
+        )
+    rows.append(
+        (
+            "Bulk queue 5,000 (s)",
+            f"{k['seconds']}",
+            f"{k['baseline_bare_inserts_seconds']} bare inserts",
+            f"{k['ratio_to_baseline']}",
+        )
+    )
+    print(f"\n{'benchmark':<40} {'result':<26} {'baseline':<26} ratio")
+    for row in rows:
+        print(f"{row[0]:<40} {row[1]:<26} {row[2]:<26} {row[3]}")
+    print(f"\nmachine: {r['machine']}; total {r['total_seconds']} s; bench/results.json written")
