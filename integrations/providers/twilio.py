@@ -1,6 +1,6 @@
 """Twilio adapter: sends through the `twilio` SDK, validates and normalizes Twilio's webhooks.
 
-Wire facts (codes, statuses, signature rules) are in shared/docs/PROTOCOLS.md.
+Wire facts (codes, statuses, signature rules) are in docs/provider-wire-facts.md.
 """
 
 from __future__ import annotations
