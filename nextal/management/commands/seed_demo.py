@@ -10,7 +10,7 @@ from candidates.services import apply, create_candidate, create_job, move_applic
 from core.roles import ADMINISTRATORS, RECRUITERS
 from integrations.providers.base import InboundSms
 from sms.inbound.ingest import record_inbound
-from sms.models import Direction, Message, MessageStatus, SmsTemplate
+from sms.models import Direction, Message, MessageStatus, SmsTemplate, Thread
 from sms.threads import thread_for_candidate
 
 DEMO_SENDER = "+12025550199"  # the demo's SMS number (no provider is configured by the seed)
@@ -164,7 +164,7 @@ class Command(BaseCommand):
             return
         thread = thread_for_candidate(candidate)
         if not thread.messages.exists():
-            Message.objects.create(
+            message = Message.objects.create(
                 thread=thread,
                 direction=Direction.OUTBOUND,
                 status=MessageStatus.DELIVERED,
@@ -174,6 +174,9 @@ class Command(BaseCommand):
                 to_number=candidate.phone,
                 segments=1,
                 sent_by=sender,
+            )
+            Thread.objects.filter(pk=thread.pk).show_message(
+                ours, Direction.OUTBOUND, at=message.created_at
             )
         if theirs:
             # Idempotent: the same provider message id is stored once.
