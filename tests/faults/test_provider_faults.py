@@ -25,8 +25,9 @@ from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.factories import CandidateFactory
 from tests.fakes.provider_server import closed_port_url
-from tests.faults.conftest import wait_until
-from tests.sms.conftest import _reset_broker_pool, configure
+from tests.helpers.broker import reset_broker_pool
+from tests.helpers.polling import wait_until
+from tests.helpers.providers import configure
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -38,9 +39,9 @@ BASE_URL_SETTING = {"twilio": "TWILIO_API_BASE_URL", "clicksend": "CLICKSEND_API
 @pytest.fixture
 def worker(celery_worker):
     """A real worker thread on REDIS_URL; this process publishes to the same Redis."""
-    _reset_broker_pool(app)
+    reset_broker_pool(app)
     yield celery_worker
-    _reset_broker_pool(app)
+    reset_broker_pool(app)
 
 
 @pytest.fixture(params=PROVIDERS)

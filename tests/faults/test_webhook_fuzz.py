@@ -29,7 +29,7 @@ from sms.models import Message, MessageStatus
 from sms.outbox.queueing import queue_message
 from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
-from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
+from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
 FUZZ = settings(
     max_examples=120,

@@ -22,7 +22,7 @@ from candidates.models import TimelineEvent
 from sms.models import Message, OptOut, Thread
 from tests.factories import CandidateFactory
 from tests.fakes.twilio_webhooks import inbound_params, signature
-from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
+from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

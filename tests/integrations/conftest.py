@@ -2,16 +2,8 @@
 
 import pytest
 
-from integrations.models import Integration
 from tests.fakes.fixtures import CLICKSEND_USERNAME, TWILIO_SID
-
-TWILIO_PHONE = "+12025550143"
-CLICKSEND_PHONE = "+61411111111"
-
-
-def provider_row(kind):
-    # tests/conftest.py `migrated_rows` restores the row if a transactional test flushed it.
-    return Integration.objects.get(kind=kind)
+from tests.helpers.providers import CLICKSEND_PHONE, TWILIO_PHONE, provider_row
 
 
 @pytest.fixture

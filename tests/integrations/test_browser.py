@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import Integration
-from tests.browser import sign_in
-from tests.conftest import ARTIFACTS
+from tests.browser import ARTIFACTS, sign_in
 from tests.fakes.fixtures import CLICKSEND_API_KEY, CLICKSEND_USERNAME, TWILIO_SID, TWILIO_TOKEN
 
 pytestmark = pytest.mark.browser

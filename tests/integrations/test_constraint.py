@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from integrations import services
 from integrations.models import AuditEntry, Integration
-from tests.integrations.conftest import provider_row
+from tests.helpers.providers import provider_row
 
 
 def test_it_refuses_two_active_rows_in_the_database(twilio, clicksend):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from integrations.models import AuditEntry, Integration
 from tests.fakes.fixtures import CLICKSEND_USERNAME, TWILIO_SID
-from tests.integrations.conftest import CLICKSEND_PHONE, TWILIO_PHONE
+from tests.helpers.providers import CLICKSEND_PHONE, TWILIO_PHONE
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

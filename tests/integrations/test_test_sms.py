@@ -11,7 +11,7 @@ from integrations.models import AuditEntry, Integration
 from sms.models import Message, MessageStatus
 from sms.provider_test.services import TEST_MESSAGE_BODY
 from tests.fakes.fixtures import TWILIO_TOKEN
-from tests.sms.conftest import configure
+from tests.helpers.providers import configure
 
 HTMX = {"HX-Request": "true"}
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from candidates import services
 from sms.models import OptOut
-from tests.sms.conftest import configure
+from tests.helpers.providers import configure
 
 # (first, last, phone). Valid US numbers except where noted.
 PEOPLE = [

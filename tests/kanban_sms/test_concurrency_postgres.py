@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from sms.kanban.send import send_bulk, send_to_card
 from sms.models import BulkSend, Message
-from tests.sms.test_concurrency_postgres import run_at_once
+from tests.helpers.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

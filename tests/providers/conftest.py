@@ -1,7 +1,4 @@
-"""Adapters configured with the fake server's accepted credentials, and payload fixtures."""
-
-import json
-from pathlib import Path
+"""Adapters configured with the fake server's accepted credentials, and the message they send."""
 
 import pytest
 
@@ -14,17 +11,7 @@ from tests.fakes.provider_server import (
     TWILIO_SID,
     TWILIO_TOKEN,
 )
-
-PAYLOADS = Path(__file__).resolve().parent / "payloads"
-SENDER = "+61400000000"
-RECIPIENT = "+61411111111"
-WEBHOOK_TOKEN = "ZXlvdS1jYW5ub3QtZ3Vlc3MtdGhpcy10b2tlbi0xMjM0"
-STATUS_CALLBACK = "https://nextal.example.com/webhooks/twilio/status/?message=42"
-
-
-def payload(name: str):
-    """A sanitized real payload from tests/providers/payloads/."""
-    return json.loads((PAYLOADS / name).read_text())
+from tests.providers.samples import RECIPIENT, SENDER, STATUS_CALLBACK, WEBHOOK_TOKEN
 
 
 @pytest.fixture

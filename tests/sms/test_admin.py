@@ -6,7 +6,7 @@ from django.urls import reverse
 from sms.models import Message, OptOut, SmsTemplate, Thread
 from tests.factories import UserFactory
 from tests.fakes.fixtures import TWILIO_TOKEN
-from tests.sms.conftest import CANDIDATE_PHONE
+from tests.helpers.providers import CANDIDATE_PHONE
 
 
 @pytest.fixture

@@ -1,14 +1,11 @@
 """The same inbound message delivered concurrently (provider retries, a fallback URL) is stored
 once. Real concurrency needs PostgreSQL: each thread has its own connection and transaction."""
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
@@ -18,28 +15,13 @@ from sms.inbound.ingest import record_inbound
 from sms.models import Message, Thread
 from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
-from tests.sms.conftest import CANDIDATE_PHONE, TWILIO_FROM, configure
+from tests.helpers.concurrency import WORKERS, run_at_once
+from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM, configure
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
 ]
-WORKERS = 8
-
-
-def run_at_once(function, count=WORKERS):
-    """Call `function` from `count` threads released together; each closes its connection."""
-    barrier = threading.Barrier(count)
-
-    def call(_):
-        try:
-            barrier.wait(timeout=10)
-            return function()
-        finally:
-            connection.close()
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(call, range(count)))
 
 
 @pytest.mark.parametrize("known_sender", [True, False], ids=["candidate", "unknown-sender"])

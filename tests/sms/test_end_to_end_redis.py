@@ -16,12 +16,8 @@ from sms.outbox.queueing import queue_message
 from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.fakes.fixtures import TWILIO_TOKEN
-from tests.sms.conftest import (
-    CANDIDATE_PHONE,
-    _reset_broker_pool,
-    configure,
-    publishing_to,
-)
+from tests.helpers.broker import publishing_to, reset_broker_pool
+from tests.helpers.providers import CANDIDATE_PHONE, configure
 
 pytestmark = [
     pytest.mark.redis,
@@ -32,9 +28,9 @@ pytestmark = [
 @pytest.fixture
 def worker(celery_worker):
     """The shared real worker, with this process publishing to the same Redis."""
-    _reset_broker_pool(app)
+    reset_broker_pool(app)
     yield celery_worker
-    _reset_broker_pool(app)
+    reset_broker_pool(app)
 
 
 def wait_for_status(message, *statuses, timeout=20.0):

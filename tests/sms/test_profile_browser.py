@@ -3,7 +3,7 @@
 import pytest
 
 from sms.models import Message, MessageStatus, Thread
-from tests.sms.conftest import CANDIDATE_PHONE
+from tests.helpers.providers import CANDIDATE_PHONE
 
 pytestmark = [
     pytest.mark.browser,

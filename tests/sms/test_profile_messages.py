@@ -10,7 +10,7 @@ from sms.conversations.queries import version_token
 from sms.eligibility import SMS_TURNED_OFF
 from sms.models import Message, MessageStatus, OptOut, Thread
 from sms.outbox.sending import OUTCOME_UNKNOWN
-from tests.sms.conftest import CANDIDATE_PHONE
+from tests.helpers.providers import CANDIDATE_PHONE
 
 STATUS_ICON = '<span class="sms-status-icon" aria-hidden="true"></span>'
 

@@ -11,7 +11,7 @@ from sms.eligibility import SMS_TURNED_OFF, sending_check
 from sms.models import Message, MessageStatus, OptOut, Thread
 from sms.outbox.queueing import SendRefused, queue_message
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory
-from tests.sms.conftest import CANDIDATE_PHONE, configure
+from tests.helpers.providers import CANDIDATE_PHONE, configure
 
 
 def test_it_saves_a_queued_message_and_sends_it_only_after_commit(

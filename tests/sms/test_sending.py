@@ -15,7 +15,7 @@ from sms.outbox.queueing import SendRefused, queue_message
 from sms.outbox.sending import MAX_SEND_ATTEMPTS, OUTCOME_UNKNOWN
 from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
-from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
+from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
 
 @pytest.fixture

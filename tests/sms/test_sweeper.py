@@ -14,7 +14,8 @@ from sms.outbox.publishing import enqueue_sends
 from sms.outbox.queueing import queue_message
 from sms.outbox.sending import OUTCOME_UNKNOWN
 from sms.outbox.sweeper import LOST_TASK_AFTER, SENDING_DEADLINE, sweep_outbox
-from tests.sms.conftest import CANDIDATE_PHONE, publishing_to
+from tests.helpers.broker import publishing_to
+from tests.helpers.providers import CANDIDATE_PHONE
 
 
 @pytest.fixture

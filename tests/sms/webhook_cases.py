@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from integrations.models import Integration
 from sms.models import Message, MessageStatus, Thread
 from sms.outbox.queueing import queue_message
-from tests.sms.conftest import CANDIDATE_PHONE, configure
+from tests.helpers.providers import CANDIDATE_PHONE, configure
 
 
 class WebhookCases:

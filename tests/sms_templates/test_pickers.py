@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from candidates import services
 from sms.models import Message, SmsTemplate
-from tests.sms.conftest import configure
+from tests.helpers.providers import configure
 
 
 @pytest.fixture

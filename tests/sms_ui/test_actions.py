@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from sms.models import Message, MessageStatus, OptOut
 from sms.outbox import actions, queueing, sending, sweeper
-from tests.sms.conftest import CANDIDATE_PHONE
-from tests.sms_ui.conftest import add_message
+from tests.helpers.messages import add_message
+from tests.helpers.providers import CANDIDATE_PHONE
 
 HTMX = {"HX-Request": "true"}
 

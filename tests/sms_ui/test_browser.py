@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 from sms.models import Message, MessageStatus, OptOut, SmsTemplate, Thread
 from tests.factories import ApplicationFactory, CandidateFactory, JobFactory
 from tests.fakes.twilio_webhooks import inbound_params, signature
-from tests.sms.conftest import CANDIDATE_PHONE, TWILIO_FROM
-from tests.sms_ui.conftest import add_message
+from tests.helpers.messages import add_message
+from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM
 
 pytestmark = [
     pytest.mark.browser,

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sms.models import Message, MessageStatus, OptOut, SmsTemplate, Thread
 from tests.factories import ApplicationFactory, JobFactory
-from tests.sms.conftest import CANDIDATE_PHONE
+from tests.helpers.providers import CANDIDATE_PHONE
 
 HTMX = {"HX-Request": "true", "HX-Target": "conversation-c0"}
 

@@ -16,8 +16,8 @@ from sms.inbound.statuses import record_status
 from sms.models import Message, OptOut, Thread
 from sms.threads import link_unknown_sender
 from tests.factories import CandidateFactory
-from tests.sms.conftest import CANDIDATE_PHONE
-from tests.sms_ui.conftest import add_message
+from tests.helpers.messages import add_message
+from tests.helpers.providers import CANDIDATE_PHONE
 
 INBOX = reverse("sms:inbox")
 

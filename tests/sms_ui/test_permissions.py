@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sms.models import Message, Thread
-from tests.sms_ui.conftest import add_message
+from tests.helpers.messages import add_message
 
 
 @pytest.fixture
