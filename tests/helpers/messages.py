@@ -1,12 +1,11 @@
 """Messages written the way the pipeline leaves them, and read back."""
 
-from django.utils import timezone
-
 from sms.models import Message, Thread
 
 
 def add_message(candidate, status="delivered", body="Hello", direction="outbound", **fields):
-    """One message in the candidate's thread, and the thread's summary as the services keep it."""
+    """One message in the candidate's thread, and the thread's summary as the services keep it
+    (written by ThreadQuerySet.show_message: an inbound message leaves the thread unread)."""
     thread, _ = Thread.objects.get_or_create(
         candidate=candidate, defaults={"phone_number": candidate.phone}
     )
@@ -15,12 +14,7 @@ def add_message(candidate, status="delivered", body="Hello", direction="outbound
     message = Message.objects.create(
         thread=thread, direction=direction, status=status, body=body, **fields
     )
-    Thread.objects.filter(pk=thread.pk).update(
-        last_message_at=message.created_at,
-        last_message_preview=body[:160],
-        last_message_direction=direction,
-        changed_at=timezone.now(),
-    )
+    Thread.objects.filter(pk=thread.pk).show_message(body, direction, at=message.created_at)
     return message
 
 

@@ -53,6 +53,7 @@ def threads(candidate, recruiter):
     )
     alan = CandidateFactory(first_name="Alan", last_name="Turing", phone="+447700900123")
     add_message(alan, body="STOP", direction="inbound")
+    Thread.objects.filter(candidate=alan).update(unread_count=0)
     OptOut.objects.create(
         phone_number=alan.phone, source="keyword", detail="STOP", changed_at=timezone.now()
     )
