@@ -15,6 +15,7 @@ from django.db import connection
 from core.roles import ADMINISTRATORS, RECRUITERS
 from tests.browser import ARTIFACTS, sign_in
 from tests.factories import UserFactory
+from tests.helpers.providers import configure, provider_row
 from tests.helpers.services import unavailable
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -144,6 +145,33 @@ def recruiter_client(client, recruiter):
 def outsider_client(client, outsider):
     client.force_login(outsider)
     return client
+
+
+# --- SMS providers --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def twilio_row(db):
+    """Twilio's settings row as the data migration leaves it: no settings, not active."""
+    return provider_row("twilio")
+
+
+@pytest.fixture
+def clicksend_row(db):
+    """ClickSend's settings row as the data migration leaves it: no settings, not active."""
+    return provider_row("clicksend")
+
+
+@pytest.fixture
+def active_twilio(db, fake_provider):
+    """Twilio set up against the fake provider server, and the active provider."""
+    return configure("twilio")
+
+
+@pytest.fixture
+def active_clicksend(db, fake_provider):
+    """ClickSend set up against the fake provider server, and the active provider."""
+    return configure("clicksend")
 
 
 # --- Real Celery worker on Redis ---------------------------------------------------------------

@@ -53,7 +53,7 @@ def configure(page, flow, *, saved_message):
 
 
 def test_an_administrator_configures_both_providers(
-    page, login, screenshot, administrator, twilio, clicksend, fake_provider
+    page, login, screenshot, administrator, twilio_row, clicksend_row, fake_provider
 ):
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
@@ -81,7 +81,7 @@ def test_an_administrator_configures_both_providers(
 
 
 def test_an_invalid_save_keeps_the_dialog_open_with_the_error(
-    page, login, screenshot, administrator, twilio, clicksend
+    page, login, screenshot, administrator, twilio_row, clicksend_row
 ):
     login(administrator)
     page.goto("/administration/integrations/")
@@ -102,7 +102,7 @@ def test_an_invalid_save_keeps_the_dialog_open_with_the_error(
 
 
 def test_the_panels_work_without_javascript(
-    page_without_js, live_server, administrator, twilio, clicksend, fake_provider
+    page_without_js, live_server, administrator, twilio_row, clicksend_row, fake_provider
 ):
     page = page_without_js
     sign_in(page, administrator)

@@ -11,7 +11,6 @@ from integrations.models import AuditEntry, Integration
 from sms.models import Message, MessageStatus
 from sms.provider_test.services import TEST_MESSAGE_BODY
 from tests.fakes.fixtures import TWILIO_TOKEN
-from tests.helpers.providers import configure
 
 HTMX = {"HX-Request": "true"}
 
@@ -26,12 +25,7 @@ def card(html, kind):
     return match.group(0)
 
 
-@pytest.fixture
-def active_twilio(db, fake_provider):
-    return configure("twilio")
-
-
-def test_every_card_has_the_form(administrator_client, twilio, clicksend):
+def test_every_card_has_the_form(administrator_client, twilio_row, clicksend_row):
     html = administrator_client.get(reverse("integrations:list")).content.decode()
     for kind in ("twilio", "clicksend"):
         section = card(html, kind)
@@ -79,7 +73,7 @@ def test_it_is_audited_without_secrets(administrator_client, administrator, acti
 
 
 def test_from_an_inactive_providers_card_it_says_activate_first(
-    administrator_client, active_twilio, clicksend
+    administrator_client, active_twilio, clicksend_row
 ):
     response = administrator_client.post(url("clicksend"), {"to": "+61411111111"}, headers=HTMX)
     html = response.content.decode()
@@ -92,7 +86,7 @@ def test_from_an_inactive_providers_card_it_says_activate_first(
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.TEST_SMS_SENT).exists()
 
 
-def test_with_no_active_provider_it_says_so(administrator_client, twilio):
+def test_with_no_active_provider_it_says_so(administrator_client, twilio_row):
     html = administrator_client.post(url("twilio"), {"to": "+61411111111"}, headers=HTMX).content
     assert b"Activate Twilio first" in html
     assert not Message.objects.exists()
@@ -132,7 +126,7 @@ def test_the_outcome_polls_while_the_message_is_in_flight(
 
 
 def test_a_queued_test_belongs_to_the_active_card_until_a_provider_claims_it(
-    administrator_client, active_twilio, clicksend, django_capture_on_commit_callbacks
+    administrator_client, active_twilio, clicksend_row, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         administrator_client.post(url("twilio"), {"to": "+61411111111"})
@@ -151,7 +145,7 @@ def test_only_administrators_may_send_tests(recruiter_client, active_twilio):
 def test_the_page_still_takes_a_fixed_number_of_queries(
     administrator_client,
     active_twilio,
-    clicksend,
+    clicksend_row,
     django_assert_max_num_queries,
     django_capture_on_commit_callbacks,
 ):
@@ -167,7 +161,7 @@ def test_the_page_still_takes_a_fixed_number_of_queries(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_an_administrator_sends_a_test_sms_from_the_card(
-    page, login, screenshot, administrator, active_twilio, clicksend, fake_provider
+    page, login, screenshot, administrator, active_twilio, clicksend_row, fake_provider
 ):
     errors = []
     page.on("pageerror", lambda error: errors.append(error))

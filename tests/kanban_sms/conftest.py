@@ -1,12 +1,11 @@
-"""Fixtures for sending SMS from the kanban board: a job with cards, an active Twilio pointing at
-the fake provider server."""
+"""Fixtures for sending SMS from the kanban board: a job with cards and an opted-out number (the
+active Twilio, `active_twilio`, is in tests/conftest.py)."""
 
 import pytest
 from django.utils import timezone
 
 from candidates import services
 from sms.models import OptOut
-from tests.helpers.providers import configure
 
 # (first, last, phone). Valid US numbers except where noted.
 PEOPLE = [
@@ -16,11 +15,6 @@ PEOPLE = [
     ("Olga", "Optout", "+12025550104"),  # opted out (fixture `opted_out`)
     ("Nadia", "Nophone", ""),
 ]
-
-
-@pytest.fixture
-def twilio(db, fake_provider):
-    return configure("twilio")
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def open_card_sidebar(page, name):
 
 
 def test_a_recruiter_texts_one_card_from_the_sidebar(
-    page, login, screenshot, recruiter, job, twilio, fake_provider
+    page, login, screenshot, recruiter, job, active_twilio, fake_provider
 ):
     errors = open_board(page, login, recruiter, job)
     sidebar = open_card_sidebar(page, "Maya Patel")
@@ -61,7 +61,7 @@ def test_a_recruiter_texts_one_card_from_the_sidebar(
     assert errors == []
 
 
-def test_the_sidebar_shows_a_refusal_inline(page, login, recruiter, job, twilio):
+def test_the_sidebar_shows_a_refusal_inline(page, login, recruiter, job, active_twilio):
     open_board(page, login, recruiter, job)
     sidebar = open_card_sidebar(page, "Jordan Brooks")
     sidebar.get_by_label("Content").fill("Hi {{frist_name}}")
@@ -72,7 +72,7 @@ def test_the_sidebar_shows_a_refusal_inline(page, login, recruiter, job, twilio)
 
 
 def test_a_recruiter_texts_several_cards_at_once(
-    page, login, screenshot, recruiter, job, twilio, opted_out, fake_provider
+    page, login, screenshot, recruiter, job, active_twilio, opted_out, fake_provider
 ):
     errors = open_board(page, login, recruiter, job)
     for name in ("Maya Patel", "Jordan Brooks", "Olga Optout"):
@@ -113,7 +113,7 @@ def test_a_recruiter_texts_several_cards_at_once(
 
 
 def test_a_template_with_merge_fields_is_used_from_the_sidebar(
-    page, login, recruiter, job, twilio, fake_provider
+    page, login, recruiter, job, active_twilio, fake_provider
 ):
     SmsTemplate.objects.create(
         name="Interview invite",
@@ -154,7 +154,7 @@ def test_with_no_provider_the_sidebar_explains_why(page, login, recruiter, job):
 
 
 def test_without_javascript_the_card_menu_leads_to_a_send_page(
-    page_without_js, recruiter, job, twilio, fake_provider
+    page_without_js, recruiter, job, active_twilio, fake_provider
 ):
     page = page_without_js
     sign_in(page, recruiter)

@@ -22,7 +22,7 @@ def selection(cards, *names):
 
 
 def test_the_toolbar_button_opens_the_sidebar_for_the_selection(
-    recruiter_client, twilio, job, cards
+    recruiter_client, active_twilio, job, cards
 ):
     data = {"job": job.pk, "application": selection(cards, "Maya", "Jordan"), "step": "compose"}
     html = recruiter_client.post(url(job), data, headers=HTMX).content.decode()
@@ -34,7 +34,7 @@ def test_the_toolbar_button_opens_the_sidebar_for_the_selection(
     assert "This field is required" not in html  # opening is not submitting
 
 
-def test_cards_of_other_jobs_are_ignored(recruiter_client, recruiter, twilio, job, cards):
+def test_cards_of_other_jobs_are_ignored(recruiter_client, recruiter, active_twilio, job, cards):
     other_job = services.create_job(title="Designer")
     stranger = services.create_candidate(first_name="Zed", last_name="Other", by=recruiter)
     foreign = services.apply(stranger, other_job, by=recruiter)
@@ -44,14 +44,14 @@ def test_cards_of_other_jobs_are_ignored(recruiter_client, recruiter, twilio, jo
     assert "Zed" not in html
 
 
-def test_an_empty_selection_is_explained(recruiter_client, twilio, job):
+def test_an_empty_selection_is_explained(recruiter_client, active_twilio, job):
     html = recruiter_client.post(url(job), {"step": "compose"}, headers=HTMX).content.decode()
     assert "Select the candidates to text on the board first." in html
     assert ">Preview</button>" not in html
 
 
 def test_the_preview_counts_and_lists_who_is_skipped_and_why(
-    recruiter_client, recruiter, twilio, job, cards, opted_out
+    recruiter_client, recruiter, active_twilio, job, cards, opted_out
 ):
     no_last_name = CandidateFactory(first_name="Prince", last_name="", phone="+12025550109")
     services.apply(no_last_name, job, by=recruiter)
@@ -81,7 +81,7 @@ def test_the_preview_counts_and_lists_who_is_skipped_and_why(
 def test_sending_queues_one_message_per_candidate_with_their_own_fields(
     recruiter_client,
     recruiter,
-    twilio,
+    active_twilio,
     job,
     cards,
     opted_out,
@@ -110,7 +110,9 @@ def test_sending_queues_one_message_per_candidate_with_their_own_fields(
     assert '"' + str(cards["Sofia"].pk) + '": "Hi Sofia!"' in html  # cards' last-SMS lines
 
 
-def test_a_repeated_send_post_does_not_text_everyone_twice(recruiter_client, twilio, job, cards):
+def test_a_repeated_send_post_does_not_text_everyone_twice(
+    recruiter_client, active_twilio, job, cards
+):
     ids = selection(cards, "Maya", "Jordan")
     preview = recruiter_client.post(
         url(job), {"application": ids, "kind": "custom", "body": "Hi", "step": "preview"}
@@ -132,7 +134,7 @@ def test_a_repeated_send_post_does_not_text_everyone_twice(recruiter_client, twi
     assert Message.objects.count() == 2
 
 
-def test_a_template_is_recorded_on_the_bulk_send(recruiter_client, twilio, job, cards):
+def test_a_template_is_recorded_on_the_bulk_send(recruiter_client, active_twilio, job, cards):
     from sms.models import SmsTemplate
 
     template = SmsTemplate.objects.create(name="Invite", body="Hi {{first_name}}")
@@ -151,7 +153,7 @@ def test_a_template_is_recorded_on_the_bulk_send(recruiter_client, twilio, job, 
     assert Message.objects.get().template == template
 
 
-def test_back_to_edit_keeps_the_text(recruiter_client, twilio, job, cards):
+def test_back_to_edit_keeps_the_text(recruiter_client, active_twilio, job, cards):
     data = {
         "application": selection(cards, "Maya"),
         "kind": "custom",
@@ -177,7 +179,9 @@ def test_with_no_active_provider_the_sidebar_says_why(recruiter_client, job, car
     assert not Message.objects.exists()
 
 
-def test_without_javascript_a_send_lands_on_the_progress_page(recruiter_client, twilio, job, cards):
+def test_without_javascript_a_send_lands_on_the_progress_page(
+    recruiter_client, active_twilio, job, cards
+):
     data = {"application": selection(cards, "Maya"), "kind": "custom", "body": "Hi", "step": "send"}
     response = recruiter_client.post(url(job), data, follow=True)
     bulk = BulkSend.objects.get()
@@ -187,7 +191,7 @@ def test_without_javascript_a_send_lands_on_the_progress_page(recruiter_client, 
     assert "<html" in html and f'id="bulk-progress-{bulk.pk}"' in html
 
 
-def test_the_progress_page_survives_a_deleted_sender(recruiter_client, twilio, job, cards):
+def test_the_progress_page_survives_a_deleted_sender(recruiter_client, active_twilio, job, cards):
     data = {"application": selection(cards, "Maya"), "kind": "custom", "body": "Hi", "step": "send"}
     recruiter_client.post(url(job), data)
     bulk = BulkSend.objects.get()

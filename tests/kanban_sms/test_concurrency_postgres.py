@@ -11,7 +11,7 @@ from tests.helpers.concurrency import run_at_once
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def test_concurrent_bulk_posts_of_one_preview_queue_once(recruiter, twilio, job, cards):
+def test_concurrent_bulk_posts_of_one_preview_queue_once(recruiter, active_twilio, job, cards):
     applications = [cards[name] for name in ("Maya", "Jordan", "Sofia")]
     previewed_at = timezone.now()
     results = run_at_once(
@@ -25,7 +25,7 @@ def test_concurrent_bulk_posts_of_one_preview_queue_once(recruiter, twilio, job,
     assert {result.bulk.pk for result in results} == {BulkSend.objects.get().pk}
 
 
-def test_concurrent_card_posts_of_one_form_queue_once(recruiter, twilio, cards):
+def test_concurrent_card_posts_of_one_form_queue_once(recruiter, active_twilio, cards):
     opened_at = timezone.now()
     results = run_at_once(
         lambda: send_to_card(cards["Maya"], "Hello", sent_by=recruiter, opened_at=opened_at)

@@ -26,7 +26,9 @@ def test_anonymous_visitors_are_sent_to_login(client, endpoints):
         assert response.status_code == 302 and response.url.startswith(reverse("login")), url
 
 
-def test_a_user_who_may_see_the_board_but_not_send_gets_403(client, twilio, endpoints, cards):
+def test_a_user_who_may_see_the_board_but_not_send_gets_403(
+    client, active_twilio, endpoints, cards
+):
     viewer = UserFactory(username="viewer")
     viewer.user_permissions.add(
         *Permission.objects.filter(codename__in=["view_job", "view_application", "view_candidate"])
@@ -42,7 +44,7 @@ def test_a_user_who_may_see_the_board_but_not_send_gets_403(client, twilio, endp
 
 
 def test_recruiters_and_administrators_may_send(
-    recruiter_client, administrator_client, twilio, endpoints
+    recruiter_client, administrator_client, active_twilio, endpoints
 ):
     for client in (recruiter_client, administrator_client):
         for method, url in endpoints:

@@ -15,12 +15,12 @@ from tests.providers.samples import RECIPIENT, SENDER, STATUS_CALLBACK, WEBHOOK_
 
 
 @pytest.fixture
-def twilio(fake_provider):
+def twilio_adapter(fake_provider):
     return TwilioProvider(ProviderCredentials(TWILIO_SID, TWILIO_TOKEN, SENDER))
 
 
 @pytest.fixture
-def clicksend(fake_provider):
+def clicksend_adapter(fake_provider):
     return ClickSendProvider(
         ProviderCredentials(CLICKSEND_USERNAME, CLICKSEND_API_KEY, SENDER, WEBHOOK_TOKEN)
     )

@@ -18,9 +18,9 @@ def send_error(provider, sms) -> ProviderError:
 
 
 def test_it_posts_one_json_message_with_basic_auth_source_and_reference(
-    clicksend, outbound, fake_provider
+    clicksend_adapter, outbound, fake_provider
 ):
-    result = clicksend.send(outbound)
+    result = clicksend_adapter.send(outbound)
 
     [request] = fake_provider.requests
     assert request.method == "POST"
@@ -54,27 +54,27 @@ def test_it_lets_clicksend_pick_the_sender_when_none_is_set(fake_provider, outbo
     assert "from" not in fake_provider.requests[0].json["messages"][0]
 
 
-def test_it_reads_the_message_parts(clicksend, outbound):
-    result = clicksend.send(dataclasses.replace(outbound, body="é" * 100))
+def test_it_reads_the_message_parts(clicksend_adapter, outbound):
+    result = clicksend_adapter.send(dataclasses.replace(outbound, body="é" * 100))
     assert result.segments == 2
 
 
 def test_it_accepts_the_real_answer_the_strict_sdk_models_reject(
-    clicksend, outbound, fake_provider
+    clicksend_adapter, outbound, fake_provider
 ):
     answer = payload("clicksend_send_response_loose.json")
     fake_provider.queue("clicksend.send", json=answer)
 
-    result = clicksend.send(outbound)
+    result = clicksend_adapter.send(outbound)
 
     assert result.provider_message_id == "1F12D717-947A-6FBC-BBFE-D14C2927CEEF"
     assert result.segments == 1
     assert result.raw == answer
 
 
-def test_it_accepts_the_fakes_loose_type_variant(clicksend, outbound, fake_provider):
+def test_it_accepts_the_fakes_loose_type_variant(clicksend_adapter, outbound, fake_provider):
     fake_provider.queue_clicksend_loose_types()
-    assert clicksend.send(outbound).status == MessageStatus.SENT
+    assert clicksend_adapter.send(outbound).status == MessageStatus.SENT
 
 
 @pytest.mark.parametrize(
@@ -90,11 +90,11 @@ def test_it_accepts_the_fakes_loose_type_variant(clicksend, outbound, fake_provi
     ],
 )
 def test_a_rejected_message_in_a_200_answer_is_permanent(
-    clicksend, outbound, fake_provider, message_status, readable
+    clicksend_adapter, outbound, fake_provider, message_status, readable
 ):
     fake_provider.queue_clicksend_rejected(message_status)
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.PERMANENT
     assert error.code == message_status
@@ -102,10 +102,10 @@ def test_a_rejected_message_in_a_200_answer_is_permanent(
     assert fake_provider.sends_to(RECIPIENT) == 0
 
 
-def test_a_throttled_message_is_transient(clicksend, outbound, fake_provider):
+def test_a_throttled_message_is_transient(clicksend_adapter, outbound, fake_provider):
     fake_provider.queue_clicksend_rejected("THROTTLED")
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert error.code == "THROTTLED"
@@ -121,7 +121,9 @@ def test_wrong_credentials_are_permanent(fake_provider, outbound):
     assert fake_provider.requests[0].response_status == 401
 
 
-def test_a_429_is_retried_after_the_time_clicksend_asks_for(clicksend, outbound, fake_provider):
+def test_a_429_is_retried_after_the_time_clicksend_asks_for(
+    clicksend_adapter, outbound, fake_provider
+):
     fake_provider.queue(
         "clicksend.send",
         status=429,
@@ -129,7 +131,7 @@ def test_a_429_is_retried_after_the_time_clicksend_asks_for(clicksend, outbound,
         headers={"Retry-After": "12"},
     )
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert error.code == "TOO_MANY_REQUESTS"
@@ -137,7 +139,7 @@ def test_a_429_is_retried_after_the_time_clicksend_asks_for(clicksend, outbound,
 
 
 def test_another_client_error_is_permanent_with_clicksends_reason(
-    clicksend, outbound, fake_provider
+    clicksend_adapter, outbound, fake_provider
 ):
     fake_provider.queue(
         "clicksend.send",
@@ -145,45 +147,45 @@ def test_another_client_error_is_permanent_with_clicksends_reason(
         json={"http_code": 400, "response_code": "BAD_REQUEST", "response_msg": "Body missing."},
     )
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.PERMANENT
     assert error.message == "ClickSend rejected the message: Body missing (ClickSend BAD_REQUEST)"
 
 
-def test_a_server_error_is_ambiguous(clicksend, outbound, fake_provider):
+def test_a_server_error_is_ambiguous(clicksend_adapter, outbound, fake_provider):
     fake_provider.queue("clicksend.send", status=500, body=b"Internal Server Error")
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.message == "ClickSend failed with HTTP 500; the message may have been sent."
 
 
-def test_a_read_timeout_is_ambiguous(clicksend, outbound, fake_provider, settings):
+def test_a_read_timeout_is_ambiguous(clicksend_adapter, outbound, fake_provider, settings):
     settings.SMS_PROVIDER_READ_TIMEOUT = 0.3
     fake_provider.queue("clicksend.send", delay=2)
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "read_timeout"
     assert fake_provider.sends_to(RECIPIENT) == 1
 
 
-def test_a_refused_connection_is_transient(clicksend, outbound, settings, closed_port_url):
+def test_a_refused_connection_is_transient(clicksend_adapter, outbound, settings, closed_port_url):
     settings.CLICKSEND_API_BASE_URL = closed_port_url
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert error.code == "unreachable"
 
 
-def test_an_unresolvable_host_is_transient(clicksend, outbound, settings):
+def test_an_unresolvable_host_is_transient(clicksend_adapter, outbound, settings):
     settings.CLICKSEND_API_BASE_URL = "http://rest.nextal-test.invalid"
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert "host name could not be resolved" in error.message
@@ -200,14 +202,14 @@ def test_an_unresolvable_host_is_transient(clicksend, outbound, settings):
     ],
 )
 def test_an_accepted_send_with_an_unusable_answer_is_ambiguous(
-    clicksend, outbound, fake_provider, answer
+    clicksend_adapter, outbound, fake_provider, answer
 ):
     if answer is None:
         fake_provider.queue_unparseable("clicksend.send")
     else:
         fake_provider.queue("clicksend.send", json=answer)
 
-    error = send_error(clicksend, outbound)
+    error = send_error(clicksend_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "unreadable_response"

@@ -69,23 +69,25 @@ def assert_valid(twilio_spec, recorded: RecordedRequest):
 
 
 def test_a_send_with_a_status_callback_matches_the_spec(
-    twilio_spec, twilio, outbound, fake_provider
+    twilio_spec, twilio_adapter, outbound, fake_provider
 ):
-    twilio.send(outbound)
+    twilio_adapter.send(outbound)
     [recorded] = fake_provider.requests
     assert recorded.field("StatusCallback")
     assert_valid(twilio_spec, recorded)
 
 
 def test_a_send_without_a_status_callback_matches_the_spec(
-    twilio_spec, twilio, outbound, fake_provider
+    twilio_spec, twilio_adapter, outbound, fake_provider
 ):
-    twilio.send(dataclasses.replace(outbound, status_callback_url=None, body="Ünïcödé ✓ " * 20))
+    twilio_adapter.send(
+        dataclasses.replace(outbound, status_callback_url=None, body="Ünïcödé ✓ " * 20)
+    )
     assert_valid(twilio_spec, fake_provider.requests[0])
 
 
-def test_the_credential_check_matches_the_spec(twilio_spec, twilio, fake_provider):
-    twilio.check_credentials()
+def test_the_credential_check_matches_the_spec(twilio_spec, twilio_adapter, fake_provider):
+    twilio_adapter.check_credentials()
     [recorded] = fake_provider.requests
     assert recorded.method == "GET"
     assert_valid(twilio_spec, recorded)
@@ -99,8 +101,8 @@ def _tampered(recorded: RecordedRequest, **changes) -> RecordedRequest:
 
 
 @pytest.fixture
-def recorded_send(twilio, outbound, fake_provider) -> RecordedRequest:
-    twilio.send(outbound)
+def recorded_send(twilio_adapter, outbound, fake_provider) -> RecordedRequest:
+    twilio_adapter.send(outbound)
     return fake_provider.requests[0]
 
 

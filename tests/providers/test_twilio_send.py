@@ -18,9 +18,9 @@ def send_error(provider, sms) -> ProviderError:
 
 
 def test_it_posts_the_message_form_with_basic_auth_and_status_callback(
-    twilio, outbound, fake_provider
+    twilio_adapter, outbound, fake_provider
 ):
-    result = twilio.send(outbound)
+    result = twilio_adapter.send(outbound)
 
     [request] = fake_provider.requests
     assert request.method == "POST"
@@ -40,13 +40,13 @@ def test_it_posts_the_message_form_with_basic_auth_and_status_callback(
     assert result.raw["to"] == RECIPIENT
 
 
-def test_it_leaves_out_status_callback_when_there_is_none(twilio, outbound, fake_provider):
-    twilio.send(dataclasses.replace(outbound, status_callback_url=None))
+def test_it_leaves_out_status_callback_when_there_is_none(twilio_adapter, outbound, fake_provider):
+    twilio_adapter.send(dataclasses.replace(outbound, status_callback_url=None))
     assert "StatusCallback" not in fake_provider.requests[0].form
 
 
-def test_it_reads_the_segment_count_twilio_reports(twilio, outbound):
-    result = twilio.send(dataclasses.replace(outbound, body="x" * 200))
+def test_it_reads_the_segment_count_twilio_reports(twilio_adapter, outbound):
+    result = twilio_adapter.send(dataclasses.replace(outbound, body="x" * 200))
     assert result.segments == 2
 
 
@@ -61,11 +61,11 @@ def test_it_reads_the_segment_count_twilio_reports(twilio, outbound):
     ],
 )
 def test_it_classifies_invalid_numbers_as_permanent(
-    twilio, outbound, fake_provider, code, readable
+    twilio_adapter, outbound, fake_provider, code, readable
 ):
     fake_provider.queue_twilio_error(code)
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.PERMANENT
     assert error.code == str(code)
@@ -74,10 +74,10 @@ def test_it_classifies_invalid_numbers_as_permanent(
     assert fake_provider.sends_to(RECIPIENT) == 0
 
 
-def test_it_marks_a_stop_blocked_recipient_as_opted_out(twilio, outbound, fake_provider):
+def test_it_marks_a_stop_blocked_recipient_as_opted_out(twilio_adapter, outbound, fake_provider):
     fake_provider.queue_twilio_error(21610)
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.PERMANENT
     assert error.opted_out is True
@@ -97,42 +97,42 @@ def test_it_classifies_rejected_credentials_as_permanent(outbound, fake_provider
 
 
 def test_it_classifies_other_client_errors_as_permanent_with_twilios_reason(
-    twilio, outbound, fake_provider
+    twilio_adapter, outbound, fake_provider
 ):
     fake_provider.queue_twilio_error(21602, message="Message body is required.")
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.PERMANENT
     assert error.message == "Twilio rejected the message: Message body is required (Twilio 21602)"
 
 
-def test_it_retries_a_429_after_the_time_twilio_asks_for(twilio, outbound, fake_provider):
+def test_it_retries_a_429_after_the_time_twilio_asks_for(twilio_adapter, outbound, fake_provider):
     fake_provider.queue_twilio_error(20429, status=429, retry_after=7)
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert error.code == "20429"
     assert error.retry_after == 7.0
 
 
-def test_a_429_without_retry_after_is_still_transient(twilio, outbound, fake_provider):
+def test_a_429_without_retry_after_is_still_transient(twilio_adapter, outbound, fake_provider):
     fake_provider.queue("twilio.send", status=429, json={"code": 20429, "status": 429})
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert error.retry_after is None
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
-def test_a_server_error_is_ambiguous(twilio, outbound, fake_provider, status):
+def test_a_server_error_is_ambiguous(twilio_adapter, outbound, fake_provider, status):
     fake_provider.queue(
         "twilio.send", status=status, json={"code": 20500, "message": "Internal", "status": status}
     )
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert f"HTTP {status}" in error.message
@@ -140,22 +140,22 @@ def test_a_server_error_is_ambiguous(twilio, outbound, fake_provider, status):
 
 
 def test_a_read_timeout_is_ambiguous_because_twilio_may_have_sent_it(
-    twilio, outbound, fake_provider, settings
+    twilio_adapter, outbound, fake_provider, settings
 ):
     settings.SMS_PROVIDER_READ_TIMEOUT = 0.3
     fake_provider.queue("twilio.send", delay=2)
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "read_timeout"
     assert fake_provider.sends_to(RECIPIENT) == 1  # it was sent: retrying would send it twice
 
 
-def test_a_refused_connection_is_transient(twilio, outbound, settings, closed_port_url):
+def test_a_refused_connection_is_transient(twilio_adapter, outbound, settings, closed_port_url):
     settings.TWILIO_API_BASE_URL = closed_port_url
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert (
@@ -164,29 +164,33 @@ def test_a_refused_connection_is_transient(twilio, outbound, settings, closed_po
     )
 
 
-def test_an_unresolvable_host_is_transient(twilio, outbound, settings):
+def test_an_unresolvable_host_is_transient(twilio_adapter, outbound, settings):
     settings.TWILIO_API_BASE_URL = "http://api.nextal-test.invalid"
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.TRANSIENT
     assert "host name could not be resolved" in error.message
 
 
-def test_an_accepted_send_with_an_unreadable_answer_is_ambiguous(twilio, outbound, fake_provider):
+def test_an_accepted_send_with_an_unreadable_answer_is_ambiguous(
+    twilio_adapter, outbound, fake_provider
+):
     fake_provider.queue_unparseable("twilio.send")
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "unreadable_response"
     assert fake_provider.sends_to(RECIPIENT) == 1
 
 
-def test_an_accepted_send_without_a_message_id_is_ambiguous(twilio, outbound, fake_provider):
+def test_an_accepted_send_without_a_message_id_is_ambiguous(
+    twilio_adapter, outbound, fake_provider
+):
     fake_provider.queue("twilio.send", status=201, json={"status": "queued", "sid": None})
 
-    error = send_error(twilio, outbound)
+    error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert "no message id" in error.message

@@ -1,22 +1,12 @@
-"""Fixtures for the SMS pipeline tests: configured providers pointing at the fake server, and
-candidates with valid numbers."""
+"""Fixtures for the SMS pipeline tests: a candidate with a valid number, and a broker that is down
+(`active_twilio` / `active_clicksend`, on the fake provider server, are in tests/conftest.py)."""
 
 import socket
 
 import pytest
 
 from tests.factories import CandidateFactory
-from tests.helpers.providers import CANDIDATE_PHONE, configure
-
-
-@pytest.fixture
-def twilio(db, fake_provider):
-    return configure("twilio")
-
-
-@pytest.fixture
-def clicksend(db, fake_provider):
-    return configure("clicksend")
+from tests.helpers.providers import CANDIDATE_PHONE
 
 
 @pytest.fixture

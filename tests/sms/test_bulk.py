@@ -30,7 +30,7 @@ def crowd(db):
     return textable, [opted_out, no_phone]
 
 
-def test_preview_summarises_without_writing(twilio, crowd, recruiter):
+def test_preview_summarises_without_writing(active_twilio, crowd, recruiter):
     textable, skipped = crowd
     plan = plan_bulk(textable + skipped, "Hi {{first_name}}", sent_by=recruiter)
     assert plan.summary == "3 will be sent, 2 skipped: 1 opted out, 1 without a valid phone"
@@ -43,7 +43,7 @@ def test_preview_summarises_without_writing(twilio, crowd, recruiter):
 
 
 def test_queue_bulk_queues_one_message_per_candidate_with_one_commit_callback(
-    twilio, crowd, recruiter, django_capture_on_commit_callbacks
+    active_twilio, crowd, recruiter, django_capture_on_commit_callbacks
 ):
     textable, skipped = crowd
     job = JobFactory(title="Data Engineer")
@@ -68,7 +68,7 @@ def test_queue_bulk_queues_one_message_per_candidate_with_one_commit_callback(
 
 
 def test_the_bulk_commit_callback_sends_each_message_once(
-    twilio, crowd, recruiter, fake_provider, django_capture_on_commit_callbacks
+    active_twilio, crowd, recruiter, fake_provider, django_capture_on_commit_callbacks
 ):
     textable, _ = crowd
     with django_capture_on_commit_callbacks(execute=True):
@@ -77,7 +77,9 @@ def test_the_bulk_commit_callback_sends_each_message_once(
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
 
 
-def test_a_candidate_missing_a_merge_value_is_skipped_never_sent_broken(twilio, recruiter, db):
+def test_a_candidate_missing_a_merge_value_is_skipped_never_sent_broken(
+    active_twilio, recruiter, db
+):
     with_job = CandidateFactory(first_name="Ada")
     nameless = CandidateFactory(first_name="", last_name="Solo")
     plan = plan_bulk([with_job, nameless], "Hi {{first_name}}", sent_by=recruiter)
@@ -91,7 +93,7 @@ def test_a_candidate_missing_a_merge_value_is_skipped_never_sent_broken(twilio, 
     ]
 
 
-def test_one_number_shared_by_two_candidates_is_texted_once(twilio, recruiter, db):
+def test_one_number_shared_by_two_candidates_is_texted_once(active_twilio, recruiter, db):
     first = CandidateFactory(first_name="Mum", phone="+12025550199")
     second = CandidateFactory(first_name="Son", phone="+12025550199")
     plan = plan_bulk([first, second, first], "Hello", sent_by=recruiter)
@@ -107,14 +109,14 @@ def test_it_refuses_the_whole_batch_when_sms_is_off_or_the_body_is_bad(crowd, re
     assert not BulkSend.objects.exists()
 
 
-def test_it_refuses_an_unknown_merge_field_for_everyone(twilio, crowd, recruiter):
+def test_it_refuses_an_unknown_merge_field_for_everyone(active_twilio, crowd, recruiter):
     textable, _ = crowd
     with pytest.raises(SendRefused, match=r"\{\{frist_name\}\}"):
         queue_bulk(textable, "Hi {{frist_name}}", sent_by=recruiter)
 
 
 def test_it_queues_5000_candidates_in_seconds_with_bounded_queries(
-    twilio, recruiter, django_capture_on_commit_callbacks, django_assert_max_num_queries
+    active_twilio, recruiter, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     Candidate.objects.bulk_create(
         Candidate(first_name=f"C{i}", last_name="Bulk", phone=f"+1202555{i:04d}")

@@ -12,7 +12,7 @@ pytestmark = [
 
 
 def test_a_recruiter_texts_a_candidate_from_the_profile(
-    page, login, screenshot, recruiter, candidate, twilio, fake_provider
+    page, login, screenshot, recruiter, candidate, active_twilio, fake_provider
 ):
     thread = Thread.objects.create(candidate=candidate, phone_number=CANDIDATE_PHONE)
     Message.objects.create(

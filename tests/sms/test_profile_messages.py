@@ -35,7 +35,7 @@ def send_url(candidate):
     return reverse("sms:send_to_candidate", args=[candidate.pk])
 
 
-def test_it_lists_the_thread_with_statuses_and_readable_errors(twilio, candidate, recruiter):
+def test_it_lists_the_thread_with_statuses_and_readable_errors(active_twilio, candidate, recruiter):
     add_message(candidate, "received", "Hi, is the role remote?", direction="inbound")
     add_message(candidate, "delivered", "Yes, fully remote", sent_by=recruiter)
     add_message(
@@ -51,7 +51,7 @@ def test_it_lists_the_thread_with_statuses_and_readable_errors(twilio, candidate
     assert "not resent automatically" in html
 
 
-def test_it_shows_the_composer_when_sending_is_possible(twilio, candidate, recruiter):
+def test_it_shows_the_composer_when_sending_is_possible(active_twilio, candidate, recruiter):
     html = render_area(candidate, recruiter)
     assert f'action="{send_url(candidate)}"' in html
     assert f'<label for="sms-body-{candidate.pk}">Message</label>' in html
@@ -65,7 +65,7 @@ def test_it_explains_why_instead_of_a_composer_when_sms_is_off(candidate, recrui
     assert "Send now" not in html
 
 
-def test_it_explains_an_opt_out(twilio, candidate, recruiter):
+def test_it_explains_an_opt_out(active_twilio, candidate, recruiter):
     OptOut.objects.create(
         phone_number=CANDIDATE_PHONE, source="keyword", detail="STOP", changed_at=timezone.now()
     )
@@ -74,11 +74,11 @@ def test_it_explains_an_opt_out(twilio, candidate, recruiter):
     assert "Send now" not in html
 
 
-def test_a_user_who_may_not_send_sees_no_composer(twilio, candidate, outsider):
+def test_a_user_who_may_not_send_sees_no_composer(active_twilio, candidate, outsider):
     assert "Send now" not in render_area(candidate, outsider)
 
 
-def test_it_polls_for_changes_since_the_version_it_shows(twilio, candidate, recruiter):
+def test_it_polls_for_changes_since_the_version_it_shows(active_twilio, candidate, recruiter):
     message = add_message(candidate, "delivered")
     thread = Thread.objects.get(pk=message.thread_id)
     poll = reverse("sms:candidate_poll", args=[candidate.pk])
@@ -88,7 +88,7 @@ def test_it_polls_for_changes_since_the_version_it_shows(twilio, candidate, recr
 
 
 def test_rendering_takes_a_bounded_number_of_queries(
-    twilio, candidate, recruiter, django_assert_max_num_queries
+    active_twilio, candidate, recruiter, django_assert_max_num_queries
 ):
     for n in range(60):
         add_message(candidate, "delivered", f"Message {n}", sent_by=recruiter)
@@ -102,7 +102,7 @@ def test_rendering_takes_a_bounded_number_of_queries(
 
 
 def test_send_now_queues_sends_and_redirects_to_the_profile(
-    twilio, candidate, recruiter_client, fake_provider, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter_client, fake_provider, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = recruiter_client.post(send_url(candidate), {"body": "Hi {{first_name}}"})
@@ -115,14 +115,14 @@ def test_send_now_queues_sends_and_redirects_to_the_profile(
     assert "Message to Ada Lovelace queued" in page.content.decode()
 
 
-def test_a_refusal_is_flashed_with_its_reason(twilio, candidate, recruiter_client):
+def test_a_refusal_is_flashed_with_its_reason(active_twilio, candidate, recruiter_client):
     response = recruiter_client.post(send_url(candidate), {"body": "   "}, follow=True)
     assert "Write a message before sending." in response.content.decode()
     assert not Message.objects.exists()
 
 
 def test_with_htmx_a_refusal_shows_beside_the_field_and_keeps_the_draft(
-    twilio, candidate, recruiter_client
+    active_twilio, candidate, recruiter_client
 ):
     response = recruiter_client.post(
         send_url(candidate), {"body": "Hi {{frist_name}}"}, headers={"HX-Request": "true"}
@@ -136,7 +136,7 @@ def test_with_htmx_a_refusal_shows_beside_the_field_and_keeps_the_draft(
 
 
 def test_with_htmx_a_sent_message_appears_in_the_area(
-    twilio, candidate, recruiter_client, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter_client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         response = recruiter_client.post(
@@ -149,7 +149,7 @@ def test_with_htmx_a_sent_message_appears_in_the_area(
 
 
 @pytest.mark.parametrize("client_name", ["client", "outsider_client"])
-def test_sending_needs_the_send_permission(twilio, candidate, request, client_name):
+def test_sending_needs_the_send_permission(active_twilio, candidate, request, client_name):
     client = request.getfixturevalue(client_name)
     response = client.post(send_url(candidate), {"body": "Hello"})
     assert response.status_code in (302, 403)
@@ -158,7 +158,7 @@ def test_sending_needs_the_send_permission(twilio, candidate, request, client_na
     assert not Message.objects.exists()
 
 
-def test_sending_needs_post(twilio, candidate, recruiter_client):
+def test_sending_needs_post(active_twilio, candidate, recruiter_client):
     assert recruiter_client.get(send_url(candidate)).status_code == 405
 
 

@@ -15,7 +15,7 @@ from tests.helpers.providers import CANDIDATE_PHONE, configure
 
 
 def test_it_saves_a_queued_message_and_sends_it_only_after_commit(
-    twilio, candidate, recruiter, fake_provider, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter, fake_provider, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         message = queue_message(candidate, "  Hello Ada  ", sent_by=recruiter)
@@ -32,7 +32,7 @@ def test_it_saves_a_queued_message_and_sends_it_only_after_commit(
 
 
 def test_it_keeps_one_thread_per_candidate_and_updates_its_summary(
-    twilio, candidate, recruiter, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False):
         first = queue_message(candidate, "First", sent_by=recruiter)
@@ -57,19 +57,19 @@ def test_it_keeps_one_thread_per_candidate_and_updates_its_summary(
         ("About {{job_title}}", "Cannot fill in the message: {{job_title}} is empty"),
     ],
 )
-def test_it_refuses_a_bad_body_with_a_reason(twilio, candidate, recruiter, body, reason):
+def test_it_refuses_a_bad_body_with_a_reason(active_twilio, candidate, recruiter, body, reason):
     with pytest.raises(SendRefused) as refused:
         queue_message(candidate, body, sent_by=recruiter)
     assert refused.value.reason.startswith(reason)
     assert not Message.objects.exists()
 
 
-def test_a_body_of_exactly_1600_characters_is_accepted(twilio, candidate, recruiter):
+def test_a_body_of_exactly_1600_characters_is_accepted(active_twilio, candidate, recruiter):
     message = queue_message(candidate, "x" * 1600, sent_by=recruiter)
     assert message.segments == 11  # 1600 / 153, rounded up
 
 
-def test_the_limit_applies_after_merge_fields_are_filled_in(twilio, recruiter, db):
+def test_the_limit_applies_after_merge_fields_are_filled_in(active_twilio, recruiter, db):
     candidate = CandidateFactory(first_name="A" * 100)
     with pytest.raises(SendRefused, match="1,6"):
         queue_message(candidate, "{{first_name}}" + "x" * 1590, sent_by=recruiter)
@@ -83,7 +83,7 @@ def test_it_refuses_when_no_provider_is_active(candidate, recruiter, db):
 
 
 def test_it_refuses_when_the_active_provider_has_no_usable_secret(
-    twilio, candidate, recruiter, settings
+    active_twilio, candidate, recruiter, settings
 ):
     # The key that encrypted the stored Auth Token is gone (a botched key rotation).
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
@@ -98,14 +98,14 @@ def test_it_refuses_when_the_active_provider_has_no_usable_secret(
         ("+1202555012345", "Ada Lovelace's phone number +1202555012345 is not a valid number."),
     ],
 )
-def test_it_refuses_a_candidate_without_a_valid_phone(twilio, recruiter, phone, reason):
+def test_it_refuses_a_candidate_without_a_valid_phone(active_twilio, recruiter, phone, reason):
     candidate = CandidateFactory(first_name="Ada", last_name="Lovelace", phone=phone)
     with pytest.raises(SendRefused) as refused:
         queue_message(candidate, "Hello", sent_by=recruiter)
     assert refused.value.reason == reason
 
 
-def test_it_refuses_an_opted_out_number_and_says_when(twilio, candidate, recruiter):
+def test_it_refuses_an_opted_out_number_and_says_when(active_twilio, candidate, recruiter):
     OptOut.objects.create(
         phone_number=CANDIDATE_PHONE,
         source=OptOut.Source.KEYWORD,
@@ -117,7 +117,7 @@ def test_it_refuses_an_opted_out_number_and_says_when(twilio, candidate, recruit
     assert refused.value.reason == "Ada Lovelace opted out of SMS on March 4, 2026 (replied STOP)."
 
 
-def test_an_opt_in_again_lifts_the_refusal(twilio, candidate, recruiter):
+def test_an_opt_in_again_lifts_the_refusal(active_twilio, candidate, recruiter):
     OptOut.objects.create(
         phone_number=CANDIDATE_PHONE,
         opted_out=False,
@@ -137,7 +137,7 @@ def test_sending_blocker_explains_each_case(candidate, recruiter, fake_provider)
 
 
 def test_merge_fields_are_rendered_for_the_candidate(
-    twilio, candidate, recruiter, settings, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter, settings, django_capture_on_commit_callbacks
 ):
     settings.COMPANY_NAME = "Acme"
     ApplicationFactory(candidate=candidate, job=JobFactory(title="Old role"))
@@ -152,7 +152,7 @@ def test_merge_fields_are_rendered_for_the_candidate(
 
 
 def test_a_scheduled_message_waits_for_the_sweeper(
-    twilio, candidate, recruiter, fake_provider, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter, fake_provider, django_capture_on_commit_callbacks
 ):
     later = timezone.now() + timedelta(hours=2)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -166,7 +166,7 @@ def test_a_scheduled_message_waits_for_the_sweeper(
 
 
 def test_a_sent_message_appears_on_the_timeline(
-    twilio, candidate, recruiter, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         message = queue_message(candidate, "Hello Ada", sent_by=recruiter)

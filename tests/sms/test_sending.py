@@ -29,7 +29,7 @@ def queued(candidate, recruiter, django_capture_on_commit_callbacks):
     return _queue
 
 
-def test_it_sends_through_twilio_with_a_status_callback(twilio, queued, fake_provider):
+def test_it_sends_through_twilio_with_a_status_callback(active_twilio, queued, fake_provider):
     message = queued("Hello Ada")
     assert send_message(message.pk) == MessageStatus.SENT
 
@@ -56,7 +56,7 @@ def test_it_sends_through_twilio_with_a_status_callback(twilio, queued, fake_pro
     assert message.error_message == ""
 
 
-def test_it_sends_through_clicksend_with_our_reference(clicksend, queued, fake_provider):
+def test_it_sends_through_clicksend_with_our_reference(active_clicksend, queued, fake_provider):
     message = queued("Hello Ada")
     send_message(message.pk)
     (request,) = fake_provider.requests_for("clicksend.send")
@@ -70,7 +70,7 @@ def test_it_sends_through_clicksend_with_our_reference(clicksend, queued, fake_p
     assert len(message.provider_message_id) == 36
 
 
-def test_a_task_delivered_twice_sends_once(twilio, queued, fake_provider):
+def test_a_task_delivered_twice_sends_once(active_twilio, queued, fake_provider):
     message = queued()
     assert send_message(message.pk) == MessageStatus.SENT
     assert send_message(message.pk) == "skipped"
@@ -79,14 +79,16 @@ def test_a_task_delivered_twice_sends_once(twilio, queued, fake_provider):
     assert message.attempts == 1
 
 
-def test_a_task_for_a_message_another_worker_claimed_does_nothing(twilio, queued, fake_provider):
+def test_a_task_for_a_message_another_worker_claimed_does_nothing(
+    active_twilio, queued, fake_provider
+):
     message = queued()
     Message.objects.filter(pk=message.pk).update(status=MessageStatus.SENDING)
     assert send_message(message.pk) == "skipped"
     assert fake_provider.requests_for("twilio.send") == []
 
 
-def test_a_message_not_yet_due_is_not_sent_early(twilio, queued, fake_provider):
+def test_a_message_not_yet_due_is_not_sent_early(active_twilio, queued, fake_provider):
     message = queued()
     Message.objects.filter(pk=message.pk).update(
         next_attempt_at=timezone.now() + timedelta(minutes=5)
@@ -96,7 +98,7 @@ def test_a_message_not_yet_due_is_not_sent_early(twilio, queued, fake_provider):
 
 
 def test_a_permanent_error_fails_with_code_and_reason_and_is_not_retried(
-    twilio, queued, fake_provider
+    active_twilio, queued, fake_provider
 ):
     fake_provider.queue_twilio_error(21211)
     message = queued()
@@ -109,7 +111,9 @@ def test_a_permanent_error_fails_with_code_and_reason_and_is_not_retried(
     assert len(fake_provider.requests_for("twilio.send")) == 1
 
 
-def test_21610_fails_and_records_the_opt_out(twilio, queued, candidate, recruiter, fake_provider):
+def test_21610_fails_and_records_the_opt_out(
+    active_twilio, queued, candidate, recruiter, fake_provider
+):
     fake_provider.queue_twilio_error(21610)
     message = queued()
     send_message(message.pk)
@@ -123,7 +127,7 @@ def test_21610_fails_and_records_the_opt_out(twilio, queued, candidate, recruite
         queue_message(candidate, "Again?", sent_by=recruiter)
 
 
-def test_a_rate_limit_goes_back_to_the_outbox_with_backoff(twilio, queued, fake_provider):
+def test_a_rate_limit_goes_back_to_the_outbox_with_backoff(active_twilio, queued, fake_provider):
     fake_provider.queue_twilio_error(20429, status=429, retry_after=7)
     message = queued()
     before = timezone.now()
@@ -148,7 +152,7 @@ def test_a_rate_limit_goes_back_to_the_outbox_with_backoff(twilio, queued, fake_
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
-def test_backoff_grows_and_respects_retry_after(twilio, queued, fake_provider):
+def test_backoff_grows_and_respects_retry_after(active_twilio, queued, fake_provider):
     fake_provider.queue_twilio_error(20429, status=429, retry_after=600)
     message = queued()
     Message.objects.filter(pk=message.pk).update(attempts=3)
@@ -158,7 +162,7 @@ def test_backoff_grows_and_respects_retry_after(twilio, queued, fake_provider):
     assert 599 <= (message.next_attempt_at - before).total_seconds() <= 601
 
 
-def test_transient_errors_give_up_after_the_attempt_limit(twilio, queued, fake_provider):
+def test_transient_errors_give_up_after_the_attempt_limit(active_twilio, queued, fake_provider):
     fake_provider.queue_twilio_error(20429, status=429)
     message = queued()
     Message.objects.filter(pk=message.pk).update(attempts=MAX_SEND_ATTEMPTS - 1)
@@ -169,7 +173,7 @@ def test_transient_errors_give_up_after_the_attempt_limit(twilio, queued, fake_p
     assert message.error_message.endswith(f"Gave up after {MAX_SEND_ATTEMPTS} attempts.")
 
 
-def test_a_refused_connection_is_retried_later(twilio, queued, settings, closed_port_url):
+def test_a_refused_connection_is_retried_later(active_twilio, queued, settings, closed_port_url):
     settings.TWILIO_API_BASE_URL = closed_port_url
     message = queued()
     assert send_message(message.pk) == MessageStatus.QUEUED
@@ -188,7 +192,7 @@ def test_a_refused_connection_is_retried_later(twilio, queued, settings, closed_
     ids=["5xx", "unparseable", "read-timeout"],
 )
 def test_an_ambiguous_outcome_is_unknown_and_never_resent(
-    twilio, queued, fake_provider, settings, script
+    active_twilio, queued, fake_provider, settings, script
 ):
     settings.SMS_PROVIDER_READ_TIMEOUT = 0.5
     script(fake_provider)
@@ -203,7 +207,9 @@ def test_an_ambiguous_outcome_is_unknown_and_never_resent(
     assert len(fake_provider.requests_for("twilio.send")) == 1
 
 
-def test_clicksend_loose_types_are_recorded_as_sent_not_resent(clicksend, queued, fake_provider):
+def test_clicksend_loose_types_are_recorded_as_sent_not_resent(
+    active_clicksend, queued, fake_provider
+):
     fake_provider.queue_clicksend_loose_types()
     message = queued()
     assert send_message(message.pk) == MessageStatus.SENT
@@ -217,10 +223,10 @@ def test_clicksend_loose_types_are_recorded_as_sent_not_resent(clicksend, queued
 
 
 def test_provider_turned_off_while_messages_wait_fails_them_with_the_reason(
-    twilio, queued, fake_provider
+    active_twilio, queued, fake_provider
 ):
     waiting = [queued(f"Message {n}") for n in range(3)]
-    Integration.objects.filter(pk=twilio.pk).update(is_active=False)
+    Integration.objects.filter(pk=active_twilio.pk).update(is_active=False)
     for message in waiting:
         assert send_message(message.pk) == MessageStatus.FAILED
     assert {m.status for m in Message.objects.all()} == {MessageStatus.FAILED}
@@ -229,7 +235,7 @@ def test_provider_turned_off_while_messages_wait_fails_them_with_the_reason(
 
 
 def test_provider_switched_while_messages_wait_sends_through_the_new_one(
-    twilio, queued, fake_provider
+    active_twilio, queued, fake_provider
 ):
     waiting = [queued(f"Message {n}") for n in range(2)]
     configure("clicksend")
@@ -240,7 +246,7 @@ def test_provider_switched_while_messages_wait_sends_through_the_new_one(
     assert set(Message.objects.values_list("provider", "status")) == {("clicksend", "sent")}
 
 
-def test_an_undecryptable_secret_at_send_time_fails_readably(twilio, queued, settings):
+def test_an_undecryptable_secret_at_send_time_fails_readably(active_twilio, queued, settings):
     message = queued()
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     assert send_message(message.pk) == MessageStatus.FAILED
@@ -248,7 +254,7 @@ def test_an_undecryptable_secret_at_send_time_fails_readably(twilio, queued, set
     assert message.error_message.startswith("SMS is turned off: the stored Twilio credentials")
 
 
-def test_a_number_that_opted_out_while_waiting_is_not_texted(twilio, queued, fake_provider):
+def test_a_number_that_opted_out_while_waiting_is_not_texted(active_twilio, queued, fake_provider):
     message = queued()
     OptOut.objects.create(
         phone_number=CANDIDATE_PHONE,

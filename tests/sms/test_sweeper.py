@@ -39,7 +39,7 @@ def test_it_is_scheduled_every_30_seconds_by_beat():
     assert "sms.sweep_outbox" in app.tasks
 
 
-def test_it_republishes_a_message_whose_task_was_lost(twilio, queued, fake_provider):
+def test_it_republishes_a_message_whose_task_was_lost(active_twilio, queued, fake_provider):
     message = queued()
     _set(message, enqueued_at=timezone.now() - LOST_TASK_AFTER - timedelta(seconds=1))
     result = sweep_outbox()
@@ -49,20 +49,24 @@ def test_it_republishes_a_message_whose_task_was_lost(twilio, queued, fake_provi
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
-def test_it_leaves_a_recently_published_message_to_its_task(twilio, queued, fake_provider):
+def test_it_leaves_a_recently_published_message_to_its_task(active_twilio, queued, fake_provider):
     queued()
     assert sweep_outbox().dispatched == 0
     assert fake_provider.stats()["total_requests"] == 0
 
 
-def test_it_publishes_at_once_a_message_whose_publishing_failed(twilio, queued, fake_provider):
+def test_it_publishes_at_once_a_message_whose_publishing_failed(
+    active_twilio, queued, fake_provider
+):
     message = queued()
     _set(message, enqueued_at=None)
     assert sweep_outbox().dispatched == 1
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
-def test_it_dispatches_a_scheduled_message_when_its_time_has_come(twilio, queued, fake_provider):
+def test_it_dispatches_a_scheduled_message_when_its_time_has_come(
+    active_twilio, queued, fake_provider
+):
     message = queued(scheduled_for=timezone.now() + timedelta(minutes=10))
     assert sweep_outbox().dispatched == 0
     _set(message, next_attempt_at=timezone.now() - timedelta(seconds=1))
@@ -72,7 +76,9 @@ def test_it_dispatches_a_scheduled_message_when_its_time_has_come(twilio, queued
     assert message.scheduled_for is not None
 
 
-def test_it_moves_a_message_stuck_in_sending_to_outcome_unknown(twilio, queued, fake_provider):
+def test_it_moves_a_message_stuck_in_sending_to_outcome_unknown(
+    active_twilio, queued, fake_provider
+):
     stuck, recent = queued("stuck"), queued("recent")
     now = timezone.now()
     _set(stuck, status=MessageStatus.SENDING, claimed_at=now - SENDING_DEADLINE - timedelta(1))
@@ -93,7 +99,7 @@ def test_the_deadline_is_longer_than_the_task_time_limit():
     assert SENDING_DEADLINE.total_seconds() > app.conf.task_time_limit
 
 
-def test_the_management_command_sweeps_once(twilio, queued, fake_provider, capsys):
+def test_the_management_command_sweeps_once(active_twilio, queued, fake_provider, capsys):
     message = queued()
     _set(message, enqueued_at=None)
     call_command("sweep_sms")
@@ -101,7 +107,9 @@ def test_the_management_command_sweeps_once(twilio, queued, fake_provider, capsy
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
-def test_broker_down_keeps_messages_queued_and_reports_fast(twilio, queued, redis_down, caplog):
+def test_broker_down_keeps_messages_queued_and_reports_fast(
+    active_twilio, queued, redis_down, caplog
+):
     messages = [queued(f"Message {n}") for n in range(3)]
     started = time.monotonic()
     with publishing_to(redis_down):
@@ -116,7 +124,7 @@ def test_broker_down_keeps_messages_queued_and_reports_fast(twilio, queued, redi
 
 
 def test_the_recruiters_request_succeeds_while_the_broker_is_down(
-    twilio, candidate, recruiter_client, redis_down, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter_client, redis_down, django_capture_on_commit_callbacks
 ):
     url = reverse("sms:send_to_candidate", args=[candidate.pk])
     with publishing_to(redis_down), django_capture_on_commit_callbacks(execute=True):

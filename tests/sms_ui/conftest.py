@@ -1,15 +1,10 @@
-"""Fixtures for the SMS UI tests: a configured provider on the fake server and a candidate with a
-valid number (tests/helpers/messages.py writes messages the way the pipeline leaves them)."""
+"""Fixtures for the SMS UI tests: a candidate with a valid number (`active_twilio` is in
+tests/conftest.py; tests/helpers/messages.py writes messages the way the pipeline leaves them)."""
 
 import pytest
 
 from tests.factories import CandidateFactory
-from tests.helpers.providers import CANDIDATE_PHONE, configure
-
-
-@pytest.fixture
-def twilio(db, fake_provider):
-    return configure("twilio")
+from tests.helpers.providers import CANDIDATE_PHONE
 
 
 @pytest.fixture

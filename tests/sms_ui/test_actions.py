@@ -28,7 +28,7 @@ def cancel(client, message, **headers):
 
 @pytest.mark.parametrize("status", ["failed", "undelivered", "unknown"])
 def test_retry_queues_a_new_message_and_leaves_the_old_one_alone(
-    twilio,
+    active_twilio,
     candidate,
     recruiter,
     recruiter_client,
@@ -50,7 +50,7 @@ def test_retry_queues_a_new_message_and_leaves_the_old_one_alone(
     assert reverse("sms:message_retry", args=[old.pk]) not in html
 
 
-def test_retrying_twice_returns_the_same_retry(twilio, candidate, recruiter):
+def test_retrying_twice_returns_the_same_retry(active_twilio, candidate, recruiter):
     old = add_message(candidate, "failed", "Call me?")
     first = actions.retry_message(old, by=recruiter)
     second = actions.retry_message(old, by=recruiter)
@@ -59,14 +59,16 @@ def test_retrying_twice_returns_the_same_retry(twilio, candidate, recruiter):
 
 
 @pytest.mark.parametrize("status", ["queued", "sending", "sent", "delivered", "canceled"])
-def test_only_failed_or_unknown_messages_can_be_retried(twilio, candidate, recruiter, status):
+def test_only_failed_or_unknown_messages_can_be_retried(
+    active_twilio, candidate, recruiter, status
+):
     message = add_message(candidate, status, "Hi")
     with pytest.raises(queueing.SendRefused, match="Only a message that failed"):
         actions.retry_message(message, by=recruiter)
     assert Message.objects.count() == 1
 
 
-def test_a_refused_retry_says_why_next_to_the_message(twilio, candidate, recruiter_client):
+def test_a_refused_retry_says_why_next_to_the_message(active_twilio, candidate, recruiter_client):
     old = add_message(candidate, "failed", "Call me?")
     OptOut.objects.create(
         phone_number=CANDIDATE_PHONE, source="keyword", detail="STOP", changed_at=timezone.now()
@@ -78,7 +80,7 @@ def test_a_refused_retry_says_why_next_to_the_message(twilio, candidate, recruit
 
 
 def test_without_htmx_a_retry_redirects_to_the_profile_with_a_message(
-    twilio, candidate, recruiter_client
+    active_twilio, candidate, recruiter_client
 ):
     old = add_message(candidate, "unknown", "Call me?")
     response = retry(recruiter_client, old)
@@ -96,7 +98,7 @@ def scheduled(candidate, recruiter, minutes=60):
 
 
 def test_cancel_stops_a_scheduled_message(
-    twilio, candidate, recruiter, recruiter_client, fake_provider
+    active_twilio, candidate, recruiter, recruiter_client, fake_provider
 ):
     message = scheduled(candidate, recruiter)
     response = cancel(recruiter_client, message, **HTMX)
@@ -112,7 +114,7 @@ def test_cancel_stops_a_scheduled_message(
     assert message.thread.__class__.objects.get(pk=message.thread_id).last_message_preview == ""
 
 
-def test_canceling_twice_is_harmless(twilio, candidate, recruiter):
+def test_canceling_twice_is_harmless(active_twilio, candidate, recruiter):
     message = scheduled(candidate, recruiter)
     actions.cancel_scheduled(message, by=recruiter)
     again = actions.cancel_scheduled(message, by=recruiter)
@@ -120,7 +122,7 @@ def test_canceling_twice_is_harmless(twilio, candidate, recruiter):
 
 
 def test_a_message_already_claimed_for_sending_cannot_be_canceled(
-    twilio, candidate, recruiter, recruiter_client
+    active_twilio, candidate, recruiter, recruiter_client
 ):
     message = scheduled(candidate, recruiter, minutes=-1)  # due: the sweeper may claim it
     assert sending.claim_for_sending(message.pk)
@@ -130,7 +132,7 @@ def test_a_message_already_claimed_for_sending_cannot_be_canceled(
     assert message.status == MessageStatus.SENDING
 
 
-def test_only_scheduled_messages_can_be_canceled(twilio, candidate, recruiter):
+def test_only_scheduled_messages_can_be_canceled(active_twilio, candidate, recruiter):
     message = add_message(candidate, "queued", "Right now")
     with pytest.raises(queueing.SendRefused, match="Only a scheduled message"):
         actions.cancel_scheduled(message, by=recruiter)

@@ -50,7 +50,7 @@ def post_twilio_inbound(base_url: str, sender: str, body: str) -> int:
 
 
 def test_a_recruiter_sends_from_the_profile(
-    page, login, screenshot, recruiter, candidate, twilio, fake_provider
+    page, login, screenshot, recruiter, candidate, active_twilio, fake_provider
 ):
     add_message(candidate, body="Hi! Is the role remote?", direction="inbound")
     login(recruiter)
@@ -76,7 +76,7 @@ def test_a_recruiter_sends_from_the_profile(
 
 
 def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
-    page, login, screenshot, recruiter, candidate, twilio, live_server, settings
+    page, login, screenshot, recruiter, candidate, active_twilio, live_server, settings
 ):
     settings.PUBLIC_BASE_URL = live_server.url
     for n in range(30):  # longer than the pane: it scrolls, the composer stays in view
@@ -122,7 +122,7 @@ def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
 
 
 def test_a_template_with_merge_fields_is_used_from_the_composer(
-    page, login, recruiter, candidate, twilio, fake_provider
+    page, login, recruiter, candidate, active_twilio, fake_provider
 ):
     ApplicationFactory(candidate=candidate, job=JobFactory(title="Data Engineer"))
     SmsTemplate.objects.create(
@@ -166,7 +166,9 @@ def test_the_composer_explains_a_missing_provider(page, login, screenshot, recru
     screenshot("profile-conversation-sms-off")
 
 
-def test_the_composer_explains_an_opt_out(page, login, screenshot, recruiter, candidate, twilio):
+def test_the_composer_explains_an_opt_out(
+    page, login, screenshot, recruiter, candidate, active_twilio
+):
     OptOut.objects.create(
         phone_number=CANDIDATE_PHONE,
         source="keyword",
@@ -186,7 +188,9 @@ def test_the_composer_explains_an_opt_out(page, login, screenshot, recruiter, ca
     screenshot("profile-conversation-opted-out")
 
 
-def test_scheduling_and_canceling_from_the_composer(page, login, recruiter, candidate, twilio):
+def test_scheduling_and_canceling_from_the_composer(
+    page, login, recruiter, candidate, active_twilio
+):
     login(recruiter)
     page.goto(f"/candidates/{candidate.pk}/")
     area = page.locator("#messages-area")
@@ -206,7 +210,7 @@ def test_scheduling_and_canceling_from_the_composer(page, login, recruiter, cand
     assert message.status == MessageStatus.CANCELED
 
 
-def test_the_counter_matches_every_shared_vector(page, login, recruiter, candidate, twilio):
+def test_the_counter_matches_every_shared_vector(page, login, recruiter, candidate, active_twilio):
     vectors = json.loads(VECTORS.read_text())["vectors"]
     login(recruiter)
     page.goto(f"/candidates/{candidate.pk}/")

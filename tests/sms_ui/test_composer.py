@@ -28,7 +28,7 @@ def local_input(moment) -> str:
 
 
 def test_it_sends_now_with_merge_fields_filled_for_the_candidate(
-    twilio, candidate, recruiter_client, fake_provider, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter_client, fake_provider, django_capture_on_commit_callbacks
 ):
     ApplicationFactory(candidate=candidate, job=JobFactory(title="Data Engineer"))
     with django_capture_on_commit_callbacks(execute=True):
@@ -49,7 +49,7 @@ def test_it_sends_now_with_merge_fields_filled_for_the_candidate(
 
 
 def test_it_schedules_for_later_without_sending_now(
-    twilio, candidate, recruiter_client, fake_provider, django_capture_on_commit_callbacks
+    active_twilio, candidate, recruiter_client, fake_provider, django_capture_on_commit_callbacks
 ):
     later = timezone.now() + timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,7 +82,7 @@ def test_it_schedules_for_later_without_sending_now(
     ],
 )
 def test_a_schedule_time_outside_the_window_is_an_inline_error(
-    twilio, candidate, recruiter_client, offset, error
+    active_twilio, candidate, recruiter_client, offset, error
 ):
     response = post_composer(
         recruiter_client,
@@ -98,7 +98,7 @@ def test_a_schedule_time_outside_the_window_is_an_inline_error(
     assert not Message.objects.exists()
 
 
-def test_scheduling_without_a_time_asks_for_one(twilio, candidate, recruiter_client):
+def test_scheduling_without_a_time_asks_for_one(active_twilio, candidate, recruiter_client):
     response = post_composer(recruiter_client, candidate, body="Hello", action="schedule")
     assert "Choose the date and time to send it." in response.content.decode()
     assert not Message.objects.exists()
@@ -117,7 +117,7 @@ def test_scheduling_without_a_time_asks_for_one(twilio, candidate, recruiter_cli
     ],
 )
 def test_body_problems_show_beside_the_message_field(
-    twilio, candidate, recruiter_client, body, error
+    active_twilio, candidate, recruiter_client, body, error
 ):
     response = post_composer(recruiter_client, candidate, body=body)
     html = response.content.decode()
@@ -126,7 +126,9 @@ def test_body_problems_show_beside_the_message_field(
     assert not Message.objects.exists()
 
 
-def test_a_refusal_about_the_recipient_shows_above_the_form(twilio, candidate, recruiter_client):
+def test_a_refusal_about_the_recipient_shows_above_the_form(
+    active_twilio, candidate, recruiter_client
+):
     # The composer was shown; the candidate opted out before the recruiter pressed Send.
     page = recruiter_client.get(reverse("candidates:detail", args=[candidate.pk]))
     assert "<span>Send now</span>" in page.content.decode()
@@ -142,7 +144,7 @@ def test_a_refusal_about_the_recipient_shows_above_the_form(twilio, candidate, r
 
 
 def test_without_htmx_errors_are_flashed_and_success_redirects_back(
-    twilio, candidate, recruiter_client
+    active_twilio, candidate, recruiter_client
 ):
     inbox_thread = Thread.objects.create(candidate=candidate, phone_number=CANDIDATE_PHONE)
     next_url = reverse("sms:inbox_thread", args=[inbox_thread.pk])
@@ -159,7 +161,7 @@ def test_without_htmx_errors_are_flashed_and_success_redirects_back(
 
 
 def test_the_template_picker_offers_only_active_templates_with_their_text(
-    twilio, candidate, recruiter_client
+    active_twilio, candidate, recruiter_client
 ):
     active = SmsTemplate.objects.create(name="Invite", body="Hi {{first_name}}!")
     SmsTemplate.objects.create(name="Retired", body="Old", is_active=False)
@@ -169,7 +171,7 @@ def test_the_template_picker_offers_only_active_templates_with_their_text(
     assert "Retired" not in html
 
 
-def test_an_inactive_template_cannot_be_sent(twilio, candidate, recruiter_client):
+def test_an_inactive_template_cannot_be_sent(active_twilio, candidate, recruiter_client):
     retired = SmsTemplate.objects.create(name="Retired", body="Old", is_active=False)
     response = post_composer(
         recruiter_client, candidate, kind="template", template=retired.pk, body="Old"
@@ -178,13 +180,15 @@ def test_an_inactive_template_cannot_be_sent(twilio, candidate, recruiter_client
     assert not Message.objects.exists()
 
 
-def test_the_template_type_needs_a_template(twilio, candidate, recruiter_client):
+def test_the_template_type_needs_a_template(active_twilio, candidate, recruiter_client):
     response = post_composer(recruiter_client, candidate, kind="template", body="Hi")
     assert "Choose a template, or switch the type to Custom." in response.content.decode()
     assert not Message.objects.exists()
 
 
-def test_a_template_is_sent_edited_or_as_is_and_remembered(twilio, candidate, recruiter_client):
+def test_a_template_is_sent_edited_or_as_is_and_remembered(
+    active_twilio, candidate, recruiter_client
+):
     template = SmsTemplate.objects.create(name="Invite", body="Hi {{first_name}}, call me?")
     post_composer(recruiter_client, candidate, kind="template", template=template.pk, body="")
     post_composer(
@@ -204,7 +208,9 @@ def test_a_template_is_sent_edited_or_as_is_and_remembered(twilio, candidate, re
     ]
 
 
-def test_the_preview_shows_the_text_this_candidate_receives(twilio, candidate, recruiter_client):
+def test_the_preview_shows_the_text_this_candidate_receives(
+    active_twilio, candidate, recruiter_client
+):
     url = reverse("sms:compose_preview", args=[candidate.pk])
     ApplicationFactory(candidate=candidate, job=JobFactory(title="Data Engineer"))
     html = recruiter_client.post(url, {"body": "Hi {{first_name}} ({{job_title}})"}).content
@@ -214,7 +220,7 @@ def test_the_preview_shows_the_text_this_candidate_receives(twilio, candidate, r
     assert recruiter_client.post(url, {"body": "No fields here"}).content.strip() == b""
 
 
-def test_the_composer_says_when_the_candidate_has_no_valid_phone(twilio, recruiter_client):
+def test_the_composer_says_when_the_candidate_has_no_valid_phone(active_twilio, recruiter_client):
     from tests.factories import CandidateFactory
 
     nobody = CandidateFactory(first_name="Nia", last_name="Phoneless", phone="")
@@ -225,7 +231,7 @@ def test_the_composer_says_when_the_candidate_has_no_valid_phone(twilio, recruit
 
 
 def test_without_active_templates_the_composer_offers_no_type_choice(
-    twilio, candidate, recruiter_client
+    active_twilio, candidate, recruiter_client
 ):
     SmsTemplate.objects.create(name="Retired", body="Old", is_active=False)
     html = recruiter_client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()

@@ -162,7 +162,7 @@ def test_opening_a_thread_marks_it_read(recruiter_client, threads):
     assert 'class="inbox has-selection"' in html
 
 
-def test_the_full_inbox_page_shows_the_composer(twilio, recruiter_client, threads):
+def test_the_full_inbox_page_shows_the_composer(active_twilio, recruiter_client, threads):
     # Regression: inside {% block %} Django names the block `block`; it must not read as a
     # reason not to send.
     url = reverse("sms:inbox_thread", args=[threads["grace"].pk])
@@ -306,7 +306,7 @@ def test_the_conversation_poll_returns_new_messages_and_marks_them_read(recruite
     assert re.search(r'id="nav-unread-badge"[^>]*hx-swap-oob="true">1<', html)
 
 
-def test_a_status_change_is_seen_by_the_poll(twilio, recruiter_client, candidate, recruiter):
+def test_a_status_change_is_seen_by_the_poll(active_twilio, recruiter_client, candidate, recruiter):
     message = add_message(candidate, "sent", "On my way", sent_by=recruiter)
     thread = Thread.objects.get(pk=message.thread_id)
     url = reverse("sms:candidate_poll", args=[candidate.pk])

@@ -10,7 +10,7 @@ from tests.helpers.messages import add_message
 
 
 @pytest.fixture
-def objects(twilio, candidate, recruiter):
+def objects(active_twilio, candidate, recruiter):
     failed = add_message(candidate, "failed", "Call me?")
     scheduled = add_message(
         candidate, "queued", "Later", scheduled_for=timezone.now() + timezone.timedelta(days=1)

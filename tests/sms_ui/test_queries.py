@@ -106,7 +106,7 @@ def test_the_inbox_costs_the_same_for_10_and_10000_threads(
 
 
 def test_a_conversation_costs_the_same_for_10_and_2000_messages(
-    twilio, warm_client, recruiter, django_assert_max_num_queries
+    active_twilio, warm_client, recruiter, django_assert_max_num_queries
 ):
     small, large = make_inbox(3, "Conv")[1:3]  # [0] is opted out: no composer
     make_conversation(small, 10, recruiter)
