@@ -1,4 +1,5 @@
-"""Shared fixtures: personas, real services (PostgreSQL, Redis + Celery worker), a browser.
+"""Shared fixtures: personas, the provider settings rows, real services (PostgreSQL, Redis + Celery
+worker), a browser.
 
 Tests that need a real service are marked (`postgres`, `redis`, `browser`). Without the service
 they skip locally; with CI=true a missing service is a failure, never a silent skip.
@@ -15,7 +16,7 @@ from django.db import connection
 from core.roles import ADMINISTRATORS, RECRUITERS
 from tests.browser import ARTIFACTS, sign_in
 from tests.factories import UserFactory
-from tests.helpers.providers import configure, provider_row
+from tests.helpers.providers import provider_row
 from tests.helpers.services import unavailable
 
 pytest_plugins = ["tests.fakes.fixtures"]
@@ -147,7 +148,7 @@ def outsider_client(client, outsider):
     return client
 
 
-# --- SMS providers --------------------------------------------------------------------------------
+# --- Provider settings rows ----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -160,18 +161,6 @@ def twilio_row(db):
 def clicksend_row(db):
     """ClickSend's settings row as the data migration leaves it: no settings, not active."""
     return provider_row("clicksend")
-
-
-@pytest.fixture
-def active_twilio(db, fake_provider):
-    """Twilio set up against the fake provider server, and the active provider."""
-    return configure("twilio")
-
-
-@pytest.fixture
-def active_clicksend(db, fake_provider):
-    """ClickSend set up against the fake provider server, and the active provider."""
-    return configure("clicksend")
 
 
 # --- Real Celery worker on Redis ---------------------------------------------------------------

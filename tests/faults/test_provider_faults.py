@@ -7,9 +7,10 @@ state the SMS pipeline specifies.
 - 500, a read timeout, an unparseable 2xx: the provider may have sent it, so it is "outcome
   unknown" and never resent (the fake saw exactly one request).
 
-tests/sms/test_sending.py covers the same classification for Twilio with in-process tasks (and
-ClickSend's loosely typed 200 recorded as sent); here the task runs in a worker thread consuming
-from Redis, the retries go through the real sweeper and broker, and ClickSend gets every fault.
+tests/sms/outbox/test_sending.py covers the same classification for Twilio with in-process tasks
+(and ClickSend's loosely typed 200 recorded as sent); here the task runs in a worker thread
+consuming from Redis, the retries go through the real sweeper and broker, and ClickSend gets every
+fault.
 """
 
 from datetime import timedelta

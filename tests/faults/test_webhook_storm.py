@@ -1,7 +1,7 @@
 """The same inbound webhook posted 20 times at once over real HTTP (a live server, 20 threads,
 PostgreSQL): every request answers 200 and exactly one message is stored.
 
-tests/sms/test_concurrency_postgres.py does this for 8 in-process test clients; here the
+tests/sms/inbound/test_concurrency_postgres.py does this for 8 in-process test clients; here the
 requests race through a real socket and server threads, for both providers, and a STOP reply
 must also record one opt-out with one timeline entry.
 """

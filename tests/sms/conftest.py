@@ -1,23 +1,24 @@
-"""Fixtures for the SMS pipeline tests: a candidate with a valid number, and a broker that is down
-(`active_twilio` / `active_clicksend`, on the fake provider server, are in tests/conftest.py)."""
-
-import socket
+"""Fixtures for the SMS tests: the active provider, set up against the fake provider server, and
+a candidate with a valid number."""
 
 import pytest
 
 from tests.factories import CandidateFactory
-from tests.helpers.providers import CANDIDATE_PHONE
+from tests.helpers.providers import CANDIDATE_PHONE, configure
+
+
+@pytest.fixture
+def active_twilio(db, fake_provider):
+    """Twilio set up against the fake provider server, and the active provider."""
+    return configure("twilio")
+
+
+@pytest.fixture
+def active_clicksend(db, fake_provider):
+    """ClickSend set up against the fake provider server, and the active provider."""
+    return configure("clicksend")
 
 
 @pytest.fixture
 def candidate(db):
     return CandidateFactory(first_name="Ada", last_name="Lovelace", phone=CANDIDATE_PHONE)
-
-
-@pytest.fixture
-def redis_down():
-    """The broker is unreachable: publishing a task is refused at the network level."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"

@@ -12,6 +12,8 @@ from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 
 @pytest.fixture
 def active_twilio(db, fake_provider):
+    # This module's own active Twilio (tests/sms/conftest.py has the shared one): the settings
+    # panel's US number, written on the row, the other provider left as it is.
     Integration.objects.filter(kind="twilio").update(
         is_active=True, phone_number="+12025550143", account_id=TWILIO_SID
     )

@@ -12,7 +12,7 @@ from sms.models import Message, OptOut
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.twilio_webhooks import inbound_params
 from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM
-from tests.sms.webhook_cases import WebhookCases
+from tests.sms.inbound.webhook_cases import WebhookCases
 
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response />'
 

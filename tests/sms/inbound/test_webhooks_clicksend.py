@@ -10,7 +10,7 @@ from django.urls import reverse
 from integrations.models import Integration
 from sms.models import Message, MessageStatus
 from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM
-from tests.sms.webhook_cases import WebhookCases
+from tests.sms.inbound.webhook_cases import WebhookCases
 
 RECEIPT_CODES = {"sent": "200", "delivered": "201", "failed": "301"}
 

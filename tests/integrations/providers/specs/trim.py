@@ -1,6 +1,6 @@
 """Trim Twilio's full OpenAPI description to the paths Nextal calls (and what they reference).
 
-python tests/providers/specs/trim.py path/to/twilio-oai/spec/json/twilio_api_v2010.json
+python tests/integrations/providers/specs/trim.py path/to/twilio-oai/spec/json/twilio_api_v2010.json
 """
 
 import json

@@ -11,7 +11,7 @@ from integrations.providers.base import ProviderCredentials, WebhookRejected
 from integrations.providers.clicksend import ClickSendProvider
 from sms.models import MessageStatus
 from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
-from tests.providers.samples import WEBHOOK_TOKEN, payload
+from tests.integrations.providers.samples import WEBHOOK_TOKEN, payload
 
 INBOUND_PATH = f"/webhooks/clicksend/{WEBHOOK_TOKEN}/inbound/"
 RECEIPTS_PATH = f"/webhooks/clicksend/{WEBHOOK_TOKEN}/receipts/"

@@ -1,5 +1,5 @@
 """Fixtures for sending SMS from the kanban board: a job with cards and an opted-out number (the
-active Twilio, `active_twilio`, is in tests/conftest.py)."""
+active Twilio, `active_twilio`, is in tests/sms/conftest.py)."""
 
 import pytest
 from django.utils import timezone

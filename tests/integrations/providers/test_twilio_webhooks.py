@@ -12,7 +12,7 @@ from integrations.providers.base import ProviderCredentials, WebhookRejected
 from integrations.providers.twilio import TwilioProvider
 from sms.models import MessageStatus
 from tests.fakes.provider_server import TWILIO_SID, TWILIO_TOKEN
-from tests.providers.samples import payload
+from tests.integrations.providers.samples import payload
 
 INBOUND_URL = "https://nextal.example.com/webhooks/twilio/inbound/"
 STATUS_URL = "https://nextal.example.com/webhooks/twilio/status/?message=42"

@@ -7,7 +7,7 @@ from integrations.providers import provider_class, provider_for
 from integrations.providers.clicksend import ClickSendProvider
 from integrations.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
-from tests.providers.samples import WEBHOOK_TOKEN
+from tests.integrations.providers.samples import WEBHOOK_TOKEN
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),  # the live server is another thread
 ]
 
-VECTORS = Path(__file__).resolve().parent.parent / "sms" / "segment_vectors.json"
+VECTORS = Path(__file__).resolve().parent.parent / "text" / "segment_vectors.json"
 
 
 def post_twilio_inbound(base_url: str, sender: str, body: str) -> int:

@@ -8,7 +8,7 @@ from integrations.providers.base import ErrorKind, ProviderCredentials, Provider
 from integrations.providers.clicksend import ClickSendProvider
 from sms.models import MessageStatus
 from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
-from tests.providers.samples import RECIPIENT, SENDER, payload
+from tests.integrations.providers.samples import RECIPIENT, SENDER, payload
 
 
 def send_error(provider, sms) -> ProviderError:

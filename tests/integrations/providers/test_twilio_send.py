@@ -8,7 +8,7 @@ from integrations.providers.base import ErrorKind, ProviderCredentials, Provider
 from integrations.providers.twilio import TwilioProvider
 from sms.models import MessageStatus
 from tests.fakes.provider_server import TWILIO_SID, TWILIO_TOKEN
-from tests.providers.samples import RECIPIENT, SENDER, STATUS_CALLBACK
+from tests.integrations.providers.samples import RECIPIENT, SENDER, STATUS_CALLBACK
 
 
 def send_error(provider, sms) -> ProviderError:

@@ -1,8 +1,8 @@
 """Contract: every request the Twilio adapter makes is valid under Twilio's OpenAPI description.
 
-The spec is in the repository (`tests/providers/specs/twilio_api_v2010.json`, trimmed to the
-paths Nextal calls; see the README there). A missing spec fails these tests: a contract test that
-skips silently proves nothing.
+The spec is in the repository (`tests/integrations/providers/specs/twilio_api_v2010.json`,
+trimmed to the paths Nextal calls; see the README there). A missing spec fails these tests: a
+contract test that skips silently proves nothing.
 """
 
 import dataclasses

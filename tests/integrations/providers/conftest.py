@@ -11,7 +11,7 @@ from tests.fakes.provider_server import (
     TWILIO_SID,
     TWILIO_TOKEN,
 )
-from tests.providers.samples import RECIPIENT, SENDER, STATUS_CALLBACK, WEBHOOK_TOKEN
+from tests.integrations.providers.samples import RECIPIENT, SENDER, STATUS_CALLBACK, WEBHOOK_TOKEN
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from tests.fakes.provider_server import (
     TWILIO_SID,
     TWILIO_TOKEN,
 )
-from tests.providers.samples import WEBHOOK_TOKEN
+from tests.integrations.providers.samples import WEBHOOK_TOKEN
 
 
 def secret_forms(account_id: str, secret: str) -> list[str]:
