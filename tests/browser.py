@@ -1,5 +1,10 @@
 """Helpers for the Playwright browser tests (fixtures are in tests/conftest.py)."""
 
+from pathlib import Path
+
+# Screenshots for reviewers (the `screenshot` fixture, and tests saving their own).
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
 
 def sign_in(page, user, password="password"):
     """Sign a user in through the real login form."""

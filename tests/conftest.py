@@ -1,4 +1,5 @@
-"""Shared fixtures: personas, real services (PostgreSQL, Redis + Celery worker), a browser.
+"""Shared fixtures: personas, the provider settings rows, real services (PostgreSQL, Redis + Celery
+worker), a browser.
 
 Tests that need a real service are marked (`postgres`, `redis`, `browser`). Without the service
 they skip locally; with CI=true a missing service is a failure, never a silent skip.
@@ -7,26 +8,20 @@ they skip locally; with CI=true a missing service is a failure, never a silent s
 import os
 import shutil
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
 from core.roles import ADMINISTRATORS, RECRUITERS
-from tests.browser import sign_in
+from tests.browser import ARTIFACTS, sign_in
 from tests.factories import UserFactory
+from tests.helpers.providers import provider_row
+from tests.helpers.services import unavailable
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
-
-
-def _unavailable(reason):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required when CI=true)")
-    pytest.skip(reason)
 
 
 SERVICE_MARKERS = ("postgres", "redis", "browser")
@@ -66,11 +61,11 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        _unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
+        unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
-        _unavailable("needs Redis: set REDIS_URL=redis://...")
+        unavailable("needs Redis: set REDIS_URL=redis://...")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
-        _unavailable("needs Chromium: apt-get install -y chromium")
+        unavailable("needs Chromium: apt-get install -y chromium")
 
 
 def _database_fixture(request):
@@ -153,6 +148,21 @@ def outsider_client(client, outsider):
     return client
 
 
+# --- Provider settings rows ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def twilio_row(db):
+    """Twilio's settings row as the data migration leaves it: no settings, not active."""
+    return provider_row("twilio")
+
+
+@pytest.fixture
+def clicksend_row(db):
+    """ClickSend's settings row as the data migration leaves it: no settings, not active."""
+    return provider_row("clicksend")
+
+
 # --- Real Celery worker on Redis ---------------------------------------------------------------
 
 
@@ -169,7 +179,7 @@ def celery_worker(transactional_db):
 
     url = os.environ.get("REDIS_URL")
     if not url:
-        _unavailable("needs Redis: set REDIS_URL=redis://...")
+        unavailable("needs Redis: set REDIS_URL=redis://...")
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     app.control.purge()
@@ -193,7 +203,7 @@ def celery_worker(transactional_db):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
-        _unavailable("needs Chromium: apt-get install -y chromium")
+        unavailable("needs Chromium: apt-get install -y chromium")
     # Playwright's sync API runs an event loop in this thread; Django's ORM calls made by the
     # live server thread are unaffected, but fixtures touching the ORM here need this.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

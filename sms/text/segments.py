@@ -1,7 +1,7 @@
 """How an SMS body is encoded (GSM-7 or UCS-2) and how many segments it is billed as.
 
 One function, `measure`, mirrored by the composer's live counter in JavaScript; both are checked
-against the shared vectors in tests/sms/segment_vectors.json. `counter_label` writes the
+against the shared vectors in tests/sms/text/segment_vectors.json. `counter_label` writes the
 counter's text as the JavaScript does, for pages rendered before it takes over.
 
 GSM-7 (3GPP TS 23.038) carries 160 characters in one SMS, 153 per part when split; characters of

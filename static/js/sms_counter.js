@@ -1,5 +1,5 @@
-// The SMS composer's live counter: a mirror of sms/segments.py `measure` (the shared vectors in
-// tests/sms/segment_vectors.json are checked against both) plus a declarative binding:
+// The SMS composer's live counter: a mirror of sms/text/segments.py `measure` (the shared vectors in
+// tests/sms/text/segment_vectors.json are checked against both) plus a declarative binding:
 // <textarea data-sms-counter="ID"> writes "142/160 · 1 segment" into the element with that id.
 (function () {
   "use strict";

@@ -7,9 +7,10 @@ state the SMS pipeline specifies.
 - 500, a read timeout, an unparseable 2xx: the provider may have sent it, so it is "outcome
   unknown" and never resent (the fake saw exactly one request).
 
-tests/sms/test_sending.py covers the same classification for Twilio with in-process tasks (and
-ClickSend's loosely typed 200 recorded as sent); here the task runs in a worker thread consuming
-from Redis, the retries go through the real sweeper and broker, and ClickSend gets every fault.
+tests/sms/outbox/test_sending.py covers the same classification for Twilio with in-process tasks
+(and ClickSend's loosely typed 200 recorded as sent); here the task runs in a worker thread
+consuming from Redis, the retries go through the real sweeper and broker, and ClickSend gets every
+fault.
 """
 
 from datetime import timedelta
@@ -25,8 +26,9 @@ from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.factories import CandidateFactory
 from tests.fakes.provider_server import closed_port_url
-from tests.faults.conftest import wait_until
-from tests.sms.conftest import _reset_broker_pool, configure
+from tests.helpers.broker import reset_broker_pool
+from tests.helpers.polling import wait_until
+from tests.helpers.providers import configure
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -38,9 +40,9 @@ BASE_URL_SETTING = {"twilio": "TWILIO_API_BASE_URL", "clicksend": "CLICKSEND_API
 @pytest.fixture
 def worker(celery_worker):
     """A real worker thread on REDIS_URL; this process publishes to the same Redis."""
-    _reset_broker_pool(app)
+    reset_broker_pool(app)
     yield celery_worker
-    _reset_broker_pool(app)
+    reset_broker_pool(app)
 
 
 @pytest.fixture(params=PROVIDERS)

@@ -15,8 +15,10 @@ from django.urls import reverse
 from sms.models import Message, MessageStatus
 from sms.outbox.sweeper import sweep_outbox
 from tests.factories import CandidateFactory
-from tests.faults.conftest import statuses, wait_until
-from tests.sms.conftest import configure, publishing_to
+from tests.helpers.broker import publishing_to
+from tests.helpers.messages import statuses
+from tests.helpers.polling import wait_until
+from tests.helpers.providers import configure
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -1,8 +1,8 @@
 """Fuzzed webhook requests (hypothesis): never a 500, and never a stored message or a changed
 status without a valid Twilio signature or the ClickSend URL token.
 
-tests/sms/webhook_cases.py already fuzzes *authentic* requests with a fixed set of field names
-and checks one tampered parameter and one wrong URL. Here the forgeries are generated: random
+tests/sms/inbound/webhook_cases.py already fuzzes *authentic* requests with a fixed set of field
+names and checks one tampered parameter and one wrong URL. Here the forgeries are generated: random
 form bodies with repeated keys, missing, garbage, wrong-key, wrong-URL and tampered signatures,
 near-miss ClickSend tokens, odd content types, charsets and raw bytes, nested JSON and huge
 numbers. A Twilio request counts as authentic only when Twilio's own scheme accepts its signature
@@ -29,7 +29,7 @@ from sms.models import Message, MessageStatus
 from sms.outbox.queueing import queue_message
 from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
-from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
+from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
 FUZZ = settings(
     max_examples=120,

@@ -1,7 +1,7 @@
 """The same inbound webhook posted 20 times at once over real HTTP (a live server, 20 threads,
 PostgreSQL): every request answers 200 and exactly one message is stored.
 
-tests/sms/test_concurrency_postgres.py does this for 8 in-process test clients; here the
+tests/sms/inbound/test_concurrency_postgres.py does this for 8 in-process test clients; here the
 requests race through a real socket and server threads, for both providers, and a STOP reply
 must also record one opt-out with one timeline entry.
 """
@@ -22,7 +22,7 @@ from candidates.models import TimelineEvent
 from sms.models import Message, OptOut, Thread
 from tests.factories import CandidateFactory
 from tests.fakes.twilio_webhooks import inbound_params, signature
-from tests.sms.conftest import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
+from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

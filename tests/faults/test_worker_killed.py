@@ -22,13 +22,12 @@ from sms.models import MessageStatus
 from sms.outbox.bulk import queue_bulk
 from sms.outbox.sweeper import LOST_TASK_AFTER, SENDING_DEADLINE, sweep_outbox
 from tests.factories import CandidateFactory
-from tests.faults.conftest import (
-    held_send_ids,
-    process_exists,
-    statuses,
-    wait_until,
-)
-from tests.sms.conftest import configure, publishing_to
+from tests.faults.redis_broker import held_send_ids
+from tests.faults.workers import process_exists
+from tests.helpers.broker import publishing_to
+from tests.helpers.messages import statuses
+from tests.helpers.polling import wait_until
+from tests.helpers.providers import configure
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 

@@ -1,40 +1,25 @@
-"""Fixtures for the Integrations tests: the two provider rows and configured variants."""
+"""Fixtures for the Integrations tests: the provider rows with a number and an account id
+(`twilio_row` and `clicksend_row`, the bare rows, are in tests/conftest.py)."""
 
 import pytest
 
-from integrations.models import Integration
 from tests.fakes.fixtures import CLICKSEND_USERNAME, TWILIO_SID
-
-TWILIO_PHONE = "+12025550143"
-CLICKSEND_PHONE = "+61411111111"
-
-
-def provider_row(kind):
-    # tests/conftest.py `migrated_rows` restores the row if a transactional test flushed it.
-    return Integration.objects.get(kind=kind)
+from tests.helpers.providers import CLICKSEND_PHONE, TWILIO_PHONE
 
 
 @pytest.fixture
-def twilio(db):
-    return provider_row("twilio")
+def configured_twilio(twilio_row):
+    """Twilio's row with a number and an Account SID, not active."""
+    twilio_row.phone_number = TWILIO_PHONE
+    twilio_row.account_id = TWILIO_SID
+    twilio_row.save()
+    return twilio_row
 
 
 @pytest.fixture
-def clicksend(db):
-    return provider_row("clicksend")
-
-
-@pytest.fixture
-def configured_twilio(twilio):
-    twilio.phone_number = TWILIO_PHONE
-    twilio.account_id = TWILIO_SID
-    twilio.save()
-    return twilio
-
-
-@pytest.fixture
-def configured_clicksend(clicksend):
-    clicksend.phone_number = CLICKSEND_PHONE
-    clicksend.account_id = CLICKSEND_USERNAME
-    clicksend.save()
-    return clicksend
+def configured_clicksend(clicksend_row):
+    """ClickSend's row with a number and a username, not active."""
+    clicksend_row.phone_number = CLICKSEND_PHONE
+    clicksend_row.account_id = CLICKSEND_USERNAME
+    clicksend_row.save()
+    return clicksend_row

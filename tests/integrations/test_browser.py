@@ -4,8 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import Integration
-from tests.browser import sign_in
-from tests.conftest import ARTIFACTS
+from tests.browser import ARTIFACTS, sign_in
 from tests.fakes.fixtures import CLICKSEND_API_KEY, CLICKSEND_USERNAME, TWILIO_SID, TWILIO_TOKEN
 
 pytestmark = pytest.mark.browser
@@ -54,7 +53,7 @@ def configure(page, flow, *, saved_message):
 
 
 def test_an_administrator_configures_both_providers(
-    page, login, screenshot, administrator, twilio, clicksend, fake_provider
+    page, login, screenshot, administrator, twilio_row, clicksend_row, fake_provider
 ):
     errors = []
     page.on("pageerror", lambda error: errors.append(error))
@@ -82,7 +81,7 @@ def test_an_administrator_configures_both_providers(
 
 
 def test_an_invalid_save_keeps_the_dialog_open_with_the_error(
-    page, login, screenshot, administrator, twilio, clicksend
+    page, login, screenshot, administrator, twilio_row, clicksend_row
 ):
     login(administrator)
     page.goto("/administration/integrations/")
@@ -103,7 +102,7 @@ def test_an_invalid_save_keeps_the_dialog_open_with_the_error(
 
 
 def test_the_panels_work_without_javascript(
-    page_without_js, live_server, administrator, twilio, clicksend, fake_provider
+    page_without_js, live_server, administrator, twilio_row, clicksend_row, fake_provider
 ):
     page = page_without_js
     sign_in(page, administrator)

@@ -7,57 +7,57 @@ from django.db import IntegrityError, connection, transaction
 
 from integrations import services
 from integrations.models import AuditEntry, Integration
-from tests.integrations.conftest import provider_row
+from tests.helpers.providers import provider_row
 
 
-def test_it_refuses_two_active_rows_in_the_database(twilio, clicksend):
-    Integration.objects.filter(pk=twilio.pk).update(is_active=True)
+def test_it_refuses_two_active_rows_in_the_database(twilio_row, clicksend_row):
+    Integration.objects.filter(pk=twilio_row.pk).update(is_active=True)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Integration.objects.filter(pk=clicksend.pk).update(is_active=True)
-    assert list(Integration.objects.filter(is_active=True)) == [twilio]
+        Integration.objects.filter(pk=clicksend_row.pk).update(is_active=True)
+    assert list(Integration.objects.filter(is_active=True)) == [twilio_row]
 
 
-def test_it_allows_no_active_row(twilio, clicksend):
+def test_it_allows_no_active_row(twilio_row, clicksend_row):
     Integration.objects.update(is_active=False)
     assert Integration.objects.filter(is_active=True).count() == 0
 
 
-def test_activating_one_deactivates_the_other(twilio, clicksend, administrator):
-    services.activate_provider(twilio, by=administrator)
-    deactivated = services.activate_provider(clicksend, by=administrator)
+def test_activating_one_deactivates_the_other(twilio_row, clicksend_row, administrator):
+    services.activate_provider(twilio_row, by=administrator)
+    deactivated = services.activate_provider(clicksend_row, by=administrator)
 
     assert deactivated == [Integration.objects.get(kind="twilio")]
     assert {i.kind: i.is_active for i in Integration.objects.all()} == {
         "twilio": False,
         "clicksend": True,
     }
-    assert clicksend.is_active  # the caller's instance follows the committed state
+    assert clicksend_row.is_active  # the caller's instance follows the committed state
 
 
-def test_activating_the_active_provider_changes_nothing(twilio, administrator):
-    services.activate_provider(twilio, by=administrator)
+def test_activating_the_active_provider_changes_nothing(twilio_row, administrator):
+    services.activate_provider(twilio_row, by=administrator)
     entries = AuditEntry.objects.count()
 
-    assert services.activate_provider(twilio, by=administrator) == []
+    assert services.activate_provider(twilio_row, by=administrator) == []
     assert AuditEntry.objects.count() == entries
 
 
-def test_deactivating_leaves_no_provider_active(twilio, administrator):
-    services.activate_provider(twilio, by=administrator)
+def test_deactivating_leaves_no_provider_active(twilio_row, administrator):
+    services.activate_provider(twilio_row, by=administrator)
 
-    assert services.deactivate_provider(twilio, by=administrator) is True
-    assert services.deactivate_provider(twilio, by=administrator) is False
+    assert services.deactivate_provider(twilio_row, by=administrator) is True
+    assert services.deactivate_provider(twilio_row, by=administrator) is False
     assert not Integration.objects.filter(is_active=True).exists()
 
 
-def test_it_works_from_a_stale_instance(twilio, clicksend, administrator):
-    stale_clicksend = Integration.objects.get(pk=clicksend.pk)
-    services.activate_provider(clicksend, by=administrator)
-    services.activate_provider(twilio, by=administrator)
+def test_it_works_from_a_stale_instance(twilio_row, clicksend_row, administrator):
+    stale_clicksend = Integration.objects.get(pk=clicksend_row.pk)
+    services.activate_provider(clicksend_row, by=administrator)
+    services.activate_provider(twilio_row, by=administrator)
 
     # This instance still believes ClickSend is active; the service reads the locked rows.
     services.activate_provider(stale_clicksend, by=administrator)
-    assert list(Integration.objects.filter(is_active=True)) == [clicksend]
+    assert list(Integration.objects.filter(is_active=True)) == [clicksend_row]
 
 
 @pytest.mark.postgres

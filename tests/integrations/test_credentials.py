@@ -139,12 +139,12 @@ def test_an_empty_secret_is_a_field_error(administrator_client, fake_provider, c
     assert fake_provider.requests == []
 
 
-def test_the_account_sid_must_come_first(administrator_client, fake_provider, twilio):
+def test_the_account_sid_must_come_first(administrator_client, fake_provider, twilio_row):
     response = administrator_client.post(secret_url("twilio"), {"secret": TWILIO_TOKEN})
 
     assert "Save the Account SID first" in response.context["form"].errors["secret"][0]
     assert fake_provider.requests == []
-    assert Integration.objects.get(pk=twilio.pk).secret == ""
+    assert Integration.objects.get(pk=twilio_row.pk).secret == ""
 
 
 def test_error_reports_hide_the_secret(administrator_client, fake_provider, configured_twilio):

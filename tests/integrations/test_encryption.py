@@ -66,9 +66,9 @@ def test_rotation_re_encrypts_with_the_new_first_key(settings, stored_secret):
     assert Integration.objects.get(pk=stored_secret.pk).secret == SECRET
 
 
-def test_rotation_reports_and_keeps_what_it_cannot_decrypt(settings, stored_secret, clicksend):
-    clicksend.secret = "clicksend-key-1234"
-    clicksend.save()
+def test_rotation_reports_and_keeps_what_it_cannot_decrypt(settings, stored_secret, clicksend_row):
+    clicksend_row.secret = "clicksend-key-1234"
+    clicksend_row.save()
     before = raw_secret(stored_secret)
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]  # the old key is lost: Twilio's token is stuck
     out, err = io.StringIO(), io.StringIO()

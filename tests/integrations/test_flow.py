@@ -47,7 +47,7 @@ def walk(recorder, kind, *, phone, account_id, secret, htmx):
 
 
 def test_the_flow_never_shows_a_secret_and_audits_every_change(
-    client, admin_user, twilio, clicksend, fake_provider, caplog
+    client, admin_user, twilio_row, clicksend_row, fake_provider, caplog
 ):
     caplog.set_level(logging.DEBUG)
     client.force_login(admin_user)  # a superuser, so the Django admin pages can be checked too
@@ -109,12 +109,12 @@ def test_the_flow_never_shows_a_secret_and_audits_every_change(
     )
 
 
-def test_the_django_admin_cannot_change_integrations(admin_client, twilio):
-    url = reverse("admin:integrations_integration_change", args=[twilio.pk])
+def test_the_django_admin_cannot_change_integrations(admin_client, twilio_row):
+    url = reverse("admin:integrations_integration_change", args=[twilio_row.pk])
     html = admin_client.get(url).content.decode()
 
     assert "Secret" in html
     assert 'name="secret"' not in html
     assert admin_client.post(url, {"is_active": "on"}).status_code == 403
-    twilio.refresh_from_db()
-    assert not twilio.is_active
+    twilio_row.refresh_from_db()
+    assert not twilio_row.is_active

@@ -27,7 +27,7 @@ def url_for(name, kind):
 
 
 @pytest.fixture
-def rows(twilio, clicksend):
+def rows(twilio_row, clicksend_row):
     return Integration.objects.all()
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from integrations.models import AuditEntry, Integration
 from tests.fakes.fixtures import CLICKSEND_USERNAME, TWILIO_SID
-from tests.integrations.conftest import CLICKSEND_PHONE, TWILIO_PHONE
+from tests.helpers.providers import CLICKSEND_PHONE, TWILIO_PHONE
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -25,7 +25,7 @@ def flashes(response):
     return [str(m) for m in response.context["messages"]]
 
 
-def test_the_panel_has_the_documented_fields_and_no_secret(administrator_client, twilio):
+def test_the_panel_has_the_documented_fields_and_no_secret(administrator_client, twilio_row):
     html = administrator_client.get(edit_url("twilio")).content.decode()
 
     for label in ("Activate", "Phone Number", "Account SID", "Save"):
@@ -34,13 +34,13 @@ def test_the_panel_has_the_documented_fields_and_no_secret(administrator_client,
     assert 'name="secret"' not in html
 
 
-def test_clicksend_asks_for_a_username(administrator_client, clicksend):
+def test_clicksend_asks_for_a_username(administrator_client, clicksend_row):
     html = administrator_client.get(edit_url("clicksend")).content.decode()
     assert '<label for="id_account_id">Username</label>' in html
 
 
 def test_saving_with_activate_switches_providers_and_says_so(
-    administrator_client, twilio, configured_clicksend, administrator
+    administrator_client, twilio_row, configured_clicksend, administrator
 ):
     save(
         administrator_client,
@@ -58,8 +58,8 @@ def test_saving_with_activate_switches_providers_and_says_so(
     assert flashes(response) == [
         "Twilio is now the active SMS provider. ClickSend was deactivated."
     ]
-    twilio.refresh_from_db()
-    assert (twilio.is_active, twilio.phone_number, twilio.account_id) == (
+    twilio_row.refresh_from_db()
+    assert (twilio_row.is_active, twilio_row.phone_number, twilio_row.account_id) == (
         True,
         TWILIO_PHONE,  # stored as E.164
         TWILIO_SID,
@@ -106,7 +106,7 @@ def test_the_form_is_prefilled_with_the_current_settings(administrator_client, c
     ],
 )
 def test_invalid_settings_show_inline_errors_and_change_nothing(
-    administrator_client, twilio, phone, account_id, field, error
+    administrator_client, twilio_row, phone, account_id, field, error
 ):
     response = save(administrator_client, "twilio", phone=phone, account_id=account_id)
 
@@ -117,22 +117,22 @@ def test_invalid_settings_show_inline_errors_and_change_nothing(
     html = response.content.decode()
     assert f'id="id_{field}_error"' in html
     assert 'aria-invalid="true"' in html
-    twilio.refresh_from_db()
-    assert (twilio.is_active, twilio.phone_number, twilio.account_id) == (False, "", "")
+    twilio_row.refresh_from_db()
+    assert (twilio_row.is_active, twilio_row.phone_number, twilio_row.account_id) == (False, "", "")
     assert not AuditEntry.objects.exists()
 
 
-def test_a_bad_phone_is_refused_even_without_activating(administrator_client, twilio):
+def test_a_bad_phone_is_refused_even_without_activating(administrator_client, twilio_row):
     response = save(administrator_client, "twilio", activate=False, phone="555")
     assert list(response.context["form"].errors) == ["phone_number"]
 
 
-def test_inactive_settings_may_be_incomplete(administrator_client, clicksend):
+def test_inactive_settings_may_be_incomplete(administrator_client, clicksend_row):
     response = save(administrator_client, "clicksend", activate=False, account_id="ops-team")
 
     assert response.status_code == 302
-    clicksend.refresh_from_db()
-    assert (clicksend.account_id, clicksend.phone_number, clicksend.is_active) == (
+    clicksend_row.refresh_from_db()
+    assert (clicksend_row.account_id, clicksend_row.phone_number, clicksend_row.is_active) == (
         "ops-team",
         "",
         False,
@@ -156,7 +156,7 @@ def test_changing_the_account_sid_clears_the_stale_check(administrator_client, c
 
 
 class TestWithHtmx:
-    def test_the_panel_is_an_overlay_fragment(self, administrator_client, twilio):
+    def test_the_panel_is_an_overlay_fragment(self, administrator_client, twilio_row):
         response = administrator_client.get(edit_url("twilio"), **HTMX)
 
         html = response.content.decode()
@@ -166,13 +166,13 @@ class TestWithHtmx:
         assert f'hx-post="{edit_url("twilio")}"' in html
         assert "data-close-overlay" in html
 
-    def test_without_htmx_it_is_a_full_page(self, administrator_client, twilio):
+    def test_without_htmx_it_is_a_full_page(self, administrator_client, twilio_row):
         html = administrator_client.get(edit_url("twilio")).content.decode()
         assert "<html" in html
         assert "hx-post" not in html
         assert 'aria-current="page"' in html  # Administration stays highlighted
 
-    def test_errors_come_back_in_the_overlay(self, administrator_client, twilio):
+    def test_errors_come_back_in_the_overlay(self, administrator_client, twilio_row):
         response = save(administrator_client, "twilio", phone="12", account_id="AC1", **HTMX)
 
         assert response.status_code == 200  # htmx swaps 2xx only
@@ -180,7 +180,7 @@ class TestWithHtmx:
         assert 'class="overlay is-settled"' in html  # replaces the open panel without a fade
         assert "Enter a valid Account SID" in html
 
-    def test_success_reloads_the_page(self, administrator_client, twilio):
+    def test_success_reloads_the_page(self, administrator_client, twilio_row):
         response = save(
             administrator_client, "twilio", phone=TWILIO_PHONE, account_id=TWILIO_SID, **HTMX
         )

@@ -6,7 +6,7 @@ from django.urls import reverse
 from sms.models import Message, OptOut, SmsTemplate, Thread
 from tests.factories import UserFactory
 from tests.fakes.fixtures import TWILIO_TOKEN
-from tests.sms.conftest import CANDIDATE_PHONE
+from tests.helpers.providers import CANDIDATE_PHONE
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def test_each_sms_model_has_a_working_changelist(staff_client, model):
     assert staff_client.get(url).status_code == 200
 
 
-def test_messages_are_read_only_and_never_show_credentials(staff_client, twilio, candidate):
+def test_messages_are_read_only_and_never_show_credentials(staff_client, active_twilio, candidate):
     thread = Thread.objects.create(candidate=candidate, phone_number=CANDIDATE_PHONE)
     message = Message.objects.create(
         thread=thread, direction="outbound", status="sent", body="Hello", provider="twilio"

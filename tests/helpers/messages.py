@@ -1,0 +1,23 @@
+"""Messages written the way the pipeline leaves them, and read back."""
+
+from sms.models import Message, Thread
+
+
+def add_message(candidate, status="delivered", body="Hello", direction="outbound", **fields):
+    """One message in the candidate's thread, and the thread's summary as the services keep it
+    (written by ThreadQuerySet.show_message: an inbound message leaves the thread unread)."""
+    thread, _ = Thread.objects.get_or_create(
+        candidate=candidate, defaults={"phone_number": candidate.phone}
+    )
+    if direction == "inbound":
+        status = "received"
+    message = Message.objects.create(
+        thread=thread, direction=direction, status=status, body=body, **fields
+    )
+    Thread.objects.filter(pk=thread.pk).show_message(body, direction, at=message.created_at)
+    return message
+
+
+def statuses(**filters) -> dict[int, str]:
+    """{message id: status} of outbound messages."""
+    return dict(Message.objects.filter(direction="outbound", **filters).values_list("pk", "status"))

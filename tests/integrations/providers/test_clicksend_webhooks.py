@@ -1,0 +1,202 @@
+"""ClickSend webhooks: the secret path token, and lenient parsing of JSON and form posts."""
+
+import json
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pytest
+from django.test import RequestFactory
+
+from integrations.providers.base import ProviderCredentials, WebhookRejected
+from integrations.providers.clicksend import ClickSendProvider
+from sms.models import MessageStatus
+from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
+from tests.integrations.providers.samples import WEBHOOK_TOKEN, payload
+
+INBOUND_PATH = f"/webhooks/clicksend/{WEBHOOK_TOKEN}/inbound/"
+RECEIPTS_PATH = f"/webhooks/clicksend/{WEBHOOK_TOKEN}/receipts/"
+
+
+def provider(webhook_token=WEBHOOK_TOKEN) -> ClickSendProvider:
+    return ClickSendProvider(
+        ProviderCredentials(CLICKSEND_USERNAME, CLICKSEND_API_KEY, webhook_token=webhook_token)
+    )
+
+
+def json_post(path, data):
+    body = data if isinstance(data, str | bytes) else json.dumps(data)
+    return RequestFactory().post(path, data=body, content_type="application/json")
+
+
+def form_post(path, data):
+    return RequestFactory().post(
+        path, data=urlencode(data), content_type="application/x-www-form-urlencoded"
+    )
+
+
+# --- the path token -------------------------------------------------------------------------------
+
+
+def test_it_accepts_the_integrations_token():
+    request = json_post(INBOUND_PATH, payload("clicksend_inbound.json"))
+    provider().validate_webhook(request, public_url="", path_token=WEBHOOK_TOKEN)
+
+
+@pytest.mark.parametrize(
+    ("path_token", "configured_token"),
+    [
+        ("not-the-token", WEBHOOK_TOKEN),
+        (WEBHOOK_TOKEN[:-1], WEBHOOK_TOKEN),
+        ("", WEBHOOK_TOKEN),
+        ("", ""),  # an integration without a token accepts nothing
+        ("tökén", WEBHOOK_TOKEN),  # non-ASCII must not crash the comparison
+    ],
+)
+def test_it_answers_404_to_a_wrong_token(path_token, configured_token):
+    request = json_post(INBOUND_PATH, payload("clicksend_inbound.json"))
+
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider(configured_token).validate_webhook(request, public_url="", path_token=path_token)
+
+    assert excinfo.value.status == 404
+
+
+# --- inbound messages -----------------------------------------------------------------------------
+
+
+def test_it_normalizes_a_json_inbound_message():
+    data = payload("clicksend_inbound.json")
+
+    [inbound] = provider().parse_inbound(json_post(INBOUND_PATH, data))
+
+    assert inbound.provider_message_id == "1F12D781-99C1-6D94-96FE-F5A311C8997D"
+    assert inbound.from_number == "+61429912603"
+    assert inbound.to_number == "+61477485926"
+    assert inbound.body == "trigger reply"
+    assert inbound.received_at == datetime.fromtimestamp(1775012927, tz=UTC)
+    assert inbound.opt_out_type is None
+    assert inbound.raw == data
+
+
+def test_it_normalizes_a_form_encoded_inbound_message_the_same_way():
+    data = payload("clicksend_inbound.json")
+
+    [from_form] = provider().parse_inbound(form_post(INBOUND_PATH, data))
+    [from_json] = provider().parse_inbound(json_post(INBOUND_PATH, data))
+
+    assert from_form.provider_message_id == from_json.provider_message_id
+    assert from_form.body == from_json.body
+    assert from_form.received_at == from_json.received_at
+    assert from_form.raw["original_message_id"] == "1F12D717-947A-6FBC-BBFE-D14C2927CEEF"
+
+
+def test_it_accepts_numbers_sent_as_strings_and_strings_sent_as_numbers():
+    data = {**payload("clicksend_inbound.json"), "timestamp": "1775012927", "from": 61429912603}
+
+    [inbound] = provider().parse_inbound(json_post(INBOUND_PATH, data))
+
+    assert inbound.received_at == datetime(2026, 4, 1, 3, 8, 47, tzinfo=UTC)
+    assert inbound.from_number == "61429912603"
+
+
+def test_an_empty_body_is_an_empty_message():
+    data = {**payload("clicksend_inbound.json"), "body": ""}
+    [inbound] = provider().parse_inbound(json_post(INBOUND_PATH, data))
+    assert inbound.body == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("{not json", "not valid JSON"),
+        (b"\xff\xfe", "not valid JSON"),
+        ("[1, 2]", "not an object"),
+        ("[]", "not an object"),
+        ('"a string"', "not an object"),
+        (json.dumps({"to": "+61477485926", "body": "x", "message_id": "A"}), "from is missing"),
+        (json.dumps({"from": "+1", "to": "+2", "body": "x"}), "message_id is missing"),
+        (
+            json.dumps({"from": {"n": 1}, "to": "+2", "message_id": "A"}),
+            "from has the wrong type",
+        ),
+        (
+            json.dumps({"from": "+1", "to": "+2", "message_id": "A", "timestamp": "yesterday"}),
+            "timestamp is not a number",
+        ),
+    ],
+)
+def test_a_malformed_inbound_message_is_rejected_with_400(body, reason):
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().parse_inbound(json_post(INBOUND_PATH, body))
+
+    assert excinfo.value.status == 400
+    assert reason in excinfo.value.reason
+
+
+def test_an_empty_form_is_rejected_with_400():
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().parse_inbound(form_post(INBOUND_PATH, {}))
+    assert excinfo.value.status == 400
+
+
+# --- delivery receipts ----------------------------------------------------------------------------
+
+
+def test_it_normalizes_a_delivered_receipt_with_string_numbers():
+    data = payload("clicksend_receipt_delivered.json")
+
+    [event] = provider().parse_status(form_post(RECEIPTS_PATH, data))
+
+    assert event.provider_message_id == "1F12D717-947A-6FBC-BBFE-D14C2927CEEF"
+    assert event.status == MessageStatus.DELIVERED
+    assert event.reference == "42"
+    assert event.error_code == ""
+    assert event.error_message == ""
+    assert event.occurred_at == datetime.fromtimestamp(1775012927, tz=UTC)
+    assert event.raw == data
+
+
+def test_it_normalizes_a_failed_receipt_with_integer_numbers():
+    [event] = provider().parse_status(
+        json_post(RECEIPTS_PATH, payload("clicksend_receipt_failed.json"))
+    )
+
+    assert event.status == MessageStatus.FAILED
+    assert event.error_code == "301"
+    assert event.error_message == "Unknown subscriber"
+    assert event.reference == "43"
+
+
+@pytest.mark.parametrize(
+    ("status_code", "ours"),
+    [(200, MessageStatus.SENT), ("200", MessageStatus.SENT), (201, MessageStatus.DELIVERED)],
+)
+def test_it_maps_receipt_codes_to_our_statuses(status_code, ours):
+    data = {**payload("clicksend_receipt_failed.json"), "status_code": status_code}
+    [event] = provider().parse_status(json_post(RECEIPTS_PATH, data))
+    assert event.status == ours
+
+
+@pytest.mark.parametrize("status_code", [300, "300", 999])
+def test_it_ignores_receipts_that_are_not_final_or_not_known(status_code):
+    data = {**payload("clicksend_receipt_failed.json"), "status_code": status_code}
+    assert provider().parse_status(json_post(RECEIPTS_PATH, data)) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"status_code": "delivered"},
+        {"status_code": None},
+        {"status_code": True},
+        {"message_id": ""},
+        {"message_id": ["A", "B"]},
+    ],
+)
+def test_a_malformed_receipt_is_rejected_with_400(change):
+    data = {**payload("clicksend_receipt_failed.json"), **change}
+
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().parse_status(json_post(RECEIPTS_PATH, data))
+
+    assert excinfo.value.status == 400

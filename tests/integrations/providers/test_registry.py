@@ -1,0 +1,58 @@
+"""The registry builds configured adapters; each adapter names its webhook URLs and labels."""
+
+import pytest
+
+from integrations.models import Integration
+from integrations.providers import provider_class, provider_for
+from integrations.providers.clicksend import ClickSendProvider
+from integrations.providers.twilio import TwilioProvider
+from tests.fakes.provider_server import CLICKSEND_API_KEY, CLICKSEND_USERNAME
+from tests.integrations.providers.samples import WEBHOOK_TOKEN
+
+
+@pytest.mark.parametrize(
+    ("kind", "cls", "labels"),
+    [
+        ("twilio", TwilioProvider, ("Twilio", "Account SID", "Auth Token")),
+        ("clicksend", ClickSendProvider, ("ClickSend", "Username", "API Key")),
+    ],
+)
+def test_each_kind_maps_to_its_adapter_and_labels(kind, cls, labels):
+    assert provider_class(kind) is cls
+    assert cls.kind == kind
+    assert (cls.display_name, cls.account_id_label, cls.secret_label) == labels
+
+
+def test_provider_for_passes_the_integrations_credentials_and_webhook_token():
+    integration = Integration(
+        kind="clicksend",
+        account_id=CLICKSEND_USERNAME,
+        secret=CLICKSEND_API_KEY,
+        phone_number="+61400000000",
+        webhook_token=WEBHOOK_TOKEN,
+    )
+
+    provider = provider_for(integration)
+
+    assert isinstance(provider, ClickSendProvider)
+    assert provider.credentials.account_id == CLICKSEND_USERNAME
+    assert provider.credentials.secret == CLICKSEND_API_KEY
+    assert provider.credentials.phone_number == "+61400000000"
+    assert provider.credentials.webhook_token == WEBHOOK_TOKEN
+    assert provider_for(integration, secret="typed-in").credentials.secret == "typed-in"
+
+
+def test_twilio_has_one_inbound_url_on_the_public_base_url():
+    assert TwilioProvider.webhook_urls(WEBHOOK_TOKEN) == [
+        ("Inbound message URL", "https://nextal.example.com/webhooks/twilio/inbound/")
+    ]
+
+
+def test_clicksend_urls_carry_the_secret_token():
+    assert ClickSendProvider.webhook_urls("tok123") == [
+        ("Inbound SMS URL", "https://nextal.example.com/webhooks/clicksend/tok123/inbound/"),
+        (
+            "Delivery receipt URL",
+            "https://nextal.example.com/webhooks/clicksend/tok123/receipts/",
+        ),
+    ]

@@ -1,0 +1,145 @@
+"""The inbox and a conversation cost the same number of queries for a few rows or thousands:
+10,000 threads in the list, 2,000 messages in one conversation (both windowed)."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates.models import Candidate
+from sms.conversations.queries import CONVERSATION_WINDOW, INBOX_PAGE_SIZE, encode_cursor
+from sms.models import Message, OptOut, SmsTemplate, Thread
+
+# Measured on SQLite and PostgreSQL: the inbox 8 (session, user, two permission queries, the
+# navigation's unread count, the list's version, the rows, their opt-outs); the inbox with a
+# conversation open 15 (adds the thread, marking it read, its message window, scheduled
+# messages, the provider, the opt-out, the template picker); the whole candidate profile 16;
+# the conversation alone after a change 9; Load earlier 7.
+# One spare each, so that an N+1 (a query per row or message) fails at once.
+INBOX_QUERIES = 9
+CONVERSATION_PAGE_QUERIES = 16
+CONVERSATION_REFRESH_QUERIES = 10
+PROFILE_QUERIES = 17
+
+
+def make_inbox(size: int, prefix: str, base: int = 0) -> list[Thread]:
+    """`size` candidate threads (a third unread, every tenth opted out) and a few unknown ones."""
+    now = timezone.now()
+    candidates = Candidate.objects.bulk_create(
+        Candidate(first_name=f"{prefix}{i}", last_name="Person", phone=f"+16172{base + i:06d}")
+        for i in range(size)
+    )
+    threads = Thread.objects.bulk_create(
+        Thread(
+            candidate=candidate,
+            phone_number=candidate.phone,
+            last_message_at=now - timedelta(minutes=i),
+            last_message_preview="Thanks, talk soon",
+            last_message_direction="inbound" if i % 2 else "outbound",
+            unread_count=i % 3,
+        )
+        for i, candidate in enumerate(candidates)
+    )
+    threads += Thread.objects.bulk_create(
+        Thread(phone_number=f"+6140{base + i:07d}", unread_count=1) for i in range(3)
+    )
+    OptOut.objects.bulk_create(
+        OptOut(phone_number=c.phone, source="keyword", detail="STOP", changed_at=now)
+        for c in candidates[::10]
+    )
+    return threads
+
+
+def make_conversation(thread: Thread, size: int, user) -> None:
+    template = SmsTemplate.objects.create(name=f"Template for {thread.pk}", body="Hi")
+    Message.objects.bulk_create(
+        Message(
+            thread=thread,
+            direction="inbound" if i % 2 else "outbound",
+            status="received" if i % 2 else ("failed" if i % 10 == 0 else "delivered"),
+            body=f"Message {i}: can we move the interview to Thursday afternoon?",
+            sent_by=None if i % 2 else user,
+            template=template if i % 4 == 0 else None,
+            error_message="Unreachable" if i % 10 == 0 else "",
+        )
+        for i in range(size)
+    )
+
+
+def count_queries(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.fixture
+def warm_client(recruiter_client):
+    recruiter_client.get(reverse("sms:inbox"))  # session and connection set up
+    return recruiter_client
+
+
+def test_the_inbox_costs_the_same_for_10_and_10000_threads(
+    warm_client, django_assert_max_num_queries
+):
+    make_inbox(10, "Small")
+    small_count, html = count_queries(warm_client, reverse("sms:inbox"))
+    assert html.count('<li class="thread-row') == 13
+    make_inbox(10_000, "Large", base=100)
+    started = time.perf_counter()
+    with django_assert_max_num_queries(INBOX_QUERIES):
+        large_count, html = count_queries(warm_client, reverse("sms:inbox"))
+    elapsed = time.perf_counter() - started
+    assert large_count == small_count
+    assert html.count('<li class="thread-row') == INBOX_PAGE_SIZE
+    assert "Load more conversations" in html
+    assert html.count(">Opted out</span>") >= INBOX_PAGE_SIZE // 10
+    for params in ({"show": "unread"}, {"show": "unknown"}, {"q": "Large42"}):
+        with django_assert_max_num_queries(INBOX_QUERIES):
+            warm_client.get(reverse("sms:inbox"), params)
+    assert elapsed < 10  # generous: shared CI machines
+    print(f"inbox with 10,003 threads: {large_count} queries, {elapsed * 1000:.0f} ms")
+
+
+def test_a_conversation_costs_the_same_for_10_and_2000_messages(
+    active_twilio, warm_client, recruiter, django_assert_max_num_queries
+):
+    small, large = make_inbox(3, "Conv")[1:3]  # [0] is opted out: no composer
+    make_conversation(small, 10, recruiter)
+    make_conversation(large, 2000, recruiter)
+    Thread.objects.update(unread_count=1)  # both are marked read when opened
+    small_count, _ = count_queries(warm_client, reverse("sms:inbox_thread", args=[small.pk]))
+    started = time.perf_counter()
+    with django_assert_max_num_queries(CONVERSATION_PAGE_QUERIES):
+        large_count, html = count_queries(warm_client, reverse("sms:inbox_thread", args=[large.pk]))
+    elapsed = time.perf_counter() - started
+    assert large_count == small_count
+    assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
+    assert "Message 1999:" in html and "Message 1949:" not in html
+    assert "Load earlier messages" in html
+    assert html.count(">Retry</button>") == CONVERSATION_WINDOW // 10
+    # A refresh after a change, and "Load earlier", are bounded the same way.
+    poll = reverse("sms:inbox_thread_poll", args=[large.pk])
+    with django_assert_max_num_queries(CONVERSATION_REFRESH_QUERIES):
+        refresh_count, _ = count_queries(warm_client, poll, data={"v": "0"})
+    earlier = reverse("sms:thread_messages", args=[large.pk])
+    first = large.messages.order_by("-created_at", "-id")[CONVERSATION_WINDOW - 1]
+    with django_assert_max_num_queries(CONVERSATION_REFRESH_QUERIES):
+        earlier_count, html = count_queries(
+            warm_client, earlier, data={"before": encode_cursor(first.created_at, first.pk)}
+        )
+    assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
+    with django_assert_max_num_queries(PROFILE_QUERIES):
+        profile_count, html = count_queries(
+            warm_client, reverse("candidates:detail", args=[large.candidate_id])
+        )
+    assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
+    print(
+        f"conversation of 2,000: inbox page {large_count} queries ({elapsed * 1000:.0f} ms), "
+        f"profile {profile_count}, "
+        f"refresh {refresh_count}, load earlier {earlier_count}"
+    )
