@@ -43,3 +43,9 @@ def test_it_is_idempotent(db):
     output = seed()
     assert "(0 new)" in output
     assert counts == [model.objects.count() for model in models]
+
+
+def test_every_demo_conversation_has_a_preview_in_the_inbox(db):
+    seed()
+    assert Thread.objects.count() == 4
+    assert not Thread.objects.filter(last_message_preview="").exists()
