@@ -1,22 +1,34 @@
-"""Trim Twilio's full OpenAPI description to the paths Nextal calls (and what they reference).
+"""Trim Twilio's full OpenAPI descriptions to the paths Nextal calls (and what they reference).
 
-python tests/integrations/providers/specs/trim.py path/to/twilio-oai/spec/json/twilio_api_v2010.json
+python tests/integrations/providers/specs/trim.py twilio-oai/spec/json/twilio_api_v2010.json
+python tests/integrations/providers/specs/trim.py twilio-oai/spec/json/twilio_messaging_v1.json
+
+The output is written beside this script under the input's file name.
 """
 
 import json
 import sys
 from pathlib import Path
 
-PATHS = [
-    "/2010-04-01/Accounts/{Sid}.json",
-    "/2010-04-01/Accounts/{AccountSid}/Messages.json",
-    "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
-    "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json",
-    "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json",
-    "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
-    "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
-]
-OUT = Path(__file__).resolve().parent / "twilio_api_v2010.json"
+PATHS = {
+    "twilio_api_v2010.json": [
+        "/2010-04-01/Accounts/{Sid}.json",
+        "/2010-04-01/Accounts/{AccountSid}/Messages.json",
+        "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json",
+        "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media.json",
+        "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Media/{Sid}.json",
+        "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json",
+        "/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers/{Sid}.json",
+    ],
+    # Messaging Services (host messaging.twilio.com): the service, and its sender pool.
+    "twilio_messaging_v1.json": [
+        "/v1/Services",
+        "/v1/Services/{Sid}",
+        "/v1/Services/{ServiceSid}/PhoneNumbers",
+        "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
+    ],
+}
+HERE = Path(__file__).resolve().parent
 
 
 def references(node, found: set[str]) -> set[str]:
@@ -32,9 +44,9 @@ def references(node, found: set[str]) -> set[str]:
     return found
 
 
-def trim(spec: dict) -> dict:
+def trim(spec: dict, paths: list[str]) -> dict:
     trimmed = {key: value for key, value in spec.items() if key not in ("paths", "components")}
-    trimmed["paths"] = {path: spec["paths"][path] for path in spec["paths"] if path in PATHS}
+    trimmed["paths"] = {path: spec["paths"][path] for path in spec["paths"] if path in paths}
     components = {"securitySchemes": spec["components"]["securitySchemes"]}
     pending, seen = list(references(trimmed["paths"], set())), set()
     while pending:
@@ -51,6 +63,9 @@ def trim(spec: dict) -> dict:
 
 
 if __name__ == "__main__":
-    full = json.loads(Path(sys.argv[1]).read_text())
+    source = Path(sys.argv[1])
+    full = json.loads(source.read_text())
     # ensure_ascii keeps the spec's escaped surrogate pairs escaped (YAML parsers refuse them).
-    OUT.write_text(json.dumps(trim(full), indent=1, ensure_ascii=True))
+    (HERE / source.name).write_text(
+        json.dumps(trim(full, PATHS[source.name]), indent=1, ensure_ascii=True)
+    )
