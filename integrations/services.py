@@ -8,6 +8,7 @@ administrators activating different providers at once are serialized instead of 
 
 from __future__ import annotations
 
+import copy
 import logging
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from core.phone import to_e164
 from integrations.models import AuditEntry, Integration, new_webhook_token
+from integrations.provider_checks import fields_for, read_sender_and_webhooks
 from integrations.providers import provider_class, provider_for
 from integrations.providers.base import CredentialCheck
 
@@ -82,7 +84,8 @@ def _activate_locked(rows: dict[str, Integration], target: Integration, by) -> l
             others_deactivated.append(other)
     if not target.is_active:
         target.is_active = True
-        target.save(update_fields=["is_active", "updated_at"])
+        target.activated_at = timezone.now()
+        target.save(update_fields=["is_active", "activated_at", "updated_at"])
         _audit(target, AuditEntry.Action.ACTIVATED, by)
     return others_deactivated
 
@@ -124,24 +127,62 @@ def deactivate_provider(integration: Integration, *, by) -> bool:
     return changed
 
 
-def _clean_settings(kind: str, *, phone_number: str, account_id: str, activate: bool) -> dict:
+SENDER_FIELDS = ("phone_number", "messaging_service_sid", "alpha_sender")
+
+
+def _clean_settings(
+    kind: str,
+    *,
+    phone_number: str,
+    account_id: str,
+    activate: bool,
+    messaging_service_sid: str = "",
+    alpha_sender: str = "",
+) -> dict:
+    provider = provider_class(kind)
     errors: dict[str, list[ValidationError]] = {}
-    cleaned = {"phone_number": "", "account_id": ""}
+    cleaned = {
+        "phone_number": "",
+        "account_id": "",
+        "messaging_service_sid": "",
+        "alpha_sender": "",
+    }
     if (phone_number or "").strip():
         try:
             cleaned["phone_number"] = to_e164(phone_number)
         except ValidationError as exc:
             errors["phone_number"] = exc.error_list
-    elif activate:
-        errors["phone_number"] = [
-            ValidationError("Enter the number SMS are sent from before activating.", "required")
+    for name, value, clean in (
+        ("account_id", account_id, provider.clean_account_id),
+        ("messaging_service_sid", messaging_service_sid, provider.clean_messaging_service_sid),
+        ("alpha_sender", alpha_sender, provider.clean_alpha_sender),
+    ):
+        try:
+            cleaned[name] = clean(value)
+        except ValidationError as exc:
+            errors[name] = exc.error_list
+    if cleaned["alpha_sender"] and cleaned["phone_number"]:
+        errors["alpha_sender"] = [
+            ValidationError(
+                "Send from a dedicated number or from a sender ID, not both: clear one of them.",
+                "both_senders",
+            )
         ]
-    try:
-        cleaned["account_id"] = provider_class(kind).clean_account_id(account_id)
-    except ValidationError as exc:
-        errors["account_id"] = exc.error_list
-    else:
-        if activate and not cleaned["account_id"]:
+    if activate:
+        if not set(SENDER_FIELDS) & set(errors) and not (
+            cleaned["phone_number"] or cleaned["messaging_service_sid"] or cleaned["alpha_sender"]
+        ):
+            if provider.supports_messaging_service:
+                text = (
+                    "Enter the number SMS are sent from, or a Messaging Service SID, before "
+                    "activating."
+                )
+            elif provider.supports_alpha_sender:
+                text = "Enter the number SMS are sent from, or a sender ID, before activating."
+            else:
+                text = "Enter the number SMS are sent from before activating."
+            errors["phone_number"] = [ValidationError(text, "required")]
+        if not cleaned["account_id"] and "account_id" not in errors:
             errors["account_id"] = [
                 ValidationError(
                     f"Enter the {account_id_label(kind)} before activating.", "required"
@@ -154,21 +195,39 @@ def _clean_settings(kind: str, *, phone_number: str, account_id: str, activate: 
 
 @transaction.atomic
 def update_settings(
-    integration: Integration, *, phone_number: str, account_id: str, activate: bool, by
+    integration: Integration,
+    *,
+    phone_number: str,
+    account_id: str,
+    activate: bool,
+    by,
+    messaging_service_sid: str = "",
+    alpha_sender: str = "",
 ) -> SettingsChange:
-    """Save the phone number and account identifier, then activate or deactivate.
+    """Save the sender (phone number, Messaging Service, sender ID) and account identifier, then
+    activate or deactivate.
 
-    Raises ValidationError keyed by field ("phone_number", "account_id") and changes nothing
-    when the input is invalid. Activation requires a valid phone number and account identifier.
+    Raises ValidationError keyed by field and changes nothing when the input is invalid.
+    Activation requires an account identifier and a sender.
     """
     cleaned = _clean_settings(
-        integration.kind, phone_number=phone_number, account_id=account_id, activate=activate
+        integration.kind,
+        phone_number=phone_number,
+        account_id=account_id,
+        activate=activate,
+        messaging_service_sid=messaging_service_sid,
+        alpha_sender=alpha_sender,
     )
     rows = _lock_all()
     target = rows[integration.kind]
     change = SettingsChange(integration=integration)
 
-    labels = {"phone_number": "Phone Number", "account_id": account_id_label(target.kind)}
+    labels = {
+        "phone_number": "Phone Number",
+        "account_id": account_id_label(target.kind),
+        "messaging_service_sid": "Messaging Service SID",
+        "alpha_sender": "Sender ID",
+    }
     update_fields = []
     for name, value in cleaned.items():
         if getattr(target, name) != value:
@@ -186,11 +245,31 @@ def update_settings(
             "credentials_valid",
             "credentials_check_message",
         ]
+    changed_sender = [name for name in (*SENDER_FIELDS, "account_id") if name in update_fields]
+    if changed_sender and target.sender_checked_at:
+        # The sender check was about the previous sender: say so instead of a stale answer.
+        target.sender_checked_at = None
+        target.sender_ok = None
+        target.sender_in_pool = False
+        target.sender_check_message = (
+            f"Not checked since the {labels[changed_sender[0]]} changed: Check now."
+        )
+        update_fields += [
+            "sender_checked_at",
+            "sender_ok",
+            "sender_in_pool",
+            "sender_check_message",
+        ]
+    if changed_sender and target.webhook_state:
+        target.webhook_state = ""
+        target.webhook_detail = f"Not checked since the {labels[changed_sender[0]]} changed."
+        target.webhook_checked_at = None
+        update_fields += ["webhook_state", "webhook_detail", "webhook_checked_at"]
     if update_fields:
         target.save(update_fields=[*update_fields, "updated_at"])
         detail = "; ".join(
             f"{labels[name]}: {getattr(target, name) or '(empty)'}"
-            for name in ("phone_number", "account_id")
+            for name in ("phone_number", "messaging_service_sid", "alpha_sender", "account_id")
             if name in update_fields
         )
         _audit(target, AuditEntry.Action.SETTINGS_CHANGED, by, detail)
@@ -204,7 +283,7 @@ def update_settings(
     return change
 
 
-@sensitive_variables("secret", "value")
+@sensitive_variables("secret", "value", "unsaved")
 def update_secret(integration: Integration, secret: str, *, by):
     """Check a new Auth Token / API Key with the provider, then store it encrypted.
 
@@ -235,6 +314,14 @@ def update_secret(integration: Integration, secret: str, *, by):
     message = check.message
     if check.valid is None and not message.lower().startswith("not verified"):
         message = f"Not verified: {message}"
+    # The sender and the webhooks are checked with every accepted credential (still outside
+    # any transaction), so the card says at once whether the number is on this account.
+    extra = {}
+    if check.valid:
+        unsaved = copy.copy(integration)  # not saved: the new secret is not stored yet
+        unsaved.secret = value
+        sender, webhooks = read_sender_and_webhooks(unsaved)
+        extra = fields_for(sender, webhooks, timezone.now())
 
     now = timezone.now()
     with transaction.atomic():
@@ -246,8 +333,11 @@ def update_secret(integration: Integration, secret: str, *, by):
         target.credentials_checked_at = now
         target.credentials_valid = check.valid
         target.credentials_check_message = message[:300]
+        for name, field_value in extra.items():
+            setattr(target, name, field_value)
         target.save(
             update_fields=[
+                *extra,
                 "secret",
                 "secret_last4",
                 "secret_updated_at",

@@ -31,6 +31,10 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # never the Host header (a TLS-terminating proxy makes Django see http://).
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
+# Messaging Services are on their own host in Twilio's SDK (`client.messaging.base_url`).
+TWILIO_MESSAGING_BASE_URL = env.str(
+    "TWILIO_MESSAGING_BASE_URL", default="https://messaging.twilio.com"
+).rstrip("/")
 CLICKSEND_API_BASE_URL = env.str(
     "CLICKSEND_API_BASE_URL", default="https://rest.clicksend.com"
 ).rstrip("/")

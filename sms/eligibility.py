@@ -1,9 +1,11 @@
 """Whether an SMS may go out now, and if not, why: one answer for every place that sends.
 
-Three questions, asked in this order: can the active provider send at all, does the candidate
-have a valid number, has that number opted out. `sending_check` asks all three for a candidate
-and returns the E.164 number to use with the answer; `provider_block` and `number_block` are the
-first and last question alone, for sends that are not to a candidate's profile number.
+Four questions, asked in this order: can the active provider send at all, does the candidate
+have a valid number, can the provider's sender text that number (a ClickSend sender ID cannot
+text US or Canadian numbers), has that number opted out. `sending_check` asks them all for a
+candidate and returns the E.164 number to use with the answer; `provider_block`,
+`destination_block` and `number_block` are single questions, for sends that are not to a
+candidate's profile number.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from candidates.models import Candidate
 from core.phone import to_e164_or_none
 from integrations.models import Integration
+from integrations.providers import provider_class
 from sms.models import OptOut
 from sms.optouts import opt_out_for, opted_out_reason
 
@@ -29,6 +32,7 @@ class SendingBlock:
 
     PROVIDER = "provider"  # no active provider, or it cannot send
     PHONE = "phone"  # no phone number, or not a valid one
+    DESTINATION = "destination"  # the provider's sender cannot text this number
     OPTED_OUT = "opted_out"
 
     kind: str
@@ -80,6 +84,17 @@ def phone_block(candidate: Candidate, number: str | None) -> SendingBlock | None
     return None
 
 
+def destination_block(integration: Integration | None, number: str) -> SendingBlock | None:
+    """Why the active provider's sender cannot text `number` at all (checked before any API
+    call), e.g. a ClickSend sender ID and a US or Canadian number."""
+    if integration is None:
+        return None
+    reason = provider_class(integration.kind).destination_refusal(
+        alpha_sender=integration.alpha_sender, to=number
+    )
+    return SendingBlock(SendingBlock.DESTINATION, reason) if reason else None
+
+
 def number_block(number: str, name: str, opt_out: OptOut | None = ...) -> SendingBlock | None:
     """Why `number` must not be texted (it opted out). `opt_out` may be passed when the caller
     already looked it up (bulk sends look up every number at once)."""
@@ -101,6 +116,7 @@ def sending_check(candidate: Candidate, *, integration=...) -> SendingCheck:
     block = (
         provider_block(integration)
         or phone_block(candidate, number)
+        or destination_block(integration, number)
         or number_block(number, candidate.full_name)
     )
     return SendingCheck(number=number, block=block)

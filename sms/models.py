@@ -261,6 +261,16 @@ class Message(models.Model):
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )
+    # Inbound: the outbound message it answers (the thread's latest when it arrived), so that
+    # replies count for that message's recruiter, template and job (SMS Analytics).
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # Outbound: the job it is about (the board's, the bulk send's, else the candidate's latest
+    # application, as {{job_title}} reads it).
+    job = models.ForeignKey(
+        "candidates.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
@@ -274,6 +284,8 @@ class Message(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the provider's latest status callback for it arrived ("last receipt" on the card).
+    receipt_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The provider's payload for inbound messages and the last status event (never credentials).
     raw = models.JSONField(default=dict, blank=True)
@@ -315,6 +327,19 @@ class Message(models.Model):
                 fields=["provider", "-created_at"],
                 condition=Q(is_test=True),
                 name="message_test_recent_idx",
+            ),
+            # SMS Analytics and the card's health read messages by time.
+            models.Index(fields=["created_at"], name="message_created_idx"),
+            # The cards' "last inbound message" and "last delivery receipt".
+            models.Index(
+                fields=["provider", "-created_at"],
+                condition=Q(direction="inbound"),
+                name="message_inbound_recent_idx",
+            ),
+            models.Index(
+                fields=["provider", "-receipt_at"],
+                condition=Q(receipt_at__isnull=False),
+                name="message_receipt_recent_idx",
             ),
         ]
         permissions = [("send_sms", "Can send SMS to candidates")]

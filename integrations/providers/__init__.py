@@ -32,5 +32,8 @@ def provider_for(integration: Integration, *, secret: str | None = None) -> SmsP
         secret=secret if secret is not None else (integration.secret or ""),
         phone_number=integration.phone_number,
         webhook_token=integration.webhook_token,
+        messaging_service_sid=integration.messaging_service_sid,
+        alpha_sender=integration.alpha_sender,
+        sender_in_pool=integration.sender_in_pool,
     )
     return provider_class(integration.kind)(credentials)

@@ -46,6 +46,10 @@ class ProviderCredentials:
     phone_number: str = ""  # the sender number, E.164
     # The integration's secret URL token for providers that do not sign webhooks (ClickSend).
     webhook_token: str = field(default="", repr=False)
+    messaging_service_sid: str = ""  # Twilio: send through this Messaging Service
+    alpha_sender: str = ""  # ClickSend: an alphanumeric sender ID instead of a number
+    # Twilio: the Phone Number is in the Messaging Service's pool (from the last sender check).
+    sender_in_pool: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class SendResult:
     status: DeliveryStatus  # SENT when accepted
     segments: int | None
     raw: dict[str, Any]
+    sender: str = ""  # what the provider says it sent from, when it says
 
 
 class ErrorKind(enum.Enum):
@@ -107,6 +112,55 @@ class ProviderError(Exception):
 class CredentialCheck:
     valid: bool | None  # True accepted, False rejected, None could not verify (unreachable)
     message: str
+
+
+@dataclass(frozen=True)
+class SenderCheck:
+    """Whether the configured sender exists on the provider account.
+
+    `ok` True: found; False: not found or unusable (`message` says so and what to do); None:
+    could not be checked (unreachable). `in_pool`: Twilio's Phone Number is in the Messaging
+    Service's sender pool."""
+
+    ok: bool | None
+    message: str
+    in_pool: bool = False
+
+
+class WebhookWiring(enum.StrEnum):
+    """Where the provider sends replies and receipts (integrations.models.WebhookState)."""
+
+    CONNECTED = "connected"
+    NOT_CONNECTED = "not_connected"
+    ELSEWHERE = "elsewhere"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return (
+            self.value.replace("_", " ")
+            .replace("elsewhere", "points elsewhere")
+            .replace("unknown", "could not check")
+        )
+
+
+@dataclass(frozen=True)
+class WebhookStatus:
+    """The provider's webhook configuration as read back from it. `detail` says where it points
+    (never a secret token); `changes` lists what a connect changed (empty: nothing to do)."""
+
+    state: WebhookWiring
+    detail: str = ""
+    changes: tuple[str, ...] = ()
+
+
+class SetupError(Exception):
+    """A configuration call (sender check, webhook wiring) failed; `message` is readable and
+    holds no secret."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -228,6 +282,11 @@ class SmsProvider(ABC):
     status_callback_route: ClassVar[str | None] = None
     # Status-callback error codes that mean the recipient has opted out.
     opted_out_error_codes: ClassVar[frozenset[str]] = frozenset()
+    # Optional senders besides the Phone Number (shown on the settings form when supported).
+    supports_messaging_service: ClassVar[bool] = False
+    supports_alpha_sender: ClassVar[bool] = False
+    # What a failure's error code means, in plain words, by code family (the card's health).
+    failure_families: ClassVar[dict[str, str]] = {}
 
     def __init__(self, credentials: ProviderCredentials):
         self.credentials = credentials
@@ -244,6 +303,31 @@ class SmsProvider(ABC):
         return value
 
     @classmethod
+    def clean_messaging_service_sid(cls, value: str) -> str:
+        if (value or "").strip():
+            raise ValidationError(f"{cls.display_name} has no Messaging Services.")
+        return ""
+
+    @classmethod
+    def clean_alpha_sender(cls, value: str) -> str:
+        if (value or "").strip():
+            raise ValidationError(f"{cls.display_name} does not send from alphanumeric IDs.")
+        return ""
+
+    @classmethod
+    def destination_refusal(cls, *, alpha_sender: str, to: str) -> str | None:
+        """Why this account's sender cannot text `to` at all (checked before any API call), or
+        None. E.g. ClickSend's alphanumeric sender IDs cannot text US or Canadian numbers."""
+        return None
+
+    @classmethod
+    def failure_family(cls, code: str) -> str:
+        """A failure's error code in plain words ("the recipient opted out")."""
+        return cls.failure_families.get(str(code or ""), "") or (
+            f"error {code}" if code else "no error code"
+        )
+
+    @classmethod
     @abstractmethod
     def webhook_urls(cls, webhook_token: str) -> list[tuple[str, str]]:
         """[(label, absolute URL)] to paste into the provider's console, e.g.
@@ -256,6 +340,19 @@ class SmsProvider(ABC):
     @abstractmethod
     def check_credentials(self) -> CredentialCheck:
         """Ask the provider, with a short timeout, whether the credentials are accepted."""
+
+    @abstractmethod
+    def check_sender(self) -> SenderCheck:
+        """Whether the configured sender is on the account (credentials already accepted)."""
+
+    @abstractmethod
+    def webhook_status(self) -> WebhookStatus:
+        """Read back where the provider sends replies and receipts. Raises SetupError."""
+
+    @abstractmethod
+    def connect_webhooks(self) -> WebhookStatus:
+        """Point the provider's replies and receipts at Nextal: change only what differs (a
+        second call changes nothing), then read back. Raises SetupError."""
 
     @abstractmethod
     def validate_webhook(self, request: HttpRequest, *, public_url: str, path_token: str) -> None:

@@ -11,14 +11,17 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import clicksend
+import phonenumbers
 import urllib3.exceptions
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from integrations.providers.base import (
@@ -29,15 +32,19 @@ from integrations.providers.base import (
     InboundSms,
     OutboundSms,
     ProviderError,
+    SenderCheck,
     SendResult,
+    SetupError,
     SmsProvider,
     StatusEvent,
     WebhookRejected,
+    WebhookStatus,
     parse_retry_after,
     public_url,
     send_timeout,
     transport_failure,
 )
+from integrations.providers.clicksend_setup import ClickSendRules
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +66,24 @@ MESSAGE_STATUSES: dict[str, tuple[str, ErrorKind]] = {
     "TOO_MANY_REQUESTS": ("ClickSend is rate limiting requests", ErrorKind.TRANSIENT),
 }
 
+# Failure codes in plain words, for the card's "top failure reasons".
+FAILURE_FAMILIES: dict[str, str] = {
+    "INVALID_RECIPIENT": "the recipient's number is not valid",
+    "COUNTRY_NOT_ENABLED": "sending to that country is not enabled on the account",
+    "INVALID_SENDER_ID": "ClickSend does not allow this sender",
+    "INSUFFICIENT_CREDIT": "the ClickSend account ran out of credit",
+    "ACCOUNT_NOT_ACTIVATED": "the ClickSend account is not activated",
+    "INVALID_CREDENTIALS": "ClickSend rejected the credentials",
+    "THROTTLED": "ClickSend rate limited the sends",
+    "TOO_MANY_REQUESTS": "ClickSend rate limited the sends",
+    "alpha_sender_region": "a sender ID cannot text US or Canadian numbers",
+}
+
+# Alphanumeric sender IDs: 3–11 of a-z A-Z 0-9 and +, at least one non-digit (wire facts).
+ALPHA_SENDER_PATTERN = re.compile(r"^(?=.*[^0-9])[A-Za-z0-9+]{3,11}$")
+# US and Canadian traffic must come from a pre-approved number, never a sender ID.
+ALPHA_SENDER_BLOCKED_REGIONS = frozenset({"US", "CA"})
+
 
 class ClickSendProvider(SmsProvider):
     kind = "clicksend"
@@ -66,6 +91,8 @@ class ClickSendProvider(SmsProvider):
     account_id_label = "Username"
     account_id_help = "Your ClickSend API username (Developers → API Credentials)."
     secret_label = "API Key"  # noqa: S105 - a form label, not a secret
+    supports_alpha_sender = True
+    failure_families = FAILURE_FAMILIES
 
     # Delivery receipt `status_code` -> our status. 300 (temporary failure: ClickSend retries)
     # is not final and is ignored, as are codes ClickSend may add later.
@@ -85,6 +112,31 @@ class ClickSendProvider(SmsProvider):
             ),
         ]
 
+    @classmethod
+    def clean_alpha_sender(cls, value: str) -> str:
+        value = (value or "").strip()
+        if value and not ALPHA_SENDER_PATTERN.match(value):
+            raise ValidationError(
+                "A sender ID has 3 to 11 letters, digits or +, and at least one letter.",
+                code="invalid",
+            )
+        return value
+
+    @classmethod
+    def destination_refusal(cls, *, alpha_sender: str, to: str) -> str | None:
+        if not alpha_sender:
+            return None
+        try:
+            region = phonenumbers.region_code_for_number(phonenumbers.parse(to, None))
+        except phonenumbers.NumberParseException:
+            return None
+        if region in ALPHA_SENDER_BLOCKED_REGIONS:
+            return (
+                f"ClickSend sends from the sender ID “{alpha_sender}”, and US and Canadian "
+                "numbers can only be texted from a dedicated number."
+            )
+        return None
+
     # --- sending ----------------------------------------------------------------------------------
 
     def send(self, sms: OutboundSms) -> SendResult:
@@ -94,10 +146,14 @@ class ClickSendProvider(SmsProvider):
                 kind=ErrorKind.PERMANENT,
                 code="credentials",
             )
+        alpha_sender = self.credentials.alpha_sender
+        refusal = self.destination_refusal(alpha_sender=alpha_sender, to=sms.to)
+        if refusal:  # refused here, before any API call
+            raise ProviderError(refusal, kind=ErrorKind.PERMANENT, code="alpha_sender_region")
         message = clicksend.SendSmsRequestMessagesInner(
             to=sms.to,
             body=sms.body,
-            var_from=sms.sender or None,
+            var_from=alpha_sender or sms.sender or None,
             source=SOURCE,
             custom_string=sms.reference,
         )
@@ -144,6 +200,36 @@ class ClickSendProvider(SmsProvider):
         if status in (401, 403):
             return CredentialCheck(False, "Rejected by ClickSend: authentication failed.")
         return CredentialCheck(None, f"Not verified: ClickSend answered HTTP {status}.")
+
+    # --- account configuration ------------------------------------------------------------------
+
+    def _webhook_targets(self) -> dict[str, str]:
+        urls = dict(self.webhook_urls(self.credentials.webhook_token))
+        return {"inbound": urls["Inbound SMS URL"], "receipts": urls["Delivery receipt URL"]}
+
+    def check_sender(self) -> SenderCheck:
+        try:
+            return self._setup_call(lambda rules: rules.check_sender())
+        except SetupError as error:
+            return SenderCheck(None, f"Not verified: {error.message}")
+
+    def webhook_status(self) -> WebhookStatus:
+        return self._setup_call(lambda rules: rules.webhook_status(self._webhook_targets()))
+
+    def connect_webhooks(self) -> WebhookStatus:
+        return self._setup_call(lambda rules: rules.connect(self._webhook_targets()))
+
+    def _setup_call(self, call):
+        if not self.credentials.secret:
+            raise SetupError("the API Key is missing.")
+        with self._api_client() as api_client:
+            try:
+                return call(ClickSendRules(api_client, self.credentials))
+            except urllib3.exceptions.HTTPError as exc:
+                reason = transport_failure(exc, self.display_name).message.split(";")[0]
+                raise SetupError(f"{reason}.") from exc
+            except clicksend.ApiException as exc:
+                raise SetupError("the secure connection to ClickSend failed.") from exc
 
     @contextmanager
     def _api_client(self) -> Iterator[clicksend.ApiClient]:

@@ -21,6 +21,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from integrations.providers import twilio_setup
 from integrations.providers.base import (
     CREDENTIAL_CHECK_TIMEOUT,
     CredentialCheck,
@@ -29,10 +30,13 @@ from integrations.providers.base import (
     InboundSms,
     OutboundSms,
     ProviderError,
+    SenderCheck,
     SendResult,
+    SetupError,
     SmsProvider,
     StatusEvent,
     WebhookRejected,
+    WebhookStatus,
     parse_retry_after,
     public_url,
     send_timeout,
@@ -41,8 +45,9 @@ from integrations.providers.base import (
 
 logger = logging.getLogger(__name__)
 
-# The pattern of Twilio's OpenAPI description.
+# The patterns of Twilio's OpenAPI descriptions.
 ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
+MESSAGING_SERVICE_SID_PATTERN = re.compile(r"^MG[0-9a-fA-F]{32}$")
 
 # Twilio error code -> (readable reason, kind). Anything else is classified by HTTP status.
 ERROR_CODES: dict[int, tuple[str, ErrorKind]] = {
@@ -59,6 +64,31 @@ ERROR_CODES: dict[int, tuple[str, ErrorKind]] = {
     21614: ("The phone number is not a valid mobile number", ErrorKind.PERMANENT),
 }
 OPTED_OUT_CODES = {21610}  # a send refused because the recipient opted out
+
+# Error code families in plain words (docs/provider-wire-facts.md, "Twilio error families"), for
+# the card's "top failure reasons" and its warnings.
+FAILURE_FAMILIES: dict[str, str] = {
+    "20003": "Twilio rejected the credentials",
+    "20429": "Twilio rate limited the sends",
+    "21211": "the recipient's number is not valid",
+    "21408": "sending to that country is not enabled on the account",
+    "21610": "the recipient opted out (replied STOP)",
+    "21612": "the recipient cannot be reached from this sender",
+    "21614": "the recipient's number cannot receive SMS",
+    "21635": "the recipient's number is a landline",
+    "21265": "the recipient's number is a short code",
+    "21603": "no sender was given (neither a number nor a Messaging Service)",
+    "21606": "the sender is not on this account or cannot text that destination",
+    "21659": "the sender is not a Twilio number or not for that country",
+    "21660": "the sender belongs to another account",
+    "21661": "the sender cannot send SMS",
+    "21703": "the Messaging Service has no sender for that destination",
+    "30003": "the handset was unreachable (may be temporary)",
+    "30005": "the destination number is unknown",
+    "30006": "a landline or an unreachable carrier",
+    "30007": "the carrier filtered the message (spam filtering)",
+    "30008": "the carrier reported an unknown error",
+}
 
 
 class TwilioTransport(TwilioHttpClient):
@@ -87,6 +117,8 @@ class TwilioProvider(SmsProvider):
     status_callback_route = "sms:twilio_status"
     # A STOP-blocked send through a Messaging Service arrives later as failed with 21610.
     opted_out_error_codes = frozenset({"21610"})
+    supports_messaging_service = True
+    failure_families = FAILURE_FAMILIES
 
     # Twilio's MessageStatus words -> ours. Twilio reports "queued"/"accepted"/"scheduled"/
     # "sending" only once it has accepted the message, which is what our "sent" means (the send
@@ -118,6 +150,17 @@ class TwilioProvider(SmsProvider):
         return value
 
     @classmethod
+    def clean_messaging_service_sid(cls, value: str) -> str:
+        value = (value or "").strip()
+        if value and not MESSAGING_SERVICE_SID_PATTERN.match(value):
+            raise ValidationError(
+                "Enter a valid Messaging Service SID: MG followed by 32 hexadecimal characters, "
+                "as shown under Messaging → Services in the Twilio Console.",
+                code="invalid",
+            )
+        return value
+
+    @classmethod
     def webhook_urls(cls, webhook_token: str) -> list[tuple[str, str]]:
         return [("Inbound message URL", public_url("sms:twilio_inbound"))]
 
@@ -126,7 +169,15 @@ class TwilioProvider(SmsProvider):
     def send(self, sms: OutboundSms) -> SendResult:
         self._require_usable_credentials()
         http_client = TwilioTransport(timeout=send_timeout())
-        options = {"to": sms.to, "from_": sms.sender, "body": sms.body}
+        options = {"to": sms.to, "body": sms.body}
+        if self.credentials.messaging_service_sid:
+            # The pool picks the sender; a From outside the pool is refused, so the number is
+            # named only when the last sender check found it in the pool.
+            options["messaging_service_sid"] = self.credentials.messaging_service_sid
+            if sms.sender and self.credentials.sender_in_pool:
+                options["from_"] = sms.sender
+        else:
+            options["from_"] = sms.sender
         if sms.status_callback_url:
             options["status_callback"] = sms.status_callback_url
         try:
@@ -153,6 +204,8 @@ class TwilioProvider(SmsProvider):
             status=DeliveryStatus.SENT,
             segments=_int_or_none(raw.get("num_segments")),
             raw=raw,
+            # Null for a Messaging Service send until the pool has picked the number.
+            sender=raw.get("from") if isinstance(raw.get("from"), str) else "",
         )
 
     def check_credentials(self) -> CredentialCheck:
@@ -181,13 +234,60 @@ class TwilioProvider(SmsProvider):
             http_client.session.close()
         return CredentialCheck(True, "Accepted by Twilio.")
 
+    # --- account configuration ------------------------------------------------------------------
+
+    def check_sender(self) -> SenderCheck:
+        try:
+            return self._setup_call(twilio_setup.check_sender, self.credentials)
+        except SetupError as error:
+            return SenderCheck(None, f"Not verified: {error.message}")
+
+    def webhook_status(self) -> WebhookStatus:
+        return self._setup_call(
+            twilio_setup.webhook_status, self.credentials, public_url("sms:twilio_inbound")
+        )
+
+    def connect_webhooks(self) -> WebhookStatus:
+        return self._setup_call(
+            twilio_setup.connect, self.credentials, public_url("sms:twilio_inbound")
+        )
+
+    def _setup_call(self, function, *args):
+        """Run a twilio_setup function with a fresh client; SDK failures become SetupError."""
+        if not self.credentials.secret or not ACCOUNT_SID_PATTERN.match(
+            self.credentials.account_id
+        ):
+            raise SetupError("the Account SID or Auth Token is missing.")
+        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT)
+        try:
+            return function(self._client(http_client), *args)
+        except TwilioException as exc:
+            status = getattr(exc, "status", None)
+            if status in (401, 403):
+                raise SetupError("Twilio rejected the credentials.") from exc
+            code = getattr(exc, "code", None)
+            detail = _error_payload_message(http_client.last_response)
+            raise SetupError(
+                f"Twilio answered HTTP {status}"
+                + (f" ({code})" if code else "")
+                + (f": {detail}" if detail else ".")
+            ) from exc
+        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+            reason = transport_failure(exc, self.display_name).message.split(";")[0]
+            raise SetupError(f"{reason}.") from exc
+        except ValueError as exc:
+            raise SetupError("Twilio's answer could not be read.") from exc
+        finally:
+            http_client.session.close()
+
     def _client(self, http_client: TwilioHttpClient) -> Client:
         client = Client(
             self.credentials.account_id, self.credentials.secret, http_client=http_client
         )
-        # Point the SDK at the configured API (a proxy, or the fake in tests). Not edge/region:
-        # those rewrite the host name.
+        # Point the SDK at the configured APIs (a proxy, or the fake in tests). Not edge/region:
+        # those rewrite the host name. Messaging Services live on their own host.
         client.api.base_url = settings.TWILIO_API_BASE_URL
+        client.messaging.base_url = settings.TWILIO_MESSAGING_BASE_URL
         return client
 
     def _require_usable_credentials(self) -> None:
@@ -269,6 +369,31 @@ class TwilioProvider(SmsProvider):
             public_url, request.POST, signature
         ):
             raise WebhookRejected(403, "The X-Twilio-Signature does not match.")
+        if self.webhook_match(request.POST) is None:
+            raise WebhookRejected(403, "This webhook is for another Twilio account.")
+
+    def webhook_match(self, params) -> str | None:
+        """How a signed webhook belongs to this integration: "service" (its MessagingServiceSid
+        is ours), "number" (our AccountSid and our number), "account" (our AccountSid, another
+        number: still kept, a reply must not be lost), or None (another account).
+
+        Both keys are tried: a Messaging Service's pool number is not the Phone Number, and a
+        number's own webhook carries no MessagingServiceSid.
+        """
+        service = str(params.get("MessagingServiceSid") or "")
+        if service and service == self.credentials.messaging_service_sid:
+            return "service"
+        account = str(params.get("AccountSid") or "")
+        if account and account != self.credentials.account_id:
+            return None  # (no AccountSid at all: the body is malformed; parsing says so)
+        ours = {self.credentials.phone_number} - {""}
+        if {str(params.get("To") or ""), str(params.get("From") or "")} & ours:
+            return "number"
+        logger.warning(
+            "Signed Twilio webhook for a number that is neither the Phone Number nor the "
+            "Messaging Service; kept."
+        )
+        return "account"
 
     def parse_inbound(self, request: HttpRequest) -> list[InboundSms]:
         raw = _flat(request)

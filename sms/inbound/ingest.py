@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
@@ -51,6 +52,12 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                     segments=measure(body).segments or None,
                     sent_at=inbound.received_at,
                     raw=json_safe(inbound.raw),
+                    # The outbound message it answers: the thread's latest, inside this INSERT.
+                    in_reply_to_id=Subquery(
+                        Message.objects.filter(thread=thread, direction=Direction.OUTBOUND)
+                        .order_by("-created_at", "-id")
+                        .values("pk")[:1]
+                    ),
                 )
         except IntegrityError:
             # A concurrent delivery of the same message won the unique constraint.

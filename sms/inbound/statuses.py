@@ -63,8 +63,12 @@ def record_status(provider: str, event: StatusEvent) -> bool:
         )
     if event.status == MessageStatus.DELIVERED:
         fields["delivered_at"] = event.occurred_at or timezone.now()
+    # When the receipt arrived, whether or not it moves the status (the card's health).
+    fields["receipt_at"] = timezone.now()
     with transaction.atomic():
         changed = Message.objects.filter(pk=message.pk).advance(event.status, **fields)
+        if not changed:
+            Message.objects.filter(pk=message.pk).update(receipt_at=fields["receipt_at"])
         if changed and not message.provider_message_id and event.provider_message_id:
             try:
                 with transaction.atomic():

@@ -16,7 +16,13 @@ from django.utils import timezone
 from candidates.models import Application, Candidate
 from core.batching import chunks
 from core.phone import to_e164_or_none
-from sms.eligibility import active_integration, number_block, phone_block, provider_block
+from sms.eligibility import (
+    active_integration,
+    destination_block,
+    number_block,
+    phone_block,
+    provider_block,
+)
 from sms.models import BulkSend, Direction, Message, MessageStatus, Thread
 from sms.optouts import opted_out_numbers
 from sms.outbox.publishing import enqueue_sends
@@ -75,7 +81,8 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None) -> BulkPlan:
     if problems:
         raise SendRefused(problems[0], field="body")
     body_template = body_template.strip()
-    block = provider_block(active_integration())
+    integration = active_integration()
+    block = provider_block(integration)
     if block:
         raise SendRefused(block.reason)
     candidates = list(candidates)
@@ -95,6 +102,10 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None) -> BulkPlan:
         number = numbers.get(candidate.pk)
         if number is None:
             plan.skip(candidate, "without a valid phone", phone_block(candidate, number).reason)
+            continue
+        block = destination_block(integration, number)
+        if block:
+            plan.skip(candidate, "the sender cannot text", block.reason)
             continue
         if number in opted_out:
             block = number_block(number, candidate.full_name, opted_out[number])
@@ -167,6 +178,7 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
                     sent_by=sent_by,
                     template=template,
                     bulk_send=bulk,
+                    job=job,
                     enqueued_at=now,
                 )
                 for pk, (_, to, body) in by_candidate.items()

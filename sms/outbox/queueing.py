@@ -103,6 +103,9 @@ def queue_message(
     check = sending_check(candidate)
     if check.block:
         raise SendRefused(check.block.reason)
+    # The job it is about, for SMS Analytics: the board's, else the latest application's (as
+    # {{job_title}} reads it).
+    job = job or latest_job(candidate)
 
     now = timezone.now()
     due_later = scheduled_for is not None and scheduled_for > now
@@ -114,6 +117,7 @@ def queue_message(
             now=now,
             sent_by=sent_by,
             template=template,
+            job=job,
             retry_of=retry_of,
             scheduled_for=scheduled_for,
             next_attempt_at=scheduled_for if due_later else None,

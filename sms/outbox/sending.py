@@ -22,7 +22,7 @@ from candidates.services import record_event
 from integrations.models import Integration
 from integrations.providers import provider_for
 from integrations.providers.base import OutboundSms, ProviderError, SendResult, public_url
-from sms.eligibility import active_integration, number_block, provider_block
+from sms.eligibility import active_integration, destination_block, number_block, provider_block
 from sms.models import Direction, Message, MessageStatus, OptOut, Thread
 from sms.optouts import set_opt_out
 from sms.text.cleaning import clean, json_safe, quote
@@ -86,6 +86,10 @@ def send_queued_message(message_id: int) -> str:
     if block:
         _fail(message, block.reason, code="sms_turned_off")
         return MessageStatus.FAILED
+    block = destination_block(integration, message.to_number)
+    if block:  # the sender changed while the message waited
+        _fail(message, "Not sent: " + block.reason, code="alpha_sender_region")
+        return MessageStatus.FAILED
     candidate = message.thread.candidate
     block = number_block(message.to_number, candidate.full_name if candidate else "This number")
     if block:
@@ -97,12 +101,12 @@ def send_queued_message(message_id: int) -> str:
     sms = OutboundSms(
         to=message.to_number,
         body=message.body,
-        sender=integration.phone_number,
+        sender=integration.sender,
         reference=str(message.pk),
         status_callback_url=f"{public_url(route)}?message={message.pk}" if route else None,
     )
     Message.objects.filter(pk=message.pk).update(
-        provider=integration.kind, from_number=integration.phone_number
+        provider=integration.kind, from_number=integration.sender
     )
     try:
         result = provider.send(sms)
@@ -126,7 +130,7 @@ def _record_sent(message: Message, integration: Integration, result: SendResult)
     Message.objects.filter(pk=message.pk).update(
         provider=integration.kind,
         provider_message_id=clean(result.provider_message_id, 64) or None,
-        from_number=integration.phone_number,
+        from_number=clean(result.sender, 32) or integration.sender,
         segments=segments,
         sent_at=now,
         error_code="",

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core.phone import display, to_e164_or_none
 from integrations.models import AuditEntry, Integration
-from sms.eligibility import active_integration, number_block, provider_block
+from sms.eligibility import active_integration, destination_block, number_block, provider_block
 from sms.models import Message
 from sms.outbox.publishing import enqueue_sends
 from sms.outbox.queueing import SendRefused, save_outbound
@@ -28,7 +28,12 @@ def queue_test_message(to: str, *, sent_by) -> Message:
     to_number = to_e164_or_none(to)
     if to_number is None:
         raise SendRefused("Enter a valid phone number, including the country code.")
-    block = provider_block(active_integration()) or number_block(to_number, display(to_number))
+    integration = active_integration()
+    block = (
+        provider_block(integration)
+        or destination_block(integration, to_number)
+        or number_block(to_number, display(to_number))
+    )
     if block:
         raise SendRefused(block.reason)
     now = timezone.now()

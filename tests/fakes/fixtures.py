@@ -36,9 +36,11 @@ __all__ = [
 
 @pytest.fixture
 def fake_provider(settings):
-    """A running fake Twilio + ClickSend API; TWILIO_/CLICKSEND_API_BASE_URL point at it."""
+    """A running fake Twilio + ClickSend API; TWILIO_API_BASE_URL, TWILIO_MESSAGING_BASE_URL
+    and CLICKSEND_API_BASE_URL point at it."""
     with FakeProviderServer() as server:
         settings.TWILIO_API_BASE_URL = server.url
+        settings.TWILIO_MESSAGING_BASE_URL = server.url
         settings.CLICKSEND_API_BASE_URL = server.url
         yield server
 

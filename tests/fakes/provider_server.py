@@ -6,8 +6,16 @@ In tests use the `fake_provider` fixture (tests/fakes/fixtures.py): it starts a 
 Routes (anything else answers 404):
     POST /2010-04-01/Accounts/{sid}/Messages.json   Twilio send: 201 MessageInstance JSON
     GET  /2010-04-01/Accounts/{sid}.json            Twilio account: 200, or 401 code 20003
+    GET  /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers.json[?PhoneNumber=]   twilio.numbers
+    POST /2010-04-01/Accounts/{sid}/IncomingPhoneNumbers/{PN}.json  twilio.number_update (SmsUrl…)
+    GET  /v1/Services                               twilio.services (Messaging Services, paged)
+    GET  /v1/Services/{MG}   POST /v1/Services/{MG} twilio.service / twilio.service_update
+    GET  /v1/Services/{MG}/PhoneNumbers[/{PN}]      twilio.pool / twilio.pool_number (404 if not)
     POST /v3/sms/send                               ClickSend send: 200 envelope, a message each
     GET  /v3/account                                ClickSend account: 200, or 401 UNAUTHORIZED
+    GET/POST /v3/automations/sms/inbound, PUT …/{id}    clicksend.inbound_rules / _create / _update
+    GET/POST /v3/automations/sms/receipts, PUT …/{id}   clicksend.receipt_rules / _create / _update
+    GET  /v3/numbers                                clicksend.numbers (dedicated numbers, paged)
     GET  /_fake/stats                               JSON counters (see `FakeProviderServer.stats`)
     POST /_fake/reset                               forget requests, counters and scripted responses
     POST /_fake/queue                               script a response from another process:
@@ -40,6 +48,15 @@ Scripting: responses are queued per route name ("twilio.send", "twilio.account",
 send route counts as an accepted send. `server.delay` adds a delay to every request (benchmarks).
 Connection refused: `closed_port_url()` returns a URL on a port nothing listens on.
 
+Account configuration (the state the configuration routes read and change; tests set it up):
+    pn = server.add_twilio_number("+15005550006", sms_url="https://elsewhere.example/sms")
+    mg = server.add_twilio_service("Recruiting", numbers=[pn], inbound_request_url=None)
+    server.twilio_numbers[pn]["sms_url"]          # what an update set
+    server.twilio_services[mg]["inbound_request_url"]
+    server.add_clicksend_number("+61411111112")
+    server.add_clicksend_rule("inbound", {"dedicated_number": "*", "action": "URL", ...})
+    server.clicksend_rules["inbound"] / ["receipts"]   # {rule id: rule}
+
 Standalone (benchmarks, other processes); prints the base URL as the first line of stdout:
     python -m tests.fakes.provider_server --port 0 --delay 0.05
 """
@@ -70,7 +87,26 @@ TWILIO_TOKEN = "fake-twilio-auth-token-0123456789"
 CLICKSEND_USERNAME = "nextal-test"
 CLICKSEND_API_KEY = "FAKE-CLICKSEND-API-KEY-0123456789AB"
 
-ROUTES = ("twilio.send", "twilio.account", "clicksend.send", "clicksend.account")
+ROUTES = (
+    "twilio.send",
+    "twilio.account",
+    "twilio.numbers",
+    "twilio.number_update",
+    "twilio.services",
+    "twilio.service",
+    "twilio.service_update",
+    "twilio.pool",
+    "twilio.pool_number",
+    "clicksend.send",
+    "clicksend.account",
+    "clicksend.inbound_rules",
+    "clicksend.inbound_rule_create",
+    "clicksend.inbound_rule_update",
+    "clicksend.receipt_rules",
+    "clicksend.receipt_rule_create",
+    "clicksend.receipt_rule_update",
+    "clicksend.numbers",
+)
 SEND_ROUTES = ("twilio.send", "clicksend.send")
 
 TWILIO_MESSAGES = {
@@ -224,6 +260,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         self.server.fake._handle(self)
 
+    def do_PUT(self):
+        self.server.fake._handle(self)
+
     def log_message(self, format, *args):
         pass  # quiet: tests assert on recorded requests, not on stderr
 
@@ -295,6 +334,13 @@ class FakeProviderServer:
             self._accepted_sends: collections.Counter[str] = collections.Counter()
             self._sends_by_recipient: collections.Counter[str] = collections.Counter()
             self._sends_by_reference: collections.Counter[str] = collections.Counter()
+            # Account configuration: Twilio numbers and Messaging Services, ClickSend numbers
+            # and automation rules (see the module docstring).
+            self.twilio_numbers: dict[str, dict] = {}
+            self.twilio_services: dict[str, dict] = {}
+            self.clicksend_numbers: list[dict] = []
+            self.clicksend_rules: dict[str, dict[int, dict]] = {"inbound": {}, "receipts": {}}
+            self._next_rule_id = 1
 
     def queue(
         self,
@@ -378,6 +424,71 @@ class FakeProviderServer:
             body=b"<html><body>Upstream proxy error</body></html>",
             headers={"Content-Type": "text/html"},
         )
+
+    # --- account configuration ------------------------------------------------------------------
+
+    def add_twilio_number(
+        self, phone_number: str, *, sms_url: str = "", sms_method: str = "POST", **fields
+    ) -> str:
+        """An IncomingPhoneNumber on the account; returns its PN sid."""
+        sid = "PN" + secrets.token_hex(16)
+        with self._lock:
+            self.twilio_numbers[sid] = {
+                "sid": sid,
+                "phone_number": phone_number,
+                "friendly_name": phone_number,
+                "sms_url": sms_url or None,
+                "sms_method": sms_method,
+                "sms_fallback_url": None,
+                "sms_fallback_method": "POST",
+                "sms_application_sid": None,
+                "capabilities": {"voice": True, "sms": True, "mms": True, "fax": False},
+                **fields,
+            }
+        return sid
+
+    def add_twilio_service(
+        self,
+        friendly_name: str,
+        *,
+        numbers: list[str] = (),
+        inbound_request_url: str | None = None,
+        use_inbound_webhook_on_number: bool = True,
+        sid: str | None = None,
+    ) -> str:
+        """A Messaging Service whose sender pool holds `numbers` (PN sids); returns its MG sid."""
+        sid = sid or "MG" + secrets.token_hex(16)
+        with self._lock:
+            self.twilio_services[sid] = {
+                "sid": sid,
+                "friendly_name": friendly_name,
+                "inbound_request_url": inbound_request_url,
+                "inbound_method": "POST",
+                "use_inbound_webhook_on_number": use_inbound_webhook_on_number,
+                "pool": list(numbers),
+            }
+        return sid
+
+    def add_clicksend_number(self, dedicated_number: str, **fields) -> None:
+        with self._lock:
+            self.clicksend_numbers.append(
+                {
+                    "dedicated_number": dedicated_number,
+                    "country": "AU",
+                    "number_type": "longcode",
+                    "type": "sms",
+                    **fields,
+                }
+            )
+
+    def add_clicksend_rule(self, kind: str, rule: dict) -> int:
+        """An automation rule ("inbound" or "receipts"); returns its id."""
+        with self._lock:
+            rule_id = self._next_rule_id
+            self._next_rule_id += 1
+            key = "inbound_rule_id" if kind == "inbound" else "receipt_rule_id"
+            self.clicksend_rules[kind][rule_id] = {key: rule_id, **rule}
+        return rule_id
 
     # --- inspection -----------------------------------------------------------------------------
 
@@ -476,9 +587,32 @@ class FakeProviderServer:
                 return "twilio.send"
             if method == "GET" and len(segments) == 3 and segments[2].endswith(".json"):
                 return "twilio.account"
+            if len(segments) == 4 and segments[3] == "IncomingPhoneNumbers.json":
+                return "twilio.numbers" if method == "GET" else None
+            if len(segments) == 5 and segments[3] == "IncomingPhoneNumbers" and method == "POST":
+                return "twilio.number_update"
+        if segments[:2] == ["v1", "Services"]:
+            pool = segments[3:4] == ["PhoneNumbers"]
+            return {
+                ("GET", 2, False): "twilio.services",
+                ("GET", 3, False): "twilio.service",
+                ("POST", 3, False): "twilio.service_update",
+                ("GET", 4, True): "twilio.pool",
+                ("GET", 5, True): "twilio.pool_number",
+            }.get((method, len(segments), pool))
+        for kind, base in (("inbound", "inbound"), ("receipt", "receipts")):
+            prefix = f"/v3/automations/sms/{base}"
+            if path.rstrip("/") == prefix:
+                return {
+                    "GET": f"clicksend.{kind}_rules",
+                    "POST": f"clicksend.{kind}_rule_create",
+                }.get(method)
+            if path.startswith(prefix + "/") and method == "PUT":
+                return f"clicksend.{kind}_rule_update"
         routes = {
             ("POST", "/v3/sms/send"): "clicksend.send",
             ("GET", "/v3/account"): "clicksend.account",
+            ("GET", "/v3/numbers"): "clicksend.numbers",
             ("GET", "/_fake/stats"): "fake.stats",
             ("POST", "/_fake/reset"): "fake.reset",
             ("POST", "/_fake/queue"): "fake.queue",
@@ -494,17 +628,220 @@ class FakeProviderServer:
         if route is None:
             return 404, {"message": "Not found (fake provider server)"}, None, {}
         if route.startswith("twilio."):
-            sid = recorded.path.strip("/").split("/")[2].removesuffix(".json")
+            segments = recorded.path.strip("/").split("/")
+            # Messaging Services (/v1/…) carry no account in the path: Basic auth names it.
+            sid = self.twilio_sid if segments[0] == "v1" else segments[2].removesuffix(".json")
             if recorded.auth != (self.twilio_sid, self.twilio_token) or sid != self.twilio_sid:
                 return 401, twilio_error_body(20003, 401, "Authenticate"), None, {}
             if route == "twilio.account":
                 return 200, self._twilio_account(), None, {}
-            return 201, self._twilio_message(recorded), None, {}
+            if route == "twilio.send":
+                return 201, self._twilio_message(recorded), None, {}
+            return self._twilio_configuration(route, recorded, segments)
         if recorded.auth != (self.clicksend_username, self.clicksend_api_key):
             return 401, clicksend_unauthorized_body(), None, {}
         if route == "clicksend.account":
             return 200, self._clicksend_account(), None, {}
-        return 200, clicksend_send_body(recorded), None, {}
+        if route == "clicksend.send":
+            return 200, clicksend_send_body(recorded), None, {}
+        return self._clicksend_configuration(route, recorded)
+
+    # --- account configuration answers ------------------------------------------------------------
+
+    def _twilio_number_json(self, number: dict) -> dict:
+        account, sid = self.twilio_sid, number["sid"]
+        date = format_datetime(datetime(2024, 1, 15, 9, 30, tzinfo=UTC))
+        return {
+            "account_sid": account,
+            "api_version": "2010-04-01",
+            "date_created": date,
+            "date_updated": date,
+            "origin": "twilio",
+            "status": "in-use",
+            "uri": f"/2010-04-01/Accounts/{account}/IncomingPhoneNumbers/{sid}.json",
+            **number,
+        }
+
+    def _twilio_service_json(self, service: dict) -> dict:
+        sid = service["sid"]
+        fields = {key: value for key, value in service.items() if key != "pool"}
+        return {
+            "account_sid": self.twilio_sid,
+            "date_created": "2024-01-15T09:30:00Z",
+            "date_updated": "2024-01-15T09:30:00Z",
+            "fallback_url": None,
+            "fallback_method": "POST",
+            "status_callback": None,
+            "sticky_sender": True,
+            "usecase": "notifications",
+            "url": f"https://messaging.twilio.com/v1/Services/{sid}",
+            "links": {
+                "phone_numbers": f"https://messaging.twilio.com/v1/Services/{sid}/PhoneNumbers"
+            },
+            **fields,
+        }
+
+    def _twilio_pool_json(self, service_sid: str, number_sid: str) -> dict:
+        number = self.twilio_numbers.get(number_sid) or {}
+        return {
+            "sid": number_sid,
+            "account_sid": self.twilio_sid,
+            "service_sid": service_sid,
+            "date_created": "2024-01-15T09:30:00Z",
+            "date_updated": "2024-01-15T09:30:00Z",
+            "phone_number": number.get("phone_number"),
+            "country_code": "US",
+            "capabilities": ["SMS", "MMS"],
+            "url": f"https://messaging.twilio.com/v1/Services/{service_sid}/PhoneNumbers/{number_sid}",
+        }
+
+    @staticmethod
+    def _twilio_not_found() -> tuple:
+        return 404, twilio_error_body(20404, 404, "The requested resource was not found"), None, {}
+
+    @staticmethod
+    def _v1_page(key: str, items: list, url: str, page_size: int) -> dict:
+        return {
+            key: items[:page_size],
+            "meta": {
+                "page": 0,
+                "page_size": page_size,
+                "first_page_url": url,
+                "previous_page_url": None,
+                "url": url,
+                "next_page_url": None,
+                "key": key,
+            },
+        }
+
+    def _twilio_configuration(self, route: str, recorded: RecordedRequest, segments: list[str]):
+        page_size = int((recorded.query.get("PageSize") or ["50"])[0])
+        with self._lock:
+            if route == "twilio.numbers":
+                wanted = (recorded.query.get("PhoneNumber") or [None])[0]
+                numbers = [
+                    self._twilio_number_json(n)
+                    for n in self.twilio_numbers.values()
+                    if wanted is None or n["phone_number"] == wanted
+                ][:page_size]
+                uri = recorded.path
+                return (
+                    200,
+                    {
+                        "incoming_phone_numbers": numbers,
+                        "end": max(len(numbers) - 1, 0),
+                        "first_page_uri": uri,
+                        "next_page_uri": None,
+                        "page": 0,
+                        "page_size": page_size,
+                        "previous_page_uri": None,
+                        "start": 0,
+                        "uri": uri,
+                    },
+                    None,
+                    {},
+                )
+            if route == "twilio.number_update":
+                number = self.twilio_numbers.get(segments[4].removesuffix(".json"))
+                if number is None:
+                    return self._twilio_not_found()
+                for form_name, name in (
+                    ("SmsUrl", "sms_url"),
+                    ("SmsMethod", "sms_method"),
+                    ("SmsFallbackUrl", "sms_fallback_url"),
+                    ("SmsApplicationSid", "sms_application_sid"),
+                ):
+                    if form_name in recorded.form:
+                        number[name] = recorded.field(form_name) or None
+                return 200, self._twilio_number_json(number), None, {}
+            if route == "twilio.services":
+                services = [self._twilio_service_json(s) for s in self.twilio_services.values()]
+                url = "https://messaging.twilio.com/v1/Services"
+                return 200, self._v1_page("services", services, url, page_size), None, {}
+            service = self.twilio_services.get(segments[2])
+            if service is None:
+                return self._twilio_not_found()
+            if route == "twilio.service":
+                return 200, self._twilio_service_json(service), None, {}
+            if route == "twilio.service_update":
+                for form_name, name in (
+                    ("InboundRequestUrl", "inbound_request_url"),
+                    ("InboundMethod", "inbound_method"),
+                    ("FriendlyName", "friendly_name"),
+                ):
+                    if form_name in recorded.form:
+                        service[name] = recorded.field(form_name)
+                if "UseInboundWebhookOnNumber" in recorded.form:
+                    value = recorded.field("UseInboundWebhookOnNumber")
+                    service["use_inbound_webhook_on_number"] = value == "true"
+                return 200, self._twilio_service_json(service), None, {}
+            if route == "twilio.pool":
+                pool = [self._twilio_pool_json(service["sid"], pn) for pn in service["pool"]]
+                url = f"https://messaging.twilio.com/v1/Services/{service['sid']}/PhoneNumbers"
+                return 200, self._v1_page("phone_numbers", pool, url, page_size), None, {}
+            if segments[4] not in service["pool"]:
+                return self._twilio_not_found()
+            return 200, self._twilio_pool_json(service["sid"], segments[4]), None, {}
+
+    @staticmethod
+    def _clicksend_page(items: list, recorded: RecordedRequest, message: str) -> dict:
+        page = int((recorded.query.get("page") or ["1"])[0])
+        limit = int((recorded.query.get("limit") or ["15"])[0])
+        last_page = max(1, -(-len(items) // limit))
+        return {
+            "http_code": 200,
+            "response_code": "SUCCESS",
+            "response_msg": message,
+            "data": {
+                "total": len(items),
+                "per_page": limit,
+                "current_page": page,
+                "last_page": last_page,
+                "data": items[(page - 1) * limit : page * limit],
+            },
+        }
+
+    def _clicksend_configuration(self, route: str, recorded: RecordedRequest):
+        ok = {"http_code": 200, "response_code": "SUCCESS"}
+        with self._lock:
+            if route == "clicksend.numbers":
+                numbers = list(self.clicksend_numbers)
+                return 200, self._clicksend_page(numbers, recorded, "Your numbers."), None, {}
+            kind = "inbound" if ".inbound_" in route else "receipts"
+            rules = self.clicksend_rules[kind]
+            if route.endswith("_rules"):
+                listed = list(rules.values())
+                return 200, self._clicksend_page(listed, recorded, "Your rules."), None, {}
+            body = recorded.json if isinstance(recorded.json, dict) else {}
+            if route.endswith("_create"):
+                rule_id = self._next_rule_id
+                self._next_rule_id += 1
+                key = "inbound_rule_id" if kind == "inbound" else "receipt_rule_id"
+                rules[rule_id] = {key: rule_id, **body}
+                return (
+                    200,
+                    {**ok, "response_msg": "Rule created.", "data": rules[rule_id]},
+                    None,
+                    {},
+                )
+            try:
+                rule_id = int(recorded.path.rstrip("/").split("/")[-1])
+            except ValueError:
+                rule_id = -1
+            if rule_id not in rules:
+                return (
+                    404,
+                    {
+                        "http_code": 404,
+                        "response_code": "NOT_FOUND",
+                        "response_msg": "Rule not found.",
+                        "data": None,
+                    },
+                    None,
+                    {},
+                )
+            rules[rule_id].update(body)
+            return 200, {**ok, "response_msg": "Rule updated.", "data": rules[rule_id]}, None, {}
 
     def _twilio_message(self, recorded: RecordedRequest) -> dict:
         sid = "SM" + secrets.token_hex(16)
@@ -521,14 +858,15 @@ class FakeProviderServer:
             "direction": "outbound-api",
             "error_code": None,
             "error_message": None,
-            "from": recorded.field("From"),
+            "from": recorded.field("From"),  # null for a service send until the pool picks
             "messaging_service_sid": recorded.field("MessagingServiceSid"),
             "num_media": "0",
             "num_segments": str(message_segments(body)),
             "price": None,
             "price_unit": "USD",
             "sid": sid,
-            "status": "queued",
+            # Messaging Service sends start as "accepted" (the pool picks the sender later).
+            "status": "accepted" if recorded.field("MessagingServiceSid") else "queued",
             "subresource_uris": {
                 "media": f"/2010-04-01/Accounts/{account}/Messages/{sid}/Media.json"
             },
