@@ -15,8 +15,9 @@ from typing import Any
 
 from django.db.models import Prefetch
 
-from integrations.models import AuditEntry, Integration
+from integrations.models import AuditEntry, Integration, WebhookState
 from integrations.providers import provider_class
+from integrations.webhook_wiring import connect_problem
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class IntegrationCard:
     secret_label: str
     webhook_urls: list[tuple[str, str]]
     uses_webhook_token: bool
+    supports_messaging_service: bool
+    supports_alpha_sender: bool
     last_change: AuditEntry | None
     # (template, section context) of each registered CardSection, in registration order.
     sections: list[tuple[str, Any]] = field(default_factory=list)
@@ -74,6 +77,8 @@ class IntegrationCard:
             secret_label=provider.secret_label,
             webhook_urls=urls,
             uses_webhook_token=any(token in url for _, url in urls),
+            supports_messaging_service=provider.supports_messaging_service,
+            supports_alpha_sender=provider.supports_alpha_sender,
             last_change=last_change,
             sections=sections or [],
         )
@@ -85,6 +90,16 @@ class IntegrationCard:
     @property
     def last_change_text(self) -> str:
         return describe_change(self.last_change) if self.last_change else ""
+
+    @property
+    def connect_problem(self) -> str | None:
+        """Why "Connect webhooks" cannot run now (shown instead of the button), or None."""
+        return connect_problem(self.integration)
+
+    @property
+    def webhook_state_label(self) -> str:
+        state = self.integration.webhook_state
+        return WebhookState(state).label if state else "Not checked"
 
     @property
     def needs_secret(self) -> bool:

@@ -37,6 +37,19 @@ def connect_problem(integration: Integration) -> str | None:
     return None
 
 
+def mark_token_changed(integration: Integration) -> None:
+    """The webhook URLs changed: whatever the provider has now points at the old ones."""
+    if integration.webhook_state:
+        store(
+            integration,
+            {
+                "webhook_state": WebhookWiring.ELSEWHERE.value,
+                "webhook_detail": "The provider still has the URLs of the old webhook token.",
+                "webhook_checked_at": timezone.now(),
+            },
+        )
+
+
 def refresh_webhook_status(integration: Integration) -> WebhookStatus:
     """Read the provider's webhook configuration back and store it on the card."""
     try:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("sms.message_templates.urls")),
     path("", include("sms.kanban.urls")),
     path("", include("sms.inbound.urls")),
+    path("", include("sms.analytics.urls")),
 ]

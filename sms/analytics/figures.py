@@ -1,0 +1,214 @@
+"""The SMS Analytics figures: a few aggregate queries, whatever the number of messages.
+
+Definitions (also shown on the page):
+- A message counts on the day it was written (queued), in the current time zone; test messages
+  from the Integrations page do not count.
+- Sent: accepted by the provider. Delivered: the provider reported delivery. Failed: refused
+  or not delivered. Outcome unknown: the provider may or may not have sent it.
+- Replies: inbound messages. Each counts for the outbound message it answers (the thread's
+  latest when it arrived, `Message.in_reply_to`), so for that message's recruiter, template and
+  job.
+- Opt-outs: numbers that opted out that day and are still opted out; each counts for the last
+  message sent to that number before it.
+- Delivery rate = delivered ÷ sent; reply rate = replies ÷ sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from candidates.models import Job
+from integrations.models import ProviderKind
+from sms.models import Direction, Message, MessageStatus, OptOut, SmsTemplate
+
+OUTBOUND = Q(direction=Direction.OUTBOUND)
+FAILED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED)
+METRICS = ("sent", "delivered", "failed", "unknown", "replies", "opt_outs")
+DIMENSIONS = {
+    "recruiter": "By recruiter",
+    "template": "By template",
+    "job": "By job",
+    "provider": "By provider",
+}
+NONE_LABELS = {
+    "recruiter": "No recruiter (system)",
+    "template": "No template",
+    "job": "No job",
+    "provider": "No provider (not sent)",
+}
+
+
+@dataclass
+class Row:
+    label: str
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    unknown: int = 0
+    replies: int = 0
+    opt_outs: int = 0
+    key: object = None  # the day, or the id the row is about
+
+    def add(self, **counts: int) -> None:
+        for name, value in counts.items():
+            setattr(self, name, getattr(self, name) + (value or 0))
+
+    @property
+    def delivery_rate(self) -> float | None:
+        return self.delivered / self.sent if self.sent else None
+
+    @property
+    def reply_rate(self) -> float | None:
+        return self.replies / self.sent if self.sent else None
+
+    @property
+    def delivery_percent(self) -> str:
+        return _percent(self.delivery_rate)
+
+    @property
+    def reply_percent(self) -> str:
+        return _percent(self.reply_rate)
+
+
+def _percent(rate: float | None) -> str:
+    """92.3, or "" without a rate (nothing sent)."""
+    return "" if rate is None else f"{rate * 100:.1f}"
+
+
+@dataclass
+class Report:
+    start: dt.date
+    end: dt.date
+    days: list[Row]
+    total: Row
+    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
+
+
+def _counts():
+    return {
+        "sent": Count("pk", filter=OUTBOUND & Q(sent_at__isnull=False)),
+        "delivered": Count("pk", filter=OUTBOUND & Q(status=MessageStatus.DELIVERED)),
+        "failed": Count("pk", filter=OUTBOUND & Q(status__in=FAILED)),
+        "unknown": Count("pk", filter=OUTBOUND & Q(status=MessageStatus.UNKNOWN)),
+        "replies": Count("pk", filter=Q(direction=Direction.INBOUND)),
+    }
+
+
+def _attributed(name: str):
+    """An outbound message's own `name`; a reply's, the message it answers."""
+    return Case(When(OUTBOUND, then=F(name)), default=F(f"in_reply_to__{name}"))
+
+
+def _labels(dimension: str, ids: set) -> dict:
+    ids = {pk for pk in ids if pk is not None}
+    if dimension == "provider":
+        return dict(ProviderKind.choices)
+    if not ids:
+        return {}
+    if dimension == "recruiter":
+        users = get_user_model().objects.filter(pk__in=ids)
+        return {user.pk: user.get_full_name() or user.get_username() for user in users}
+    model = SmsTemplate if dimension == "template" else Job
+    field_name = "name" if dimension == "template" else "title"
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", field_name))
+
+
+def sms_report(start: dt.date, end: dt.date, tz: dt.tzinfo | None = None) -> Report:
+    """Every figure for the days `start`..`end` (inclusive) in `tz` (the current time zone)."""
+    tz = tz or timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    messages = Message.objects.filter(created_at__gte=since, created_at__lt=until, is_test=False)
+
+    # 1. per day
+    days = {
+        start + dt.timedelta(days=i): Row(label="", key=start + dt.timedelta(days=i))
+        for i in range((end - start).days + 1)
+    }
+    per_day = (
+        messages.annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(**_counts())
+        .order_by()
+    )
+    for row in per_day:
+        if row["day"] in days:
+            days[row.pop("day")].add(**row)
+
+    # 2. every combination of recruiter, template, job and provider (rolled up below: one scan
+    # instead of one per dimension)
+    combos = (
+        messages.annotate(
+            a_recruiter=_attributed("sent_by"),
+            a_template=_attributed("template"),
+            a_job=_attributed("job"),
+            a_provider=F("provider"),  # a reply arrives through its own provider
+        )
+        .values("a_recruiter", "a_template", "a_job", "a_provider")
+        .annotate(**_counts())
+        .order_by()
+    )
+    rolled: dict[str, dict] = {
+        dimension: defaultdict(lambda: Row(label="")) for dimension in DIMENSIONS
+    }
+    for combo in combos:
+        keys = {dimension: combo.pop(f"a_{dimension}") for dimension in DIMENSIONS}
+        for dimension, key in keys.items():
+            rolled[dimension][key or None].add(**combo)
+
+    # 3. opt-outs, per day and attributed to the last message sent to the number before it
+    last_sent = Message.objects.filter(
+        thread__phone_number=OuterRef("phone_number"),
+        direction=Direction.OUTBOUND,
+        is_test=False,
+        created_at__lte=OuterRef("changed_at"),
+    ).order_by("-created_at", "-id")
+    opt_outs = list(
+        OptOut.objects.filter(opted_out=True, changed_at__gte=since, changed_at__lt=until)
+        .annotate(
+            day=TruncDate("changed_at", tzinfo=tz), message_id=Subquery(last_sent.values("pk")[:1])
+        )
+        .values_list("day", "message_id", "provider")
+    )
+    attributes = {
+        pk: (recruiter, template, job, provider)
+        for pk, recruiter, template, job, provider in Message.objects.filter(
+            pk__in={message_id for _, message_id, _ in opt_outs if message_id}
+        ).values_list("pk", "sent_by", "template", "job", "provider")
+    }
+    for day, message_id, provider in opt_outs:
+        if day in days:
+            days[day].opt_outs += 1
+        recruiter, template, job, sent_provider = attributes.get(message_id, (None,) * 4)
+        for dimension, key in (
+            ("recruiter", recruiter),
+            ("template", template),
+            ("job", job),
+            ("provider", provider or sent_provider),
+        ):
+            rolled[dimension][key or None].opt_outs += 1
+
+    total = Row(label="Total")
+    for row in days.values():
+        total.add(**{metric: getattr(row, metric) for metric in METRICS})
+    breakdowns = {}
+    for dimension, rows in rolled.items():
+        labels = _labels(dimension, set(rows))
+        for key, row in rows.items():
+            row.key = key
+            row.label = (
+                labels.get(key, NONE_LABELS[dimension])
+                if key is not None
+                else NONE_LABELS[dimension]
+            )
+        breakdowns[dimension] = sorted(rows.values(), key=lambda r: (-r.sent, -r.replies, r.label))
+    return Report(
+        start=start, end=end, days=list(days.values()), total=total, breakdowns=breakdowns
+    )
