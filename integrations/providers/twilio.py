@@ -262,7 +262,9 @@ class TwilioProvider(SmsProvider):
         try:
             return function(self._client(http_client), *args)
         except TwilioException as exc:
-            status = getattr(exc, "status", None)
+            # List calls raise a bare TwilioException: the status is on the kept response.
+            response = http_client.last_response
+            status = getattr(exc, "status", None) or (response.status_code if response else None)
             if status in (401, 403):
                 raise SetupError("Twilio rejected the credentials.") from exc
             code = getattr(exc, "code", None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 
 from django.db import IntegrityError, transaction
-from django.db.models import Subquery
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
@@ -38,6 +37,14 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
     now = timezone.now()
     with transaction.atomic():
         thread = thread_for_sender(sender)
+        # The outbound message it answers: the thread's latest (SMS Analytics counts the reply
+        # for that message's recruiter, template and job).
+        answered = (
+            Message.objects.filter(thread=thread, direction=Direction.OUTBOUND)
+            .order_by("-created_at", "-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
         try:
             with transaction.atomic():
                 message = Message.objects.create(
@@ -52,12 +59,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                     segments=measure(body).segments or None,
                     sent_at=inbound.received_at,
                     raw=json_safe(inbound.raw),
-                    # The outbound message it answers: the thread's latest, inside this INSERT.
-                    in_reply_to_id=Subquery(
-                        Message.objects.filter(thread=thread, direction=Direction.OUTBOUND)
-                        .order_by("-created_at", "-id")
-                        .values("pk")[:1]
-                    ),
+                    in_reply_to_id=answered,
                 )
         except IntegrityError:
             # A concurrent delivery of the same message won the unique constraint.

@@ -7,7 +7,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -49,7 +60,9 @@ class Health:
         return [("Last 24 hours", self.day), ("Last 7 days", self.week)]
 
 
-def _window_counts(kinds: list[str], now) -> dict[str, tuple[Counts, Counts]]:
+def _outcomes(kinds: list[str], now):
+    """The 24 h and 7 day counts and the failure codes of the last 7 days, in one query (grouped
+    by error code: the windows are the sums)."""
     day_ago, week_ago = now - timedelta(days=1), now - timedelta(days=7)
     counts = {}
     for since, name in ((day_ago, "day"), (week_ago, "week")):
@@ -62,47 +75,70 @@ def _window_counts(kinds: list[str], now) -> dict[str, tuple[Counts, Counts]]:
         Message.objects.filter(
             direction=Direction.OUTBOUND, provider__in=kinds, created_at__gte=week_ago
         )
-        .values("provider")
+        .values("provider", "error_code")
         .annotate(**counts)
         .order_by()
     )
-    return {
-        row["provider"]: tuple(
-            Counts(
-                *(row[f"{metric}_{name}"] for metric in ("sent", "delivered", "failed", "unknown"))
-            )
-            for name in ("day", "week")
-        )
-        for row in rows
-    }
+    metrics = ("sent", "delivered", "failed", "unknown")
+    windows: dict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: {"day": dict.fromkeys(metrics, 0), "week": dict.fromkeys(metrics, 0)}
+    )
+    failures: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for row in rows:
+        for name in ("day", "week"):
+            for metric in metrics:
+                windows[row["provider"]][name][metric] += row[f"{metric}_{name}"]
+        if row["failed_week"]:
+            failures[row["provider"]].append((row["error_code"], row["failed_week"]))
+    for codes in failures.values():
+        codes.sort(key=lambda item: (-item[1], item[0]))
+    return (
+        {kind: (Counts(**w["day"]), Counts(**w["week"])) for kind, w in windows.items()},
+        failures,
+    )
 
 
-def _latest(integrations_qs):
-    """Each provider's last inbound message and last receipt, as two subqueries on its row."""
+def _latest(kinds: list[str], now):
+    """Each provider's last inbound message and last receipt, and, for an active provider that
+    has had no receipt since it was activated, how many sends since then: one query on the
+    provider rows (the count only runs where it is needed)."""
     inbound = Message.objects.filter(provider=OuterRef("kind"), direction=Direction.INBOUND)
     receipts = Message.objects.filter(provider=OuterRef("kind"), receipt_at__isnull=False)
-    return integrations_qs.annotate(
-        last_inbound_at=Subquery(inbound.order_by("-created_at").values("created_at")[:1]),
-        last_receipt_at=Subquery(receipts.order_by("-receipt_at").values("receipt_at")[:1]),
-    ).values_list("kind", "last_inbound_at", "last_receipt_at")
-
-
-def _failures(kinds: list[str], now) -> dict[str, list[tuple[str, int]]]:
-    rows = (
+    last_receipt = Subquery(receipts.order_by("-receipt_at").values("receipt_at")[:1])
+    sent_since = (
         Message.objects.filter(
+            provider=OuterRef("kind"),
             direction=Direction.OUTBOUND,
-            provider__in=kinds,
-            created_at__gte=now - timedelta(days=7),
-            status__in=FAILED,
+            sent_at__gte=OuterRef("activated_at"),
+            sent_at__lte=now - RECEIPT_GRACE,
         )
-        .values("provider", "error_code")
-        .annotate(count=Count("pk"))
-        .order_by("provider", "-count", "error_code")
+        .order_by()
+        .values("provider")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    by_provider = defaultdict(list)
-    for row in rows:
-        by_provider[row["provider"]].append((row["error_code"], row["count"]))
-    return by_provider
+    never_receipted = Q(is_active=True, activated_at__isnull=False) & (
+        Q(last_receipt_at__isnull=True) | Q(last_receipt_at__lt=F("activated_at"))
+    )
+    rows = (
+        Integration.objects.filter(kind__in=kinds)
+        .annotate(
+            last_inbound_at=Subquery(inbound.order_by("-created_at").values("created_at")[:1]),
+            last_receipt_at=last_receipt,
+        )
+        .annotate(
+            receipts_missing=Case(
+                When(never_receipted, then=Subquery(sent_since[:1])),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .values_list("kind", "last_inbound_at", "last_receipt_at", "receipts_missing")
+    )
+    return {
+        kind: (inbound_at, receipt_at, missing or 0)
+        for kind, inbound_at, receipt_at, missing in rows
+    }
 
 
 def _recent_sends(kinds: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -121,45 +157,24 @@ def _recent_sends(kinds: list[str]) -> dict[str, list[tuple[str, str]]]:
     return by_provider
 
 
-def _receipts_missing(integration: Integration, last_receipt_at, now) -> int:
-    """How many sends since activation got no receipt at all, when none ever came (else 0)."""
-    activated = integration.activated_at
-    if not integration.is_active or activated is None:
-        return 0
-    if last_receipt_at is not None and last_receipt_at >= activated:
-        return 0
-    return Message.objects.filter(
-        direction=Direction.OUTBOUND,
-        provider=integration.kind,
-        sent_at__gte=activated,
-        sent_at__lte=now - RECEIPT_GRACE,
-    ).count()
-
-
 def provider_health(integrations: list[Integration]) -> dict[str, Health]:
-    """{provider kind: Health} for every card, in at most four queries plus one per active
-    provider that has never had a receipt since it was activated."""
+    """{provider kind: Health} for every card, in three queries whatever the data."""
     now = timezone.now()
     kinds = [integration.kind for integration in integrations]
-    windows = _window_counts(kinds, now)
-    latest = {
-        kind: (inbound, receipt)
-        for kind, inbound, receipt in _latest(Integration.objects.filter(kind__in=kinds))
-    }
-    failures = _failures(kinds, now)
+    windows, failures = _outcomes(kinds, now)
+    latest = _latest(kinds, now)
     recent = _recent_sends(kinds)
     result = {}
     for integration in integrations:
         kind = integration.kind
         provider = provider_class(kind)
-        last_inbound, last_receipt = latest.get(kind, (None, None))
+        last_inbound, last_receipt, missing = latest.get(kind, (None, None, 0))
         day, week = windows.get(kind, (Counts(), Counts()))
         health = Health(last_inbound, last_receipt, day, week)
         health.top_failures = [
             (provider.failure_family(code), code, count)
             for code, count in failures.get(kind, [])[:TOP_FAILURES]
         ]
-        missing = _receipts_missing(integration, last_receipt, now)
         if missing >= RECEIPTS_MISSING_MIN:
             health.warnings.append(
                 f"No delivery receipts received since activation ({missing:,} sent): webhooks "

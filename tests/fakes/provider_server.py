@@ -342,6 +342,11 @@ class FakeProviderServer:
             self.clicksend_rules: dict[str, dict[int, dict]] = {"inbound": {}, "receipts": {}}
             self._next_rule_id = 1
 
+    def reset_requests(self) -> None:
+        """Forget the recorded requests only (account configuration and scripts stay)."""
+        with self._lock:
+            self.requests = []
+
     def queue(
         self,
         route: str,
