@@ -76,7 +76,7 @@ def connect_webhooks(integration: Integration, *, by) -> WebhookStatus:
             code="provider_error",
         ) from error
     if status.changes:
-        detail = "; ".join(status.changes)
+        detail = "; ".join(status.changes) + "."
     elif status.state is WebhookWiring.CONNECTED:
         detail = "Already connected; nothing changed."
     else:

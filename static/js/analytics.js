@@ -17,6 +17,11 @@
   // Fill patterns for bars: solid, diagonal stripes, dots.
   function pattern(kind, color) {
     if (kind === 0) { return color; }
+    if (!line) {
+      // Bars: as tall as their rows need (a few rows should not fill a tall box).
+      box.style.height = Math.max(160, 70 + data.labels.length * 54) + "px";
+      box.style.minHeight = "0";
+    }
     var canvas = document.createElement("canvas");
     canvas.width = canvas.height = 8;
     var ctx = canvas.getContext("2d");
@@ -68,6 +73,11 @@
     if (!line) {
       data.labels = data.labels.slice(0, BAR_ROWS);
       wanted.forEach(function (key) { data.values[key] = data.values[key].slice(0, BAR_ROWS); });
+    }
+    if (!line) {
+      // Bars: as tall as their rows need (a few rows should not fill a tall box).
+      box.style.height = Math.max(160, 70 + data.labels.length * 54) + "px";
+      box.style.minHeight = "0";
     }
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
