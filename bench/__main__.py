@@ -1,4 +1,7 @@
-"""`python -m bench`: run every benchmark, print the table, write bench/results.json."""
+"""`python -m bench`: run every benchmark, print the table, write bench/results.json.
+
+`python -m bench analytics` (any of: inbound outbound pages bulk analytics) runs only those and
+updates their keys in bench/results.json, keeping the others."""
 
 from __future__ import annotations
 
@@ -6,9 +9,10 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 
-from bench import bulk, inbound, outbound, pages
+from bench import analytics, bulk, inbound, outbound, pages
 from bench.common import ROOT, bench_env, configure_twilio, free_port, fresh_database, setup_django
 from bench.report import print_table
 
@@ -29,26 +33,45 @@ def machine() -> dict:
     }
 
 
-def main() -> None:
+BENCHMARKS = {
+    "inbound": (
+        "inbound webhooks",
+        "inbound_webhooks",
+        lambda env, port: inbound.bench_inbound(env, port),
+    ),
+    "outbound": (
+        "outbound pipeline",
+        "outbound_pipeline",
+        lambda env, port: outbound.bench_outbound(port),
+    ),
+    "pages": ("pages", "pages", lambda env, port: pages.bench_pages()),
+    "bulk": ("bulk send", "bulk_send", lambda env, port: bulk.bench_bulk()),
+    "analytics": ("SMS Analytics", "sms_analytics", lambda env, port: analytics.bench_analytics()),
+}
+
+
+def main(names: list[str]) -> None:
+    unknown = set(names) - set(BENCHMARKS)
+    if unknown:
+        sys.exit(f"unknown benchmark(s) {sorted(unknown)}; choose from {list(BENCHMARKS)}")
+    names = names or list(BENCHMARKS)
     port = free_port()
     env = bench_env(port)
     total_start = time.perf_counter()
     fresh_database(env)
     setup_django(env)
     configure_twilio()
-    results = {"machine": machine()}
-    print("1/4 inbound webhooks …", flush=True)
-    results["inbound_webhooks"] = inbound.bench_inbound(env, port)
-    print("2/4 outbound pipeline …", flush=True)
-    results["outbound_pipeline"] = outbound.bench_outbound(port)
-    print("3/4 pages …", flush=True)
-    results["pages"] = pages.bench_pages()
-    print("4/4 bulk send …", flush=True)
-    results["bulk_send"] = bulk.bench_bulk()
+    path = ROOT / "bench" / "results.json"
+    results = json.loads(path.read_text()) if names != list(BENCHMARKS) and path.exists() else {}
+    results["machine"] = machine()
+    for number, name in enumerate(names, 1):
+        title, key, run = BENCHMARKS[name]
+        print(f"{number}/{len(names)} {title} …", flush=True)
+        results[key] = run(env, port)
     results["total_seconds"] = round(time.perf_counter() - total_start, 1)
-    (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    path.write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -4,6 +4,28 @@ from __future__ import annotations
 
 
 def print_table(r: dict) -> None:
+    """The table of whichever benchmarks `r` holds (a partial run prints its own rows)."""
+    main = ("inbound_webhooks", "outbound_pipeline", "pages", "bulk_send")
+    rows = _main_rows(r) if all(key in r for key in main) else []
+    if "sms_analytics" in r:
+        a = r["sms_analytics"]
+        messages = f"{a['data']['messages_in_range']:,} messages, {a['data']['days']} days"
+        for name in ("figures", "page"):
+            rows.append(
+                (
+                    f"SMS Analytics {name} ({messages}; queries, median / p95 ms)",
+                    f"{a[name]['queries']}, {a[name]['median_ms']} / {a[name]['p95_ms']}",
+                    "",
+                    "",
+                )
+            )
+    print(f"\n{'benchmark':<40} {'result':<26} {'baseline':<26} ratio")
+    for row in rows:
+        print(f"{row[0]:<40} {row[1]:<26} {row[2]:<26} {row[3]}")
+    print(f"\nmachine: {r['machine']}; total {r['total_seconds']} s; bench/results.json written")
+
+
+def _main_rows(r: dict) -> list[tuple]:
     w = r["inbound_webhooks"]
     b, s = w["baseline_trivial_view"], w["signed_twilio_inbound"]
     o, p, k = r["outbound_pipeline"], r["pages"], r["bulk_send"]
@@ -53,7 +75,4 @@ def print_table(r: dict) -> None:
             f"{k['ratio_to_baseline']}",
         )
     )
-    print(f"\n{'benchmark':<40} {'result':<26} {'baseline':<26} ratio")
-    for row in rows:
-        print(f"{row[0]:<40} {row[1]:<26} {row[2]:<26} {row[3]}")
-    print(f"\nmachine: {r['machine']}; total {r['total_seconds']} s; bench/results.json written")
+    return rows

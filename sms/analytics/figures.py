@@ -20,7 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, When
+from django.db import connection
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -91,14 +92,19 @@ class Report:
     breakdowns: dict[str, list[Row]] = field(default_factory=dict)
 
 
-def _counts():
-    return {
-        "sent": Count("pk", filter=OUTBOUND & Q(sent_at__isnull=False)),
-        "delivered": Count("pk", filter=OUTBOUND & Q(status=MessageStatus.DELIVERED)),
-        "failed": Count("pk", filter=OUTBOUND & Q(status__in=FAILED)),
-        "unknown": Count("pk", filter=OUTBOUND & Q(status=MessageStatus.UNKNOWN)),
-        "replies": Count("pk", filter=Q(direction=Direction.INBOUND)),
-    }
+# Each message's contribution to each figure, as 0/1 columns summed per group.
+FLAGS = {
+    "sent": OUTBOUND & Q(sent_at__isnull=False),
+    "delivered": OUTBOUND & Q(status=MessageStatus.DELIVERED),
+    "failed": OUTBOUND & Q(status__in=FAILED),
+    "unknown": OUTBOUND & Q(status=MessageStatus.UNKNOWN),
+    "replies": Q(direction=Direction.INBOUND),
+}
+GROUPS = ("day", *DIMENSIONS)  # what the figures are grouped by
+
+
+def _flag(condition: Q):
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 def _attributed(name: str):
@@ -120,6 +126,47 @@ def _labels(dimension: str, ids: set) -> dict:
     return dict(model.objects.filter(pk__in=ids).values_list("pk", field_name))
 
 
+def _grouped(counted):
+    """[(group, key, {figure: count})] for every group of GROUPS, from the per-message rows.
+
+    PostgreSQL computes every group in one pass (GROUPING SETS: one scan of the range instead
+    of five; 200,000 messages in well under 500 ms, see `make bench`); other databases (the
+    embedded SQLite) group once per group with the ORM.
+    """
+    if connection.vendor != "postgresql":
+        for group in GROUPS:
+            rows = (
+                counted.values(f"g_{group}")
+                .annotate(**{name: Sum(f"f_{name}") for name in FLAGS})
+                .order_by()
+            )
+            for row in rows:
+                key = row.pop(f"g_{group}")
+                yield group, key, row
+        return
+    inner, params = counted.query.sql_with_params()
+    groups = [connection.ops.quote_name(f"g_{group}") for group in GROUPS]
+    sums = [f"SUM({connection.ops.quote_name(f'f_{name}')})" for name in FLAGS]
+    columns = ", ".join([*(f"GROUPING({group})" for group in groups), *groups, *sums])
+    sets = ", ".join(f"({group})" for group in groups)
+    # Only this module's quoted column names are formatted in; every value stays a parameter.
+    sql = f"SELECT {columns} FROM ({inner}) AS counted GROUP BY GROUPING SETS ({sets})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            grouping, keys, figures = (
+                row[: len(GROUPS)],
+                row[len(GROUPS) : 2 * len(GROUPS)],
+                row[2 * len(GROUPS) :],
+            )
+            index = grouping.index(0)  # the group this row is about (its GROUPING() is 0)
+            yield (
+                GROUPS[index],
+                keys[index],
+                dict(zip(FLAGS, (int(v or 0) for v in figures), strict=True)),
+            )
+
+
 def sms_report(start: dt.date, end: dt.date, tz: dt.tzinfo | None = None) -> Report:
     """Every figure for the days `start`..`end` (inclusive) in `tz` (the current time zone)."""
     tz = tz or timezone.get_current_timezone()
@@ -127,41 +174,33 @@ def sms_report(start: dt.date, end: dt.date, tz: dt.tzinfo | None = None) -> Rep
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
     messages = Message.objects.filter(created_at__gte=since, created_at__lt=until, is_test=False)
 
-    # 1. per day
     days = {
         start + dt.timedelta(days=i): Row(label="", key=start + dt.timedelta(days=i))
         for i in range((end - start).days + 1)
     }
-    per_day = (
-        messages.annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day")
-        .annotate(**_counts())
-        .order_by()
-    )
-    for row in per_day:
-        if row["day"] in days:
-            days[row.pop("day")].add(**row)
-
-    # 2. every combination of recruiter, template, job and provider (rolled up below: one scan
-    # instead of one per dimension)
-    combos = (
+    # 1. One row per message with its day, what it counts for and its 0/1 figures, grouped by
+    # day and by each dimension.
+    counted = (
         messages.annotate(
-            a_recruiter=_attributed("sent_by"),
-            a_template=_attributed("template"),
-            a_job=_attributed("job"),
-            a_provider=F("provider"),  # a reply arrives through its own provider
+            g_day=TruncDate("created_at", tzinfo=tz),
+            g_recruiter=_attributed("sent_by"),
+            g_template=_attributed("template"),
+            g_job=_attributed("job"),
+            g_provider=F("provider"),  # a reply arrives through its own provider
+            **{f"f_{name}": _flag(condition) for name, condition in FLAGS.items()},
         )
-        .values("a_recruiter", "a_template", "a_job", "a_provider")
-        .annotate(**_counts())
+        .values(*(f"g_{group}" for group in GROUPS), *(f"f_{name}" for name in FLAGS))
         .order_by()
     )
     rolled: dict[str, dict] = {
         dimension: defaultdict(lambda: Row(label="")) for dimension in DIMENSIONS
     }
-    for combo in combos:
-        keys = {dimension: combo.pop(f"a_{dimension}") for dimension in DIMENSIONS}
-        for dimension, key in keys.items():
-            rolled[dimension][key or None].add(**combo)
+    for group, key, counts in _grouped(counted):
+        if group == "day":
+            if key in days:
+                days[key].add(**counts)
+        else:
+            rolled[group][key or None].add(**counts)
 
     # 3. opt-outs, per day and attributed to the last message sent to the number before it
     last_sent = Message.objects.filter(

@@ -17,11 +17,6 @@
   // Fill patterns for bars: solid, diagonal stripes, dots.
   function pattern(kind, color) {
     if (kind === 0) { return color; }
-    if (!line) {
-      // Bars: as tall as their rows need (a few rows should not fill a tall box).
-      box.style.height = Math.max(160, 70 + data.labels.length * 54) + "px";
-      box.style.minHeight = "0";
-    }
     var canvas = document.createElement("canvas");
     canvas.width = canvas.height = 8;
     var ctx = canvas.getContext("2d");
@@ -79,11 +74,13 @@
       box.style.height = Math.max(160, 70 + data.labels.length * 54) + "px";
       box.style.minHeight = "0";
     }
+    // Shown before the chart is made, so that Chart.js measures the real box (a hidden one is
+    // 0 px and would be drawn again, blank for a frame, once shown).
+    box.hidden = false;
     var canvas = document.createElement("canvas");
     canvas.setAttribute("role", "img");
     canvas.setAttribute("aria-label", box.dataset.chartLabel || "Chart");
     box.appendChild(canvas);
-    box.hidden = false;
     var datasets = wanted.map(function (key, index) {
       var s = SERIES[key];
       return line ? {

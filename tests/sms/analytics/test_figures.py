@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Job
@@ -171,8 +172,10 @@ def test_a_fixed_number_of_queries_whatever_the_data(people, django_assert_num_q
             phone_number=candidate.phone, source="keyword", changed_at=at(DAY, 11)
         )
 
-    # days, combinations, opt-outs, their messages, and the names of recruiters, templates, jobs
-    with django_assert_num_queries(7):
+    # PostgreSQL: one pass for the days and the four dimensions (SQLite: one query each), then
+    # opt-outs, their messages, and the names of recruiters, templates and jobs.
+    grouped = 1 if connection.vendor == "postgresql" else 5
+    with django_assert_num_queries(grouped + 5):
         sms_report(DAY, DAY, TZ)
 
 
