@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from core.phone import display
 from integrations.fields import EncryptedTextField, UndecryptableSecret
 
 
@@ -111,6 +112,16 @@ class Integration(models.Model):
         """What SMS are sent from: the alphanumeric sender ID, else the Phone Number ("" when a
         Messaging Service picks the sender)."""
         return self.alpha_sender or self.phone_number
+
+    @property
+    def sender_label(self) -> str:
+        """How the sender reads in a sentence: "+1 202-555-0143", "the sender ID “Nextal”",
+        "its Messaging Service's pool"."""
+        if self.alpha_sender:
+            return f"the sender ID “{self.alpha_sender}”"
+        if self.phone_number:
+            return display(self.phone_number)
+        return "its Messaging Service's pool" if self.messaging_service_sid else "no sender yet"
 
     @property
     def has_sender(self) -> bool:
