@@ -144,6 +144,14 @@ class WebhookWiring(enum.StrEnum):
         )
 
 
+WEBHOOK_WIRING_LABELS = {
+    WebhookWiring.CONNECTED: "connected",
+    WebhookWiring.NOT_CONNECTED: "not connected",
+    WebhookWiring.ELSEWHERE: "points elsewhere",
+    WebhookWiring.UNKNOWN: "could not check",
+}
+
+
 @dataclass(frozen=True)
 class WebhookStatus:
     """The provider's webhook configuration as read back from it. `detail` says where it points

@@ -230,6 +230,9 @@ class ClickSendProvider(SmsProvider):
                 raise SetupError(f"{reason}.") from exc
             except clicksend.ApiException as exc:
                 raise SetupError("the secure connection to ClickSend failed.") from exc
+            except (ValueError, TypeError, KeyError, AttributeError) as exc:
+                # An answer shaped unlike ClickSend's own (a proxy's page, a changed field).
+                raise SetupError("ClickSend's answer could not be read.") from exc
 
     @contextmanager
     def _api_client(self) -> Iterator[clicksend.ApiClient]:

@@ -277,7 +277,8 @@ class TwilioProvider(SmsProvider):
         except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
             reason = transport_failure(exc, self.display_name).message.split(";")[0]
             raise SetupError(f"{reason}.") from exc
-        except ValueError as exc:
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            # An answer shaped unlike Twilio's own (a proxy's page, a changed field).
             raise SetupError("Twilio's answer could not be read.") from exc
         finally:
             http_client.session.close()

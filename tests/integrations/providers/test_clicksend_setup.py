@@ -202,3 +202,20 @@ def test_an_alphanumeric_sender_only_needs_the_receipt_rule(fake_provider):
     assert "no replies" in status.detail
     assert fake_provider.clicksend_rules["inbound"] == {}
     assert len(fake_provider.clicksend_rules["receipts"]) == 1
+
+
+def test_an_unreadable_answer_is_a_setup_error_never_a_crash(fake_provider):
+    import pytest
+
+    from integrations.providers.base import SetupError
+
+    fake_provider.queue("clicksend.inbound_rules", json={"data": {"data": [], "last_page": "many"}})
+    fake_provider.queue("clicksend.numbers", body=b"<html>proxy</html>")
+
+    assert clicksend().webhook_status().state is WebhookWiring.NOT_CONNECTED  # lenient paging
+    check = clicksend().check_sender()
+    assert check.ok is None and "could not be read" in check.message
+    fake_provider.queue("clicksend.receipt_rules", json={"data": "nope"})
+    fake_provider.queue("clicksend.inbound_rules", json=[1, 2])
+    with pytest.raises(SetupError, match="could not be read"):
+        clicksend().connect_webhooks()

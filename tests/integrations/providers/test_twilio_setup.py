@@ -231,3 +231,14 @@ def test_rejected_credentials_are_a_setup_error(fake_provider):
 
     with pytest.raises(SetupError, match="rejected the credentials"):
         twilio().connect_webhooks()
+
+
+def test_an_unreadable_answer_is_a_setup_error_never_a_crash(fake_provider):
+    fake_provider.queue(
+        "twilio.numbers", body=b"<html>proxy</html>", headers={"Content-Type": "text/html"}
+    )
+    assert twilio().check_sender().ok is None
+    fake_provider.queue("twilio.numbers", json={"unexpected": 1, "other": 2})
+    with pytest.raises(SetupError):
+        twilio().connect_webhooks()
+    assert fake_provider.requests_for("twilio.number_update") == []
