@@ -10,9 +10,11 @@ opt-outs.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import statistics
 import time
+from pathlib import Path
 
 from bench.common import PAGE_SAMPLES, make_candidates, percentile
 
@@ -21,26 +23,44 @@ DAYS = 90
 THREADS = 5_000
 
 
-def _time(function, samples: int) -> tuple[list[float], int]:
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds the PostgreSQL backend `pid` has used (utime + stime, /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _time(function, samples: int) -> tuple[list[float], list[float], int]:
+    """Wall times, CPU times (this process + its database backend) and the most queries.
+
+    On a shared machine the wall time includes waiting for the CPU; the CPU time is what the
+    same work costs on an idle core (parallel workers are off, so one backend does it all)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    with connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+        cursor.execute("SELECT pg_backend_pid()")
+        (backend,) = cursor.fetchone()
     function()  # warm caches and connections
-    times, queries = [], 0
+    times, cpu, queries = [], [], 0
     for _ in range(samples):
         with CaptureQueriesContext(connection) as ctx:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            started_backend = _backend_cpu(backend)
             function()
             times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu + _backend_cpu(backend) - started_backend)
         queries = max(queries, len(ctx.captured_queries))
-    return times, queries
+    return times, cpu, queries
 
 
-def _summary(times: list[float], queries: int) -> dict:
+def _summary(times: list[float], cpu: list[float], queries: int) -> dict:
     return {
         "queries": queries,
         "median_ms": round(statistics.median(times) * 1000, 1),
         "p95_ms": round(percentile(times, 0.95) * 1000, 1),
+        "cpu_median_ms": round(statistics.median(cpu) * 1000, 1),
+        "load_average": round(os.getloadavg()[0], 1),
     }
 
 

@@ -11,11 +11,12 @@ def print_table(r: dict) -> None:
         a = r["sms_analytics"]
         messages = f"{a['data']['messages_in_range']:,} messages, {a['data']['days']} days"
         for name in ("figures", "page"):
+            f = a[name]
             rows.append(
                 (
-                    f"SMS Analytics {name} ({messages}; queries, median / p95 ms)",
-                    f"{a[name]['queries']}, {a[name]['median_ms']} / {a[name]['p95_ms']}",
-                    "",
+                    f"SMS Analytics {name} ({messages}; queries, median / p95 ms, CPU ms)",
+                    f"{f['queries']}, {f['median_ms']} / {f['p95_ms']}, {f['cpu_median_ms']}",
+                    f"load average {f['load_average']}",
                     "",
                 )
             )

@@ -20,9 +20,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from candidates.models import Job
@@ -92,7 +100,7 @@ class Report:
     breakdowns: dict[str, list[Row]] = field(default_factory=dict)
 
 
-# Each message's contribution to each figure, as 0/1 columns summed per group.
+# Whether a message counts towards each figure: a boolean column per figure, counted per group.
 FLAGS = {
     "sent": OUTBOUND & Q(sent_at__isnull=False),
     "delivered": OUTBOUND & Q(status=MessageStatus.DELIVERED),
@@ -104,12 +112,13 @@ GROUPS = ("day", *DIMENSIONS)  # what the figures are grouped by
 
 
 def _flag(condition: Q):
-    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def _attributed(name: str):
-    """An outbound message's own `name`; a reply's, the message it answers."""
-    return Case(When(OUTBOUND, then=F(name)), default=F(f"in_reply_to__{name}"))
+    """An outbound message's own `name`; a reply's (it has none of its own), the message it
+    answers."""
+    return Coalesce(F(name), F(f"in_reply_to__{name}"))
 
 
 def _labels(dimension: str, ids: set) -> dict:
@@ -134,41 +143,42 @@ def _grouped(counted):
     embedded SQLite) group once per group with the ORM.
     """
     if connection.vendor != "postgresql":
+        counts = {name: Count("pk", filter=Q(**{f"f_{name}": True})) for name in FLAGS}
         for group in GROUPS:
-            rows = (
-                counted.values(f"g_{group}")
-                .annotate(**{name: Sum(f"f_{name}") for name in FLAGS})
-                .order_by()
-            )
-            for row in rows:
+            for row in counted.values(f"g_{group}").annotate(**counts).order_by():
                 key = row.pop(f"g_{group}")
                 yield group, key, row
         return
     inner, params = counted.query.sql_with_params()
-    groups = [connection.ops.quote_name(f"g_{group}") for group in GROUPS]
-    sums = [f"SUM({connection.ops.quote_name(f'f_{name}')})" for name in FLAGS]
-    columns = ", ".join([*(f"GROUPING({group})" for group in groups), *groups, *sums])
+    quote = connection.ops.quote_name
+    groups = [quote(f"g_{group}") for group in GROUPS]
+    counts = [f"COUNT(*) FILTER (WHERE {quote(f'f_{name}')})" for name in FLAGS]
+    columns = ", ".join([*(f"GROUPING({group})" for group in groups), *groups, *counts])
     sets = ", ".join(f"({group})" for group in groups)
     # Only this module's quoted column names are formatted in; every value stays a parameter.
     sql = f"SELECT {columns} FROM ({inner}) AS counted GROUP BY GROUPING SETS ({sets})"  # noqa: S608
+    width = len(GROUPS)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for row in cursor.fetchall():
-            grouping, keys, figures = (
-                row[: len(GROUPS)],
-                row[len(GROUPS) : 2 * len(GROUPS)],
-                row[2 * len(GROUPS) :],
-            )
+            grouping, keys, figures = row[:width], row[width : 2 * width], row[2 * width :]
             index = grouping.index(0)  # the group this row is about (its GROUPING() is 0)
-            yield (
-                GROUPS[index],
-                keys[index],
-                dict(zip(FLAGS, (int(v or 0) for v in figures), strict=True)),
-            )
+            yield GROUPS[index], keys[index], dict(zip(FLAGS, figures, strict=True))
 
 
 def sms_report(start: dt.date, end: dt.date, tz: dt.tzinfo | None = None) -> Report:
     """Every figure for the days `start`..`end` (inclusive) in `tz` (the current time zone)."""
+    if connection.vendor != "postgresql":
+        return _report(start, end, tz)
+    with transaction.atomic():
+        # A few large aggregates: PostgreSQL's JIT compilation costs more than it saves here
+        # (about 50 ms per query at 200,000 messages). SET LOCAL ends with the transaction.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        return _report(start, end, tz)
+
+
+def _report(start: dt.date, end: dt.date, tz: dt.tzinfo | None) -> Report:
     tz = tz or timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -208,7 +218,7 @@ def sms_report(start: dt.date, end: dt.date, tz: dt.tzinfo | None = None) -> Rep
         direction=Direction.OUTBOUND,
         is_test=False,
         created_at__lte=OuterRef("changed_at"),
-    ).order_by("-created_at", "-id")
+    ).order_by("-created_at")  # (thread, created_at) index, read backwards: first row wins
     opt_outs = list(
         OptOut.objects.filter(opted_out=True, changed_at__gte=since, changed_at__lt=until)
         .annotate(

@@ -41,7 +41,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
         # for that message's recruiter, template and job).
         answered = (
             Message.objects.filter(thread=thread, direction=Direction.OUTBOUND)
-            .order_by("-created_at", "-id")
+            .order_by("-created_at")  # the (thread, created_at) index, read backwards
             .values_list("pk", flat=True)
             .first()
         )
