@@ -277,6 +277,8 @@ class FakeProviderServer:
         self._httpd.server_close()
         if self._thread:
             self._thread.join(timeout=5)
+            if self._thread.is_alive():
+                raise RuntimeError("the fake provider server did not stop within 5 s")
 
     def __enter__(self) -> FakeProviderServer:
         return self.start()
