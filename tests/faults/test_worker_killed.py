@@ -62,6 +62,7 @@ def assert_sent_at_most_once(fake, message_ids):
     return sends
 
 
+@pytest.mark.timeout(300)  # up to LOST_TASK_AFTER + 60 s for the queue to drain
 def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
     start_worker, broker_url, publisher, fake_provider, recruiter
 ):
@@ -108,6 +109,7 @@ def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
     assert worker.log().count("exited with 'signal 9 (SIGKILL)'") == len(killed)
 
 
+@pytest.mark.timeout(300)  # waits for the real sweeper to give back what the dead worker held
 def test_what_a_killed_worker_held_is_sent_again_within_two_minutes(
     start_worker, broker_url, publisher, fake_provider, recruiter, tmp_path, record_property
 ):
