@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from contextlib import contextmanager
 
+import requests
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -89,3 +90,20 @@ def track_session(session):
     for adapter in session.adapters.values():
         track(adapter.poolmanager)
     return session
+
+
+class ProviderSession(requests.Session):
+    """A requests Session for provider calls: tracked connections, and a CA bundle (when given)
+    that wins over REQUESTS_CA_BUNDLE from the environment (requests lets the environment win
+    over `session.verify`)."""
+
+    def __init__(self, ca_bundle: str | None = None):
+        super().__init__()
+        self.ca_bundle = ca_bundle
+        track_session(self)
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self.ca_bundle:
+            merged["verify"] = self.ca_bundle
+        return merged

@@ -39,7 +39,7 @@ from integrations.providers.base import (
     send_timeout,
     transport_failure,
 )
-from integrations.providers.transport import provider_call, track_session
+from integrations.providers.transport import ProviderSession, provider_call
 
 logger = logging.getLogger(__name__)
 
@@ -69,13 +69,11 @@ class TwilioTransport(TwilioHttpClient):
     a 429's Retry-After can be read (TwilioRestException has no headers)."""
 
     def __init__(self, timeout: tuple[float, float]):
-        super().__init__(timeout=None)
+        super().__init__(timeout=None, pool_connections=False)
         # The base class only accepts a number; requests itself takes (connect, read).
         self.timeout = timeout
+        self.session = ProviderSession(ca_bundle())
         self.last_response: Response | None = None
-        track_session(self.session)
-        if ca_bundle():
-            self.session.verify = ca_bundle()
 
     def request(self, *args, **kwargs) -> Response:
         self.last_response = None
