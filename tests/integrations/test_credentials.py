@@ -1,5 +1,6 @@
 """The credential panel: checked against the (fake) provider before anything is stored."""
 
+import re
 import time
 
 import pytest
@@ -168,3 +169,34 @@ def test_updating_with_htmx_reloads_the_page(
     assert response["HX-Redirect"] == reverse("integrations:list")
     assert TWILIO_TOKEN not in response.content.decode()
     assert Integration.objects.get(pk=configured_twilio.pk).account_id == TWILIO_SID
+
+
+@pytest.mark.parametrize("secret", ["has a space", "tab\tinside"], ids=["space", "tab"])
+def test_a_secret_with_white_space_inside_is_refused_before_any_call(
+    administrator_client, fake_provider, configured_twilio, secret
+):
+    response = administrator_client.post(secret_url("twilio"), {"secret": secret})
+
+    (error,) = response.context["form"].errors["secret"]
+    assert re.fullmatch(r"This does not look like an? Auth Token\.", error)
+    configured_twilio.refresh_from_db()
+    assert not configured_twilio.has_secret
+    assert fake_provider.requests == []  # refused before asking Twilio
+
+
+def test_a_secret_over_200_characters_is_refused_by_the_form_and_the_service(
+    administrator_client, administrator, fake_provider, configured_twilio
+):
+    from django.core.exceptions import ValidationError
+
+    from integrations import services
+
+    response = administrator_client.post(secret_url("twilio"), {"secret": "x" * 201})
+    assert response.context["form"].errors["secret"] == [
+        "Ensure this value has at most 200 characters (it has 201)."
+    ]
+    with pytest.raises(ValidationError, match=r"This does not look like an? Auth Token\."):
+        services.update_secret(configured_twilio, "x" * 201, by=administrator)
+    configured_twilio.refresh_from_db()
+    assert not configured_twilio.has_secret
+    assert fake_provider.requests == []
