@@ -202,6 +202,7 @@ class WebhookCases:
 
     # --- never a 500 ------------------------------------------------------------------------
 
+    @pytest.mark.fuzz
     @settings(
         max_examples=40,
         deadline=None,
@@ -245,6 +246,7 @@ class WebhookCases:
 
     # --- the positive side: authentic, well-formed requests are always accepted -----------------
 
+    @pytest.mark.fuzz
     @settings(
         max_examples=30,
         deadline=None,
@@ -275,6 +277,7 @@ class WebhookCases:
         # ClickSend, surrounding white space.
         assert stored.body.strip() == body.replace("\x00", "").strip()
 
+    @pytest.mark.fuzz
     @settings(
         max_examples=20,
         deadline=None,
