@@ -14,6 +14,7 @@ from sms.outbox.queueing import queue_message
 from sms.outbox.sending import OUTCOME_UNKNOWN
 from sms.outbox.sweeper import sweep_outbox
 from tests.factories import CandidateFactory
+from tests.fakes.provider_server import closed_port_url
 from tests.helpers.broker import publishing_to, settle
 from tests.helpers.messages import statuses
 from tests.helpers.polling import wait_until
@@ -23,19 +24,20 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 def test_a_send_cut_short_by_the_soft_time_limit_is_outcome_unknown_never_resent(
-    start_worker, broker_url, fake_provider, recruiter, monkeypatch
+    start_worker, broker_url, fake_provider, recruiter
 ):
     """The provider took the message and is slow to answer; the task's soft time limit fires
     inside the HTTP call. Not a classified provider error: the catch-all must call it "outcome
     unknown", not let the task fail (and be retried) or count it as sent."""
     configure("twilio")
     fake_provider.queue("twilio.send", status=201, delay=10)
-    # Celery stamps each task message with the publisher's time limits, which the worker obeys:
-    # a 2 s soft limit instead of the configured 60 s.
-    monkeypatch.setattr(current_app.tasks["sms.send_message"], "soft_time_limit", 2)
     worker = start_worker(broker_url, fake_provider.url)
-    with publishing_to(broker_url):
+    with publishing_to(closed_port_url()):  # saved, its task not published yet
         message = queue_message(CandidateFactory(), "Interview on Monday?", sent_by=recruiter)
+    with publishing_to(broker_url):
+        # Published as the sweeper would, with a 2 s soft limit instead of the configured 60 s
+        # (the worker obeys the limits a task message carries).
+        current_app.tasks["sms.send_message"].apply_async((message.pk,), soft_time_limit=2)
         wait_until(
             lambda: statuses(pk=message.pk) == {message.pk: MessageStatus.UNKNOWN},
             timeout=30,
