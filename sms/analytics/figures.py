@@ -139,8 +139,8 @@ def _grouped(counted):
     """[(group, key, {figure: count})] for every group of GROUPS, from the per-message rows.
 
     PostgreSQL computes every group in one pass (GROUPING SETS: one scan of the range instead
-    of five; 200,000 messages in well under 500 ms, see `make bench`); other databases (the
-    embedded SQLite) group once per group with the ORM.
+    of five; `make bench` measures it at 200,000 messages); other databases (the embedded
+    SQLite) group once per group with the ORM.
     """
     if connection.vendor != "postgresql":
         counts = {name: Count("pk", filter=Q(**{f"f_{name}": True})) for name in FLAGS}
