@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 import urllib3.exceptions
@@ -282,6 +283,17 @@ def transport_failure(exc: BaseException, provider_name: str) -> ProviderError:
         kind=ErrorKind.AMBIGUOUS,
         code="connection_lost",
     )
+
+
+def shown_url(url: str) -> str:
+    """A URL read from a provider's configuration, safe to show and log: without the
+    user:password some webhook URLs carry (Twilio and ClickSend both accept them)."""
+    parts = urlsplit(url or "")
+    if parts.username is None and parts.password is None:
+        return url or ""
+    host = parts.hostname or ""
+    netloc = f"…@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
 def public_url(url_name: str, **kwargs: Any) -> str:

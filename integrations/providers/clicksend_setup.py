@@ -29,6 +29,7 @@ from integrations.providers.base import (
     SetupError,
     WebhookStatus,
     WebhookWiring,
+    shown_url,
 )
 
 INBOUND_RULES = "/v3/automations/sms/inbound"
@@ -42,7 +43,8 @@ TOKEN_IN_URL = re.compile(r"(/webhooks/clicksend/)[^/]+(/)")
 
 
 def masked(url: str) -> str:
-    return TOKEN_IN_URL.sub(r"\1…\2", url or "")
+    """A rule's URL, safe to show: no token of ours, no user:password."""
+    return TOKEN_IN_URL.sub(r"\1…\2", shown_url(url))
 
 
 def _enabled(value: Any) -> bool:

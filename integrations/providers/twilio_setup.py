@@ -25,6 +25,7 @@ from integrations.providers.base import (
     SenderCheck,
     WebhookStatus,
     WebhookWiring,
+    shown_url,
 )
 
 # How many Messaging Services are searched for the Phone Number when none is configured. The
@@ -163,7 +164,9 @@ def route_status(route: ReplyRoute, expected_url: str) -> WebhookStatus:
                 f"{route.name} has no incoming message URL, so replies are dropped.",
             )
         if url != expected_url:
-            return WebhookStatus(WebhookWiring.ELSEWHERE, f"{route.name} sends replies to {url}.")
+            return WebhookStatus(
+                WebhookWiring.ELSEWHERE, f"{route.name} sends replies to {shown_url(url)}."
+            )
         if service.use_inbound_webhook_on_number or (service.inbound_method or "POST") != "POST":
             return WebhookStatus(
                 WebhookWiring.ELSEWHERE,
@@ -184,7 +187,9 @@ def route_status(route: ReplyRoute, expected_url: str) -> WebhookStatus:
             WebhookWiring.NOT_CONNECTED, f"{route.name} has no incoming message URL."
         )
     if url != expected_url or (number.sms_method or "POST") != "POST":
-        return WebhookStatus(WebhookWiring.ELSEWHERE, f"{route.name} sends replies to {url}.")
+        return WebhookStatus(
+            WebhookWiring.ELSEWHERE, f"{route.name} sends replies to {shown_url(url)}."
+        )
     return WebhookStatus(WebhookWiring.CONNECTED, f"Replies to {route.name} arrive in Nextal.")
 
 
@@ -204,7 +209,7 @@ def connect(client: Client, credentials: ProviderCredentials, expected_url: str)
     if before.state is WebhookWiring.CONNECTED:
         return before
     if route.service is not None:
-        was = route.service.inbound_request_url or "none"
+        was = shown_url(route.service.inbound_request_url) or "none"
         client.messaging.v1.services(route.service.sid).update(
             inbound_request_url=expected_url,
             inbound_method="POST",
@@ -216,7 +221,7 @@ def connect(client: Client, credentials: ProviderCredentials, expected_url: str)
     else:
         if route.number.sms_application_sid:
             return before  # a TwiML App overrides the number's URL; only the Console can fix it
-        was = route.number.sms_url or "none"
+        was = shown_url(route.number.sms_url) or "none"
         client.incoming_phone_numbers(route.number.sid).update(
             sms_url=expected_url, sms_method="POST"
         )

@@ -219,3 +219,21 @@ def test_an_unreadable_answer_is_a_setup_error_never_a_crash(fake_provider):
     fake_provider.queue("clicksend.inbound_rules", json=[1, 2])
     with pytest.raises(SetupError, match="could not be read"):
         clicksend().connect_webhooks()
+
+
+def test_credentials_in_another_rules_url_are_never_shown(fake_provider):
+    fake_provider.add_clicksend_rule(
+        "inbound",
+        {
+            "dedicated_number": NUMBER,
+            "rule_name": "CRM",
+            "action": "URL",
+            "action_address": "https://crm:s3cr3t-pw@crm.example.org:8443/sms",
+            "enabled": 1,
+        },
+    )
+
+    detail = clicksend().webhook_status().detail
+
+    assert "s3cr3t-pw" not in detail
+    assert "https://…@crm.example.org:8443/sms" in detail

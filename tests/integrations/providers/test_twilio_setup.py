@@ -242,3 +242,14 @@ def test_an_unreadable_answer_is_a_setup_error_never_a_crash(fake_provider):
     with pytest.raises(SetupError):
         twilio().connect_webhooks()
     assert fake_provider.requests_for("twilio.number_update") == []
+
+
+def test_credentials_in_a_webhook_url_elsewhere_are_never_shown(fake_provider):
+    fake_provider.add_twilio_number(NUMBER, sms_url="https://crm:s3cr3t-pw@crm.example.org/sms")
+
+    before = twilio().webhook_status()
+    status = twilio().connect_webhooks()
+
+    for text in (before.detail, *status.changes):
+        assert "s3cr3t-pw" not in text and "crm:" not in text
+    assert "https://…@crm.example.org/sms" in before.detail
