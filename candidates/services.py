@@ -46,7 +46,7 @@ def candidates_sharing_phone(phone: str, *, exclude=None):
 
 
 # --- The timeline ------------------------------------------------------------------------------
-# Other apps (SMS) write their entries through these two functions, never by creating rows.
+# Other apps (SMS) write their entries through these functions, never by creating rows.
 
 
 def record_event(candidate, kind, description, *, by=None, data=None) -> TimelineEvent:
@@ -59,6 +59,25 @@ def record_event(candidate, kind, description, *, by=None, data=None) -> Timelin
         description=description[:500],
         data=data or {},
     )
+
+
+def record_events(entries, *, by=None) -> int:
+    """Many timeline entries at once (a bulk send's skips and holds):
+    `entries` is an iterable of (candidate id, kind, description, data)."""
+    events = TimelineEvent.objects.bulk_create(
+        (
+            TimelineEvent(
+                candidate_id=candidate_id,
+                kind=kind,
+                actor=by,
+                description=description[:500],
+                data=data or {},
+            )
+            for candidate_id, kind, description, data in entries
+        ),
+        batch_size=1000,
+    )
+    return len(events)
 
 
 def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
