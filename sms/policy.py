@@ -99,5 +99,6 @@ def save_policy(changes: dict, *, by) -> PolicyChange | None:
         policy.updated_by = by
         policy.save()
         entry = PolicyChange.objects.create(changed_by=by, changes=diff)
+        forget_policy()  # read again, inside this transaction too
         transaction.on_commit(lambda: remember_policy(policy))
     return entry

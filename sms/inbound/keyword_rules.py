@@ -53,16 +53,18 @@ KEYWORDS: dict[str, tuple[str, str]] = {
 KEYWORDS_WITH_FILLER = frozenset(
     {"stop", "stopall", "unsubscribe", "optout", "revoke", "arret", "arretez", "desabonner"}
 )
-FILLER_WORDS = frozenset(
+# The words around them, by language: "stop merci" is answered in French.
+FILLER_WORDS_EN = frozenset(
     {
-        # English
         "please", "pls", "plz", "plse", "now", "thanks", "thank", "you", "thx", "ty", "it",
         "just", "ok", "okay", "all", "me", "already", "again", "asap", "immediately",
         "seriously", "i", "said",
-        # French
-        "merci", "svp", "stp", "sil", "vous", "te", "plait", "maintenant", "tout", "moi",
     }
 )  # fmt: skip
+FILLER_WORDS_FR = frozenset(
+    {"merci", "svp", "stp", "sil", "vous", "te", "plait", "maintenant", "tout", "moi"}
+)
+FILLER_WORDS = FILLER_WORDS_EN | FILLER_WORDS_FR
 
 # Sentences that revoke consent by "any reasonable means" (FCC 2024 order). Regular expressions
 # searched in the normalised text; (name, language, pattern). A message matching one of them is

@@ -97,6 +97,8 @@ def read_reply(body: str, provider_opt_out_type: str | None = None) -> Reading |
     keyword = _keyword_with_filler(words)
     if keyword is not None:
         _, language = rules.KEYWORDS[keyword]
+        if any(word in rules.FILLER_WORDS_FR for word in words):
+            language = "fr"
         return Reading(OPT_OUT, f"keyword+filler:{keyword}", language, text, None)
     provider_type = (provider_opt_out_type or "").strip().upper()
     provider_intents = {"STOP": OPT_OUT, "START": OPT_IN}
