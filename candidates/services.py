@@ -15,7 +15,7 @@ from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage
 from core.phone import to_e164
 
 # Fields a recruiter edits on the candidate form, in the order the timeline lists them.
-EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "owner")
+EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "time_zone", "owner")
 
 
 class AlreadyApplied(ValidationError):
@@ -97,7 +97,7 @@ def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
 
 @transaction.atomic
 def create_candidate(
-    *, first_name, last_name, phone="", email="", owner=None, job=None, by
+    *, first_name, last_name, phone="", email="", time_zone="", owner=None, job=None, by
 ) -> Candidate:
     """Create a candidate (phone stored as E.164) and, when `job` is given, apply them to it."""
     candidate = Candidate.objects.create(
@@ -105,6 +105,7 @@ def create_candidate(
         last_name=last_name.strip(),
         phone=normalize_phone(phone),
         email=(email or "").strip(),
+        time_zone=time_zone or "",
         owner=owner if owner is not None else by,
         created_by=by,
     )
@@ -130,7 +131,7 @@ def update_candidate(candidate: Candidate, *, by, **changes) -> list[str]:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if "phone" in changes:
         changes["phone"] = normalize_phone(changes["phone"])
-    for name in ("first_name", "last_name", "email"):
+    for name in ("first_name", "last_name", "email", "time_zone"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
 

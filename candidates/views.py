@@ -59,6 +59,7 @@ def candidate_create(request):
             last_name=data["last_name"],
             phone=data["phone"],
             email=data["email"],
+            time_zone=data["time_zone"],
             owner=data["owner"],
             job=data["job"],
             by=request.user,

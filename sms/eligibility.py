@@ -101,6 +101,11 @@ class Hold:
         whose = f"{first_name}'s time" if first_name else "their time"
         return f"Held for quiet hours — goes out {self.opens_label} ({whose})"
 
+    def notice(self, candidate) -> str:
+        """ "Message to Ada Lovelace held for quiet hours — goes out 08:00 Tue (Ada's time)." """
+        held = self.describe(candidate.first_name)
+        return f"Message to {candidate.full_name} h{held[1:]}."
+
 
 @dataclass(frozen=True)
 class SendingCheck:

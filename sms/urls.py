@@ -9,4 +9,6 @@ urlpatterns = [
     path("", include("sms.message_templates.urls")),
     path("", include("sms.kanban.urls")),
     path("", include("sms.inbound.urls")),
+    path("", include("sms.consent_records.urls")),
+    path("", include("sms.policy_settings.urls")),
 ]

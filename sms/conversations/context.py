@@ -1,13 +1,25 @@
 """What the conversation component shows, in the inbox and on the candidate profile: its
-messages, scheduled ones, the poller, and the composer or why SMS cannot be sent."""
+messages, scheduled and held ones, the poller, and the composer or why SMS cannot be sent, with
+the candidate's local time, quiet hours and consent on record."""
+
+from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
 
+from core.phone import to_e164_or_none
 from sms.conversations import queries
 from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
-from sms.eligibility import active_integration, sending_check
-from sms.models import Thread
+from sms.eligibility import (
+    RecipientFacts,
+    SendingCheck,
+    active_integration,
+    sending_check,
+    zone_for,
+)
+from sms.models import ConsentSource, Thread
+from sms.optouts import opted_out_line
+from sms.policy import current_policy
 from sms.text.rules import MAX_BODY_CHARS
 
 INBOX, PROFILE = "inbox", "profile"
@@ -20,15 +32,68 @@ def conversation_key(*, candidate=None, thread=None) -> str:
     return f"c{candidate.pk}" if candidate is not None else f"t{thread.pk}"
 
 
-def sending_state(candidate):
-    """(active integration, SendingBlock or None), looked up once per candidate per request: the
-    profile's header button and its Messages area both need them."""
+def sending_answer(candidate, thread=None) -> tuple:
+    """(active integration, SendingCheck), looked up once per candidate per request: the
+    profile's header button, its Messages area and its SMS consent section all need them."""
     cached = getattr(candidate, "_smssending_state", None)
     if cached is None:
         integration = active_integration()
-        cached = (integration, sending_check(candidate, integration=integration).block)
+        known = {"last_inbound_at": thread.last_inbound_at} if thread is not None else {}
+        number = to_e164_or_none(candidate.phone) if candidate.phone else None
+        facts = RecipientFacts(candidate, number, now=timezone.now(), **known)
+        cached = (integration, sending_check(candidate, integration=integration, facts=facts))
         candidate._smssending_state = cached
     return cached
+
+
+def sending_state(candidate):
+    """(active integration, SendingBlock or None) for the candidate (see `sending_answer`)."""
+    integration, check = sending_answer(candidate)
+    return integration, check.block
+
+
+@dataclass(frozen=True)
+class Trust:
+    """What the composer says about the candidate's time and consent."""
+
+    zone_name: str
+    zone_source: str  # "from the phone number", "set on the profile", "the company time zone"
+    local_time: str  # "21:40"
+    hold_note: str  # "Quiet hours: sent now, it goes out 08:00 Tue (Ada's time)." or ""
+    consent: str  # "No consent on record" / "Consent on record: texted first (Dec 2)"
+    has_consent: bool
+    opted_out_line: str  # "Opted out — replied “please stop texting me” (2 Dec, 10:02)"
+
+
+def trust_for(candidate, check: SendingCheck) -> Trust | None:
+    """The composer's line about the candidate's local time, quiet hours and consent."""
+    if candidate is None or check.number is None:
+        return None
+    zone = check.zone or zone_for(candidate, check.number, current_policy())
+    standing = check.standing
+    if standing is not None and standing.has_consent:
+        how = ConsentSource(standing.consent_source).label
+        when = timezone.localtime(standing.consent_at)
+        consent = f"Consent on record: {how[0].lower()}{how[1:]} ({when:%b} {when.day})"
+    else:
+        consent = "No consent on record"
+    opted_out = standing is not None and standing.opted_out
+    hold = check.hold
+    whose = f"{candidate.first_name}'s" if candidate.first_name else "their"
+    return Trust(
+        zone_name=zone.name,
+        zone_source=zone.source_label,
+        local_time=timezone.now().astimezone(zone.zone).strftime("%H:%M"),
+        hold_note=(
+            f"Quiet hours in {whose} time: sent now, it is held and goes out "
+            f"{hold.opens_label} ({whose} time)."
+            if hold
+            else ""
+        ),
+        consent=consent,
+        has_consent=bool(standing is not None and standing.has_consent),
+        opted_out_line=opted_out_line(standing) if opted_out else "",
+    )
 
 
 def conversation_body_context(
@@ -95,7 +160,8 @@ def conversation_context(
     context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
     candidate = context["candidate"]
     can_send = user.has_perm("sms.send_sms") and candidate is not None
-    integration, block = sending_state(candidate) if can_send else (None, None)
+    integration, check = sending_answer(candidate, context["thread"]) if can_send else (None, None)
+    block = check.block if check is not None else None
     if can_send and not block and form is None:
         form = ComposeForm(auto_id=f"sms-%s-{candidate.pk}")
     body_value = (form["body"].value() or "") if form is not None else ""
@@ -114,6 +180,8 @@ def conversation_context(
             "notice": notice,
             "refused": refused,
             "time_zone": timezone.get_current_timezone_name(),
+            "trust": trust_for(candidate, check) if check is not None else None,
+            "can_record_consent": user.has_perm("sms.add_consentevent"),
         }
     )
     return context

@@ -2,7 +2,7 @@
 read by `sms/inbound/keywords.py`, tested against the labelled corpus in
 `tests/sms/inbound/opt_out_corpus.csv` (English and French).
 
-Every rule is matched against the *normalised* text (keywords.normalise): NFKC, case-folded,
+Every rule is matched against the *normalised* text (sms.text.folding.normalise): NFKC, case-folded,
 accents, zero-width characters and apostrophes removed, look-alike Cyrillic and Greek letters
 read as Latin, every other non-letter (punctuation, quotes, emoji) turned into a single space.
 So "Don't text me!" is matched as "dont text me" and "ARRÊTEZ de m'écrire" as

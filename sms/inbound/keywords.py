@@ -2,53 +2,22 @@
 
 Candidates say stop in many ways ("opt out", "\"STOP\"", a full-width "ＳＴＯＰ", "please stop
 texting me", "arrêtez de m'écrire"), and the law counts any reasonable one. The text is
-normalised first (`normalise`), then matched against the rules in `keyword_rules.py`: a whole
-message that is a keyword, a keyword with politeness around it, then sentences. The provider's
-own verdict (Twilio's `OptOutType`) counts too.
+normalised first (`sms.text.folding.normalise`), then matched against the rules in
+`keyword_rules.py`: a whole message that is a keyword, a keyword with politeness around it, then
+sentences. The provider's own verdict (Twilio's `OptOutType`) counts too.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
 from sms.inbound import keyword_rules as rules
 from sms.text.cleaning import clean
+from sms.text.folding import normalise
 
 OPT_OUT, OPT_IN, HELP = rules.OPT_OUT, rules.OPT_IN, rules.HELP
-
-# Letters that render like Latin ones and are used to slip past filters ("SТОР" in Cyrillic).
-_LOOKALIKES = str.maketrans(
-    {
-        "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p",
-        "с": "c", "т": "t", "у": "y", "х": "x", "і": "i", "ѕ": "s", "ј": "j", "ԛ": "q",
-        "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "ν": "v", "ο": "o",
-        "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ѵ": "v",
-    }
-)  # fmt: skip
-_APOSTROPHES = re.compile(r"['’‘ʼ`´]")
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-# "S.T.O.P" or "s t o p": single letters spelled out.
-_SPELLED_OUT = re.compile(r"^(?:[a-z] )+[a-z]$")
-
-
-def normalise(text: str) -> str:
-    """The text as the rules read it: "  “ＳＴＯＰ” 🛑 " → "stop", "Don't text me!" →
-    "dont text me", "ARRÊTEZ de m'écrire" → "arretez de mecrire"."""
-    text = unicodedata.normalize("NFKC", text or "")
-    # Zero-width and other invisible format characters (U+200B, U+2060, U+FEFF, soft hyphen…).
-    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
-    text = text.casefold().translate(_LOOKALIKES)
-    # Accents off: ARRÊT and ARRET, DÉSABONNER and DESABONNER read the same.
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = _APOSTROPHES.sub("", text)
-    text = " ".join(_NOT_WORD.sub(" ", text).split())
-    if _SPELLED_OUT.match(text):
-        text = text.replace(" ", "")
-    return text
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,9 @@ def card_send(request, pk):
             _refusal_into_form(form, refused)
         else:
             notice = f"Message to {candidate.full_name} queued; it is being sent."
+            hold = getattr(sent.message, "hold", None)
+            if hold is not None:
+                notice = hold.notice(candidate)
             if sent.repeated:
                 notice = f"This message to {candidate.full_name} was already queued."
             if not request.htmx:

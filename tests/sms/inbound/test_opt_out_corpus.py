@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sms.inbound.keyword_rules import KEYWORDS, OPT_OUT
-from sms.inbound.keywords import normalise, read_reply
+from sms.inbound.keywords import read_reply
+from sms.text.folding import normalise
 
 CORPUS = Path(__file__).with_name("opt_out_corpus.csv")
 
