@@ -32,13 +32,31 @@ def conversation_key(*, candidate=None, thread=None) -> str:
     return f"c{candidate.pk}" if candidate is not None else f"t{thread.pk}"
 
 
+_NOT_LOADED = object()
+
+
+def loaded_thread(candidate):
+    """The candidate's thread when the page loaded it with the candidate
+    (`select_related("sms_thread")`: None when there is none), else _NOT_LOADED."""
+    if not type(candidate).sms_thread.is_cached(candidate):
+        return _NOT_LOADED
+    try:
+        return candidate.sms_thread
+    except Thread.DoesNotExist:
+        return None
+
+
 def sending_answer(candidate, thread=None) -> tuple:
     """(active integration, SendingCheck), looked up once per candidate per request: the
     profile's header button, its Messages area and its SMS consent section all need them."""
     cached = getattr(candidate, "_smssending_state", None)
     if cached is None:
         integration = active_integration()
-        known = {"last_inbound_at": thread.last_inbound_at} if thread is not None else {}
+        if thread is None:
+            thread = loaded_thread(candidate)
+        known = {}
+        if thread is not _NOT_LOADED:
+            known["last_inbound_at"] = thread.last_inbound_at if thread is not None else None
         number = to_e164_or_none(candidate.phone) if candidate.phone else None
         facts = RecipientFacts(candidate, number, now=timezone.now(), **known)
         cached = (integration, sending_check(candidate, integration=integration, facts=facts))
@@ -112,7 +130,9 @@ def conversation_body_context(
     is shown now and polled again, never missed.
     """
     if thread is None and candidate is not None:
-        thread = Thread.objects.filter(candidate=candidate).first()
+        thread = loaded_thread(candidate)
+        if thread is _NOT_LOADED:
+            thread = Thread.objects.filter(candidate=candidate).first()
     if candidate is None and thread is not None and thread.candidate_id:
         candidate = thread.candidate
     key = conversation_key(candidate=candidate, thread=thread)

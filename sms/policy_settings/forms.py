@@ -130,5 +130,5 @@ class PolicyForm(forms.Form):
 def segments_note(text: str) -> str:
     """ "1 SMS (GSM-7)" for the page to show under each automatic reply."""
     info = measure(merge.FIELD_PATTERN.sub("Nextal", text or ""))
-    plural = "es" if info.segments != 1 else ""
-    return f"{info.segments} SMS messag{plural} ({info.encoding})"
+    plural = "s" if info.segments != 1 else ""
+    return f"{info.segments} SMS message{plural} ({info.encoding})"

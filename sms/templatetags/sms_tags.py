@@ -16,8 +16,9 @@ from sms.conversations.context import (
     sending_state,
 )
 from sms.conversations.forms import DATETIME_LOCAL
+from sms.eligibility import SendingBlock
 from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus
-from sms.optouts import opted_out_line
+from sms.optouts import opted_out_line, standing_for
 
 register = template.Library()
 
@@ -51,8 +52,10 @@ def candidate_sms_consent(context, candidate):
     if not user.has_perm("sms.view_consentevent"):
         return {"show": False}
     _, check = sending_answer(candidate)
-    section = consent_section(candidate, user=user, standing=check.standing)
     standing = check.standing
+    if check.block is not None and check.block.kind == SendingBlock.PROVIDER:
+        standing = standing_for(check.number)  # SMS is off: the check stopped before it
+    section = consent_section(candidate, user=user, standing=standing)
     section["opted_out_line"] = opted_out_line(standing) if section["opted_out"] else ""
     section["request"] = request
     section["show"] = True
