@@ -4,8 +4,8 @@ who says "please stop texting me" is refused everywhere, confirmed exactly once,
 START lifts it."""
 
 import json
-import uuid
 import urllib.request
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
