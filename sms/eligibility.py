@@ -213,7 +213,8 @@ class RecipientFacts:
 
 
 def capped_messages(where: Q, *, now):
-    """The bulk and automated messages that count towards the frequency cap."""
+    """The bulk and automated messages that count towards the frequency cap (automation marks
+    its messages on the row it queues; add that marker here with it)."""
     return Message.objects.filter(
         where, bulk_send__isnull=False, created_at__gte=now - CAP_PERIOD
     ).exclude(status__in=NOT_RECEIVED)
@@ -347,7 +348,8 @@ def sending_check(
 
 
 def purpose_of(message: Message) -> Purpose:
-    """What kind of send a queued message is (the send task asks the rules again)."""
+    """What kind of send a queued message is (the send task asks the rules again). Automation
+    marks its rows so that they read as AUTOMATED here."""
     if message.is_test:
         return Purpose.TEST
     if message.confirms_opt_out_id or message.answers_help_id:
