@@ -2,24 +2,15 @@
 messages, scheduled and held ones, the poller, and the composer or why SMS cannot be sent, with
 the candidate's local time, quiet hours and consent on record."""
 
-from dataclasses import dataclass
-
 from django.urls import reverse
 from django.utils import timezone
 
 from core.phone import to_e164_or_none
 from sms.conversations import queries
 from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
-from sms.eligibility import (
-    RecipientFacts,
-    SendingCheck,
-    active_integration,
-    sending_check,
-    zone_for,
-)
-from sms.models import ConsentSource, Thread
-from sms.optouts import opted_out_line
-from sms.policy import current_policy
+from sms.eligibility import RecipientFacts, active_integration, sending_check
+from sms.models import Thread
+from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
 
 INBOX, PROFILE = "inbox", "profile"
@@ -68,50 +59,6 @@ def sending_state(candidate):
     """(active integration, SendingBlock or None) for the candidate (see `sending_answer`)."""
     integration, check = sending_answer(candidate)
     return integration, check.block
-
-
-@dataclass(frozen=True)
-class Trust:
-    """What the composer says about the candidate's time and consent."""
-
-    zone_name: str
-    zone_source: str  # "from the phone number", "set on the profile", "the company time zone"
-    local_time: str  # "21:40"
-    hold_note: str  # "Quiet hours: sent now, it goes out 08:00 Tue (Ada's time)." or ""
-    consent: str  # "No consent on record" / "Consent on record: texted first (Dec 2)"
-    has_consent: bool
-    opted_out_line: str  # "Opted out — replied “please stop texting me” (2 Dec, 10:02)"
-
-
-def trust_for(candidate, check: SendingCheck) -> Trust | None:
-    """The composer's line about the candidate's local time, quiet hours and consent."""
-    if candidate is None or check.number is None:
-        return None
-    zone = check.zone or zone_for(candidate, check.number, current_policy())
-    standing = check.standing
-    if standing is not None and standing.has_consent:
-        how = ConsentSource(standing.consent_source).label
-        when = timezone.localtime(standing.consent_at)
-        consent = f"Consent on record: {how[0].lower()}{how[1:]} ({when:%b} {when.day})"
-    else:
-        consent = "No consent on record"
-    opted_out = standing is not None and standing.opted_out
-    hold = check.hold
-    whose = f"{candidate.first_name}'s" if candidate.first_name else "their"
-    return Trust(
-        zone_name=zone.name,
-        zone_source=zone.source_label,
-        local_time=timezone.now().astimezone(zone.zone).strftime("%H:%M"),
-        hold_note=(
-            f"Quiet hours in {whose} time: sent now, it is held and goes out "
-            f"{hold.opens_label} ({whose} time)."
-            if hold
-            else ""
-        ),
-        consent=consent,
-        has_consent=bool(standing is not None and standing.has_consent),
-        opted_out_line=opted_out_line(standing) if opted_out else "",
-    )
 
 
 def conversation_body_context(

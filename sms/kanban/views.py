@@ -28,6 +28,7 @@ from sms.kanban.send import (
 from sms.models import BulkSend
 from sms.outbox.bulk import plan_bulk
 from sms.outbox.queueing import SendRefused
+from sms.recipient_notes import trust_for
 from sms.text.segments import counter_label, measure
 
 SEND = "sms.send_sms"
@@ -77,8 +78,10 @@ def card_send(request, pk):
     application = get_object_or_404(Application.objects.select_related("candidate", "job"), pk=pk)
     candidate = application.candidate
     board_url = _board_url(application.job_id, application.pk)
-    block = sending_check(candidate).block
+    check = sending_check(candidate)
+    block = check.block
     context = {
+        "trust": trust_for(candidate, check),
         "mode": "card",
         "application": application,
         "candidate": candidate,
