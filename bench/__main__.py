@@ -8,8 +8,16 @@ import platform
 import subprocess
 import time
 
-from bench import bulk, inbound, outbound, pages
-from bench.common import ROOT, bench_env, configure_twilio, free_port, fresh_database, setup_django
+from bench import bulk, inbound, outbound, pages, replies
+from bench.common import (
+    ROOT,
+    bench_env,
+    configure_policy,
+    configure_twilio,
+    free_port,
+    fresh_database,
+    setup_django,
+)
 from bench.report import print_table
 
 
@@ -36,15 +44,18 @@ def main() -> None:
     fresh_database(env)
     setup_django(env)
     configure_twilio()
+    configure_policy()
     results = {"machine": machine()}
-    print("1/4 inbound webhooks …", flush=True)
+    print("1/5 inbound webhooks …", flush=True)
     results["inbound_webhooks"] = inbound.bench_inbound(env, port)
-    print("2/4 outbound pipeline …", flush=True)
+    print("2/5 outbound pipeline …", flush=True)
     results["outbound_pipeline"] = outbound.bench_outbound(port)
-    print("3/4 pages …", flush=True)
+    print("3/5 pages …", flush=True)
     results["pages"] = pages.bench_pages()
-    print("4/4 bulk send …", flush=True)
+    print("4/5 bulk send …", flush=True)
     results["bulk_send"] = bulk.bench_bulk()
+    print("5/5 reading replies …", flush=True)
+    results["reading_replies"] = replies.bench_replies()
     results["total_seconds"] = round(time.perf_counter() - total_start, 1)
     (ROOT / "bench" / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     print_table(results)

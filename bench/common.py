@@ -135,6 +135,14 @@ def configure_twilio() -> None:
     twilio.save()
 
 
+def configure_policy() -> None:
+    """The benchmarks measure the pipeline at any hour: with quiet hours on, a run in the
+    evening would hold its messages until the candidates' morning."""
+    from sms.policy import save_policy
+
+    save_policy({"quiet_hours_enabled": False}, by=None)
+
+
 def make_candidates(count: int, prefix: int) -> list:
     from candidates.models import Candidate
 

@@ -53,6 +53,15 @@ def print_table(r: dict) -> None:
             f"{k['ratio_to_baseline']}",
         )
     )
+    rr = r["reading_replies"]
+    rows.append(
+        (
+            "Reading replies (per s)",
+            f"{rr['per_second']:,} ({rr['microseconds_each']} µs)",
+            f"{rr['baseline_keyword_lookup_per_second']:,} keyword lookup",
+            f"{rr['ratio_to_baseline']}",
+        )
+    )
     print(f"\n{'benchmark':<40} {'result':<26} {'baseline':<26} ratio")
     for row in rows:
         print(f"{row[0]:<40} {row[1]:<26} {row[2]:<26} {row[3]}")

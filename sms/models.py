@@ -520,7 +520,7 @@ DEFAULT_CONFIRMATION = (
     "Reply START to resubscribe."
 )
 DEFAULT_CONFIRMATION_FR = (
-    "{{company_name}} : vous êtes désabonné et ne recevrez plus de textos. "
+    "{{company_name}} : désabonnement confirmé, vous ne recevrez plus de textos. "
     "Répondez START pour vous réabonner."
 )
 DEFAULT_HELP = (

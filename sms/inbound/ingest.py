@@ -100,7 +100,7 @@ def apply_reply(message: Message, inbound: InboundSms) -> None:
             message=message,
         )
         if event is not None:
-            logger.info("SMS #%s opted %s out (%s)", message.pk, number, reading.rule)
+            logger.info("SMS #%s is an opt-out (%s)", message.pk, reading.rule)
             queue_opt_out_confirmation(event, message, inbound, language=reading.language)
     elif reading.intent == OPT_IN:
         set_opt_out(

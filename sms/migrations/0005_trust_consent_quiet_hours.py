@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('require_consent', models.BooleanField(default=False, verbose_name='Require consent before the first SMS')),
                 ('confirm_opt_outs', models.BooleanField(default=True, verbose_name='Send one opt-out confirmation')),
                 ('opt_out_confirmation', models.CharField(default='{{company_name}}: you are unsubscribed and will get no more texts from us. Reply START to resubscribe.', max_length=320, verbose_name='Opt-out confirmation')),
-                ('opt_out_confirmation_fr', models.CharField(default='{{company_name}} : vous êtes désabonné et ne recevrez plus de textos. Répondez START pour vous réabonner.', max_length=320, verbose_name='Opt-out confirmation in French')),
+                ('opt_out_confirmation_fr', models.CharField(default='{{company_name}} : désabonnement confirmé, vous ne recevrez plus de textos. Répondez START pour vous réabonner.', max_length=320, verbose_name='Opt-out confirmation in French')),
                 ('help_reply_enabled', models.BooleanField(default=False, verbose_name='Answer HELP, INFO and AIDE')),
                 ('help_reply', models.CharField(default='{{company_name}} recruiting texts. Questions? Reply here or contact your recruiter. Msg & data rates may apply. Reply STOP to opt out.', max_length=320, verbose_name='HELP reply')),
                 ('help_reply_fr', models.CharField(default="{{company_name}}, textos de recrutement. Questions? Répondez ici ou contactez votre recruteur. Des frais peuvent s'appliquer. Répondez STOP pour vous désabonner.", max_length=320, verbose_name='HELP reply in French')),

@@ -67,7 +67,7 @@ def test_twilio_confirms_its_own_keywords_but_not_a_sentence(
     receive("twilio", "START", django_capture_on_commit_callbacks)
     receive("twilio", "Arrêtez de m'écrire svp", django_capture_on_commit_callbacks)
     confirmation = confirmations().get()
-    assert confirmation.body.startswith("Nextal : vous êtes désabonné")
+    assert confirmation.body.startswith("Nextal : désabonnement confirmé")
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
@@ -173,3 +173,16 @@ def test_the_ledger_records_the_opt_out_with_the_words_that_triggered_it(active_
         "start_reply",
         "opt_out_keyword",
     ]
+
+
+@pytest.mark.parametrize(
+    "field", ["opt_out_confirmation", "opt_out_confirmation_fr", "help_reply", "help_reply_fr"]
+)
+def test_the_default_texts_are_one_gsm7_message_naming_the_company(field):
+    from sms.models import SmsPolicy
+    from sms.policy import fill_company_name
+    from sms.text.segments import GSM7, measure
+
+    text = fill_company_name(getattr(SmsPolicy(), field))
+    assert text.startswith("Nextal")
+    assert (measure(text).encoding, measure(text).segments) == (GSM7, 1)

@@ -36,7 +36,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 
 
 @pytest.mark.parametrize("persona", ["recruiter_client", "outsider_client"])
-def test_only_administrators_may_change_the_settings(request, persona):
+def test_only_administrators_may_change_the_settings(db, request, persona):
     client = request.getfixturevalue(persona)
     assert client.get(URL).status_code == 403
     assert client.post(URL, form_data(require_consent="on")).status_code == 403
