@@ -70,11 +70,12 @@ class BulkPlan:
 
     @property
     def summary(self) -> str:
-        """e.g. "12 will be sent, 3 held until 08:00 their time, 2 skipped: 1 opted out, 1
-        without a valid phone". Held messages are not in the "will be sent" count."""
-        text = f"{self.send_count - len(self.holds)} will be sent"
+        """e.g. "12 will be sent, 2 skipped: 1 opted out, 1 without a valid phone", or with
+        quiet hours "9 will be sent now, 3 held until 08:00 their time, 2 skipped: …"."""
+        text = f"{self.send_count} will be sent"
         if self.holds:
-            text += f", {self.held_summary}"
+            now = self.send_count - len(self.holds)
+            text = (f"{now} will be sent now, " if now else "") + self.held_summary
         if self.skipped:
             parts = ", ".join(f"{n} {cat}" for cat, n in self.skipped_by_category.most_common())
             text += f", {len(self.skipped)} skipped: {parts}"

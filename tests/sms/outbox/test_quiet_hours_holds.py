@@ -179,7 +179,7 @@ def test_the_bulk_preview_counts_the_held_and_queue_bulk_holds_them(
     toronto = [CandidateFactory(phone=f"+1416555{n:04d}") for n in range(3)]
     los_angeles = CandidateFactory(first_name="Lee", phone="+13105550123")
     plan = plan_bulk([*toronto, los_angeles], "Hi {{first_name}}", sent_by=recruiter)
-    assert plan.summary == "1 will be sent, 3 held until 08:00 their time"
+    assert plan.summary == "1 will be sent now, 3 held until 08:00 their time"
     assert plan.send_count == 4
     with django_capture_on_commit_callbacks(execute=True):
         bulk = queue_bulk([*toronto, los_angeles], "Hi {{first_name}}", sent_by=recruiter)
