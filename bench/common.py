@@ -15,8 +15,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent  # the project folder
 PY = sys.executable
-DB_NAME = "nextal_bench"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+# Names of the run's own database and Redis database (override them to run beside another
+# checkout's benchmark on the same services).
+DB_NAME = os.environ.get("BENCH_DB_NAME", "nextal_bench")
+REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", 9))
+REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 TWILIO_TOKEN = "bench-auth-token-0123456789abcdef"
 TWILIO_SID = "AC" + "b" * 32
 OUR_NUMBER = "+12025550000"
@@ -112,7 +115,7 @@ def fresh_database(env: dict[str, str]) -> None:
     subprocess.run(
         [PY, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
     )
-    subprocess.run(["redis-cli", "-n", "9", "flushdb"], check=True, capture_output=True)
+    subprocess.run(["redis-cli", "-n", str(REDIS_DB), "flushdb"], check=True, capture_output=True)
 
 
 def setup_django(env: dict[str, str]) -> None:

@@ -47,8 +47,7 @@ def trust_for(candidate, check: SendingCheck) -> Trust | None:
         zone_source=zone.source_label,
         local_time=timezone.now().astimezone(zone.zone).strftime("%H:%M"),
         hold_note=(
-            f"Quiet hours in {whose} time: sent now, it is held and goes out "
-            f"{hold.opens_label} ({whose} time)."
+            f"Quiet hours in {whose} time: a message sent now is held until {hold.opens_label}."
             if hold
             else ""
         ),

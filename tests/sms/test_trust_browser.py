@@ -37,7 +37,7 @@ def test_a_message_written_at_night_in_the_candidates_time_waits_for_the_morning
         "Ada's local time: 21:40, America/Toronto, from the phone number"
     )
     expect(area.locator(".sms-hold-note")).to_have_text(
-        "Quiet hours in Ada's time: sent now, it is held and goes out 08:00 Tue (Ada's time)."
+        "Quiet hours in Ada's time: a message sent now is held until 08:00 Tue."
     )
     area.get_by_label("Message", exact=True).fill("Hi Ada, can we talk tomorrow morning?")
     area.get_by_role("button", name="Send now").click()

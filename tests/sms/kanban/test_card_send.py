@@ -182,7 +182,7 @@ def test_the_sidebar_says_the_candidates_local_time_and_holds_at_night(
         "Maya's local time: <strong>22:30</strong>, America/New_York, from the phone number"
         " · No consent on record" in html
     )
-    assert "sent now, it is held and goes out 08:00 Tue (Maya&#x27;s time)." in html
+    assert "Quiet hours in Maya&#x27;s time: a message sent now is held until 08:00 Tue." in html
     response = recruiter_client.post(
         url, {"kind": "custom", "body": "Hi Maya", "step": "send"}, follow=True
     )
