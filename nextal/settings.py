@@ -37,6 +37,9 @@ CLICKSEND_API_BASE_URL = env.str(
 # Connect and read timeouts (seconds) for every call to an SMS provider.
 SMS_PROVIDER_CONNECT_TIMEOUT = env.float("SMS_PROVIDER_CONNECT_TIMEOUT", default=5.0)
 SMS_PROVIDER_READ_TIMEOUT = env.float("SMS_PROVIDER_READ_TIMEOUT", default=15.0)
+# A CA bundle (PEM file) for provider calls instead of the system's, e.g. behind a TLS-inspecting
+# proxy. Unset: the system's certificate store.
+SMS_PROVIDER_CA_BUNDLE = env.str("SMS_PROVIDER_CA_BUNDLE", default="")
 DEFAULT_PHONE_REGION = env.str("DEFAULT_PHONE_REGION", default="US").upper()
 COMPANY_NAME = env.str("COMPANY_NAME", default="Nextal")
 

@@ -2,7 +2,8 @@
 worker), a browser.
 
 Tests that need a real service are marked (`postgres`, `redis`, `browser`). Without the service
-they skip locally; with CI=true a missing service is a failure, never a silent skip.
+they skip locally; in CI (CI=true/1) a missing service is a failure, never a silent skip, and a
+run of the whole suite where a service marker passed no test at all fails too.
 """
 
 import os
@@ -17,7 +18,7 @@ from core.roles import ADMINISTRATORS, RECRUITERS
 from tests.browser import ARTIFACTS, sign_in
 from tests.factories import UserFactory
 from tests.helpers.providers import provider_row
-from tests.helpers.services import unavailable
+from tests.helpers.services import in_ci, unavailable
 
 pytest_plugins = ["tests.fakes.fixtures"]
 
@@ -26,6 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 
 SERVICE_MARKERS = ("postgres", "redis", "browser")
 _service_tests: dict[str, set[str]] = {}
+_selected: dict[str, int] = dict.fromkeys(SERVICE_MARKERS, 0)
+_whole_suite: list[bool] = [False]
 _service_passed: dict[str, int] = dict.fromkeys(SERVICE_MARKERS, 0)
 
 
@@ -36,15 +39,26 @@ def pytest_report_header(config):
     broker = os.environ.get("REDIS_URL") or "none (tasks in-process)"
     return [
         f"nextal: database {connection.vendor} ({database['NAME']}), Redis {broker}, "
-        f"CI={os.environ.get('CI', 'false')}"
+        f"CI={os.environ.get('CI', 'false')} ({'in CI' if in_ci() else 'not CI'})"
     ]
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     for item in items:
         markers = {m for m in SERVICE_MARKERS if item.get_closest_marker(m)}
         if markers:
             _service_tests[item.nodeid] = markers
+
+
+def pytest_collection_finish(session):
+    for item in session.items:
+        for marker in _service_tests.get(item.nodeid, ()):
+            _selected[marker] += 1
+    # `pytest` or `make test` with no paths or -k/-m filters: the whole suite.
+    options = session.config.option
+    _whole_suite[0] = session.config.args_source.name != "ARGS" and not (
+        options.keyword or options.markexpr
+    )
 
 
 def pytest_runtest_logreport(report):
@@ -53,10 +67,31 @@ def pytest_runtest_logreport(report):
             _service_passed[marker] += 1
 
 
+def _service_markers_that_ran_nothing() -> list[str]:
+    """In CI: markers whose selected tests all failed, or, on a whole-suite run, that have no
+    test at all (a CI that silently ran 0 browser tests would prove nothing)."""
+    return [
+        marker
+        for marker in SERVICE_MARKERS
+        if _service_passed[marker] == 0 and (_selected[marker] or _whole_suite[0])
+    ]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if in_ci() and _service_markers_that_ran_nothing() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say plainly which tests that need a real service ran (CI must show them)."""
     ran = ", ".join(f"{marker} {count} passed" for marker, count in _service_passed.items())
     terminalreporter.write_line(f"nextal service tests: {ran} (on {connection.vendor})")
+    if in_ci():
+        for marker in _service_markers_that_ran_nothing():
+            terminalreporter.write_line(
+                f"FAILED: no '{marker}' test passed in CI ({_selected[marker]} selected)",
+                red=True,
+            )
 
 
 def pytest_runtest_setup(item):

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 
+from integrations.providers.transport import request_may_have_been_sent
+
 ACCOUNT_ID_MAX_LENGTH = 100  # Integration.account_id
 # Credential checks run while an administrator waits: (connect, read) seconds, ~5 s in total.
 CREDENTIAL_CHECK_TIMEOUT = (2.0, 3.0)
@@ -148,6 +150,12 @@ def send_timeout() -> tuple[float, float]:
     return (settings.SMS_PROVIDER_CONNECT_TIMEOUT, settings.SMS_PROVIDER_READ_TIMEOUT)
 
 
+def ca_bundle() -> str | None:
+    """A CA bundle to verify providers' certificates with (a TLS-inspecting proxy, a local
+    TLS fake), or None for the system's."""
+    return settings.SMS_PROVIDER_CA_BUNDLE or None
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent/bad."""
     if not value:
@@ -165,37 +173,39 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-def _refused_before_sending(exc: BaseException) -> str | None:
-    """Why the connection failed before a byte of the request left, or None if it may have."""
+def _why_not_reached(exc: BaseException) -> str:
+    """Why the connection could not be established, in words."""
     if isinstance(exc, urllib3.exceptions.MaxRetryError) and exc.reason is not None:
-        return _refused_before_sending(exc.reason)
+        return _why_not_reached(exc.reason)
+    if (
+        isinstance(exc, requests.RequestException)
+        and exc.args
+        and isinstance(exc.args[0], BaseException)
+    ):
+        return _why_not_reached(exc.args[0])
+    # NewConnectionError is a ConnectTimeoutError subclass in urllib3: ask for it first.
     if isinstance(exc, urllib3.exceptions.NameResolutionError):
         return "its host name could not be resolved"
     if isinstance(exc, urllib3.exceptions.NewConnectionError):
         return "the connection was refused"
-    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
+    if isinstance(exc, requests.ConnectTimeout | urllib3.exceptions.ConnectTimeoutError):
         return "connecting timed out"
-    if isinstance(exc, urllib3.exceptions.SSLError):
-        # Certificate and handshake failures happen before the request is written.
+    if isinstance(exc, requests.exceptions.SSLError | urllib3.exceptions.SSLError):
         return "the secure connection failed"
-    return None
+    return "the connection failed"
 
 
 def transport_failure(exc: BaseException, provider_name: str) -> ProviderError:
     """Classify a network-level failure (requests or urllib3) of a call to the provider.
 
-    Failing to connect means nothing was sent (transient, safe to retry). Anything after the
-    request went out (read timeout, dropped connection) may have sent it (ambiguous).
+    Decided by *when* it happened (`transport.request_may_have_been_sent`), not by its type: a
+    failure before the connection was established means nothing was sent (transient, safe to
+    retry); any failure after it (a read timeout, a dropped connection, half an answer, a TLS
+    record that cannot be read) may come after the provider accepted the message (ambiguous).
     """
-    cause = exc
-    if isinstance(exc, requests.ConnectTimeout):
-        cause = urllib3.exceptions.ConnectTimeoutError()
-    elif isinstance(exc, requests.RequestException) and exc.args:
-        cause = exc.args[0] if isinstance(exc.args[0], BaseException) else exc
-    reason = _refused_before_sending(cause)
-    if reason:
+    if not request_may_have_been_sent():
         return ProviderError(
-            f"{provider_name} could not be reached ({reason}); nothing was sent.",
+            f"{provider_name} could not be reached ({_why_not_reached(exc)}); nothing was sent.",
             kind=ErrorKind.TRANSIENT,
             code="unreachable",
         )

@@ -33,11 +33,13 @@ from integrations.providers.base import (
     SmsProvider,
     StatusEvent,
     WebhookRejected,
+    ca_bundle,
     parse_retry_after,
     public_url,
     send_timeout,
     transport_failure,
 )
+from integrations.providers.transport import provider_call, track
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +104,7 @@ class ClickSendProvider(SmsProvider):
             custom_string=sms.reference,
         )
         request = clicksend.SendSmsRequest(messages=[message])
-        with self._api_client() as api_client:
+        with self._api_client() as api_client, provider_call():
             try:
                 response = clicksend.SmsApi(api_client).send_sms_without_preload_content(
                     send_sms_request=request, _request_timeout=send_timeout()
@@ -110,12 +112,8 @@ class ClickSendProvider(SmsProvider):
                 status, headers, body = response.status, response.headers, response.read()
             except urllib3.exceptions.HTTPError as exc:
                 raise transport_failure(exc, self.display_name) from exc
-            except clicksend.ApiException as exc:  # TLS failures, wrapped by the SDK
-                raise ProviderError(
-                    "The secure connection to ClickSend failed; nothing was sent.",
-                    kind=ErrorKind.TRANSIENT,
-                    code="tls",
-                ) from exc
+            except clicksend.ApiException as exc:
+                raise transport_failure(_unwrapped(exc), self.display_name) from exc
 
         payload = _json_or_none(body)
         if not 200 <= status < 300:
@@ -125,7 +123,7 @@ class ClickSendProvider(SmsProvider):
     def check_credentials(self) -> CredentialCheck:
         if not self.credentials.secret:
             return CredentialCheck(False, "No API Key is set; enter it again.")
-        with self._api_client() as api_client:
+        with self._api_client() as api_client, provider_call():
             try:
                 response = clicksend.ManagementApi(
                     api_client
@@ -134,11 +132,9 @@ class ClickSendProvider(SmsProvider):
                 )
                 status = response.status
                 response.read()
-            except urllib3.exceptions.HTTPError as exc:
-                reason = transport_failure(exc, self.display_name).message.split(";")[0]
-                return CredentialCheck(None, f"Not verified: {reason}.")
-            except clicksend.ApiException:
-                return CredentialCheck(None, "Not verified: the secure connection failed.")
+            except (urllib3.exceptions.HTTPError, clicksend.ApiException) as exc:
+                failure = transport_failure(_unwrapped(exc), self.display_name)
+                return CredentialCheck(None, f"Not verified: {failure.message.split(';')[0]}.")
         if status == 200:
             return CredentialCheck(True, "Accepted by ClickSend.")
         if status in (401, 403):
@@ -153,8 +149,10 @@ class ClickSendProvider(SmsProvider):
             host=settings.CLICKSEND_API_BASE_URL,
             # Fail fast and let our task decide: urllib3's default would retry connect errors.
             retries=False,
+            ssl_ca_cert=ca_bundle(),
         )
         api_client = clicksend.ApiClient(configuration)
+        track(api_client.rest_client.pool_manager)
         try:
             yield api_client
         finally:
@@ -289,6 +287,14 @@ class ClickSendProvider(SmsProvider):
                 )
             )
         return events
+
+
+def _unwrapped(exc: BaseException) -> BaseException:
+    """The SDK turns a urllib3 SSLError (handshake or reading the answer alike) into an
+    ApiException with status 0; give the classifier the TLS failure back."""
+    if isinstance(exc, clicksend.ApiException) and not exc.status:
+        return urllib3.exceptions.SSLError(exc.reason)
+    return exc
 
 
 # --- lenient payload readers ----------------------------------------------------------------------

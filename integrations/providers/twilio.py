@@ -33,11 +33,13 @@ from integrations.providers.base import (
     SmsProvider,
     StatusEvent,
     WebhookRejected,
+    ca_bundle,
     parse_retry_after,
     public_url,
     send_timeout,
     transport_failure,
 )
+from integrations.providers.transport import ProviderSession, provider_call
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +64,15 @@ OPTED_OUT_CODES = {21610}  # a send refused because the recipient opted out
 
 
 class TwilioTransport(TwilioHttpClient):
-    """Twilio's requests-based client for one adapter call: a (connect, read) timeout, and the
-    last response kept so a 429's Retry-After can be read (TwilioRestException has no headers)."""
+    """Twilio's requests-based client for one adapter call: a (connect, read) timeout, tracked
+    connections (did a failed call get as far as the provider?), and the last response kept so
+    a 429's Retry-After can be read (TwilioRestException has no headers)."""
 
     def __init__(self, timeout: tuple[float, float]):
-        super().__init__(timeout=None)
-        # The base class only accepts a number; requests itself takes (connect, read) so that a
-        # refused connection (nothing sent) is told apart from a read timeout (maybe sent).
+        super().__init__(timeout=None, pool_connections=False)
+        # The base class only accepts a number; requests itself takes (connect, read).
         self.timeout = timeout
+        self.session = ProviderSession(ca_bundle())
         self.last_response: Response | None = None
 
     def request(self, *args, **kwargs) -> Response:
@@ -139,11 +142,13 @@ class TwilioProvider(SmsProvider):
         if sms.status_callback_url:
             options["status_callback"] = sms.status_callback_url
         try:
-            self._client(http_client).messages.create(**options)
+            with provider_call():
+                try:
+                    self._client(http_client).messages.create(**options)
+                except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                    raise transport_failure(exc, self.display_name) from exc
         except TwilioException as exc:
             raise self._error_from(exc, http_client.last_response) from exc
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            raise transport_failure(exc, self.display_name) from exc
         except ValueError as exc:  # a 2xx body that is not JSON
             raise self._unreadable_answer("its answer was not JSON") from exc
         finally:
@@ -173,7 +178,15 @@ class TwilioProvider(SmsProvider):
             )
         http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT)
         try:
-            self._client(http_client).api.v2010.accounts(self.credentials.account_id).fetch()
+            with provider_call():
+                try:
+                    self._client(http_client).api.v2010.accounts(
+                        self.credentials.account_id
+                    ).fetch()
+                except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
+                    raise transport_failure(exc, self.display_name) from exc
+        except ProviderError as error:
+            return CredentialCheck(None, f"Not verified: {error.message.split(';')[0]}.")
         except TwilioException as exc:
             status = getattr(exc, "status", None)
             if status in (401, 403):
@@ -181,9 +194,6 @@ class TwilioProvider(SmsProvider):
             if status == 404:
                 return CredentialCheck(False, "Rejected by Twilio: no account has this SID.")
             return CredentialCheck(None, f"Not verified: Twilio answered HTTP {status}.")
-        except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
-            reason = transport_failure(exc, self.display_name).message.split(";")[0]
-            return CredentialCheck(None, f"Not verified: {reason}.")
         except ValueError:
             return CredentialCheck(None, "Not verified: Twilio's answer could not be read.")
         finally:

@@ -33,16 +33,19 @@ from sms.text.segments import measure
 
 logger = logging.getLogger(__name__)
 
-# Transient failures (429, connection refused) are retried this many attempts in total.
+# Transient failures (429, connection refused) are retried this many attempts in total, waiting
+# up to 30, 60, 120 and 240 s between them (or longer when the provider says so).
 MAX_SEND_ATTEMPTS = 5
 RETRY_BASE_SECONDS = 30
-RETRY_MAX_SECONDS = 15 * 60
 OUTCOME_UNKNOWN = "Outcome unknown: the provider may have sent it. Not resent automatically."
 
 
 def retry_delay(attempts: int, retry_after: float | None) -> float:
-    """Exponential backoff with jitter (half fixed, half random), at least Retry-After."""
-    ceiling = min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    """Exponential backoff with jitter (half fixed, half random), at least Retry-After.
+
+    There is no separate cap: with MAX_SEND_ATTEMPTS the longest wait is the last retry's 240 s.
+    """
+    ceiling = RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     delay = ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - not cryptographic
     return max(delay, retry_after or 0)
 

@@ -1,6 +1,7 @@
 """Applications: one per candidate × job, created through the service and the profile."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -88,3 +89,13 @@ def test_the_profile_adds_a_candidate_to_another_job(recruiter_client):
     again = recruiter_client.post(url, {"job": application.job.pk}, follow=True)
     assert application.candidate.applications.count() == 2
     assert "Choose an open job the candidate is not in yet." in again.content.decode()
+
+
+def test_applying_into_another_jobs_stage_is_refused(recruiter):
+    job, other = JobFactory(), JobFactory()
+    candidate = CandidateFactory()
+    foreign_stage = other.stages.order_by("position").first()
+
+    with pytest.raises(ValidationError, match=r"That stage belongs to another job\."):
+        services.apply(candidate, job, by=recruiter, stage=foreign_stage)
+    assert not Application.objects.exists()

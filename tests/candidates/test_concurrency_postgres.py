@@ -33,6 +33,7 @@ def run_together(workers):
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+        assert not thread.is_alive(), "a concurrent move did not finish in 60 s"
     return errors
 
 

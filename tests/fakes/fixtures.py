@@ -31,6 +31,7 @@ __all__ = [
     "TWILIO_TOKEN",
     "closed_port_url",
     "fake_provider",
+    "fake_provider_tls",
 ]
 
 
@@ -40,6 +41,18 @@ def fake_provider(settings):
     with FakeProviderServer() as server:
         settings.TWILIO_API_BASE_URL = server.url
         settings.CLICKSEND_API_BASE_URL = server.url
+        yield server
+
+
+@pytest.fixture
+def fake_provider_tls(settings):
+    """The same fake over https, with a certificate of its own test CA, which the adapters
+    trust through SMS_PROVIDER_CA_BUNDLE (set `settings.SMS_PROVIDER_CA_BUNDLE = ""` to see a
+    handshake fail)."""
+    with FakeProviderServer(tls=True) as server:
+        settings.TWILIO_API_BASE_URL = server.url
+        settings.CLICKSEND_API_BASE_URL = server.url
+        settings.SMS_PROVIDER_CA_BUNDLE = server.ca_bundle
         yield server
 
 

@@ -36,6 +36,15 @@ Scripting: responses are queued per route name ("twilio.send", "twilio.account",
                                                  # "schedule": "" (the strict SDK models raise)
     server.queue_unparseable("twilio.send")      # accepted (counted as sent), body is not JSON
     server.queue("clicksend.send", delay=3)      # longer than the client's read timeout
+Misbehaving at the byte level (the request is read and, on a send route, counted as accepted
+first, as a provider that took the message would):
+    server.queue("twilio.send", fault="drop")       # close the socket without a byte of answer
+    server.queue("twilio.send", fault="half_body")  # headers and half the body, then close
+    server.queue("twilio.send", fault="tls_garbage")  # with tls=True: bytes that are not a TLS
+                                                      # record where the answer should be
+TLS: `FakeProviderServer(tls=True)` serves https with a certificate of its own test CA (PEM at
+`server.ca_bundle`, for SMS_PROVIDER_CA_BUNDLE); a client that does not trust it fails the
+handshake before sending anything (the fake then records no request).
 `json` may be a callable `(RecordedRequest) -> dict` to echo request fields. A scripted 2xx on a
 send route counts as an accepted send. `server.delay` adds a delay to every request (benchmarks).
 Connection refused: `closed_port_url()` returns a URL on a port nothing listens on.
@@ -50,10 +59,13 @@ import argparse
 import base64
 import collections
 import json
+import os
 import secrets
 import signal
 import socket
+import ssl
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -72,6 +84,9 @@ CLICKSEND_API_KEY = "FAKE-CLICKSEND-API-KEY-0123456789AB"
 
 ROUTES = ("twilio.send", "twilio.account", "clicksend.send", "clicksend.account")
 SEND_ROUTES = ("twilio.send", "clicksend.send")
+FAULTS = ("drop", "half_body", "tls_garbage")
+# Where the answer should be: plaintext, which a TLS client cannot read as a record.
+NOT_A_TLS_RECORD = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 
 TWILIO_MESSAGES = {
     20003: "Authenticate",
@@ -114,6 +129,7 @@ class ScriptedResponse:
     body: bytes | None = None  # raw body, used when `json` is None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    fault: str | None = None  # one of FAULTS: misbehave instead of answering
 
 
 def message_segments(body: str) -> int:
@@ -213,10 +229,23 @@ class _Server(ThreadingHTTPServer):
     block_on_close = False  # a handler sleeping through a scripted delay must not block stop()
     fake: FakeProviderServer
 
+    def handle_error(self, request, client_address):
+        # A client that refused our certificate or went away mid-request is what the fault
+        # tests do on purpose; anything else is a bug in the fake and is printed.
+        if not isinstance(sys.exc_info()[1], ssl.SSLError | ConnectionError):
+            super().handle_error(request, client_address)
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+
+    def setup(self):
+        # TLS: handshake in the handler's own thread, so a client that gives up on our
+        # certificate does not hold up the server's accept loop.
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.do_handshake()
+        super().setup()
 
     def do_GET(self):
         self.server.fake._handle(self)
@@ -241,6 +270,7 @@ class FakeProviderServer:
         twilio_token: str = TWILIO_TOKEN,
         clicksend_username: str = CLICKSEND_USERNAME,
         clicksend_api_key: str = CLICKSEND_API_KEY,
+        tls: bool = False,
     ):
         self.delay = delay
         self.twilio_sid = twilio_sid
@@ -251,6 +281,9 @@ class FakeProviderServer:
         self._stopping = threading.Event()
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
+        self.ca_bundle: str | None = None
+        if tls:
+            self._serve_tls(host)
         self._thread: threading.Thread | None = None
         self.reset()
 
@@ -259,7 +292,17 @@ class FakeProviderServer:
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        scheme = "https" if self.ca_bundle else "http"
+        return f"{scheme}://{host}:{port}"
+
+    def _serve_tls(self, host: str) -> None:
+        self._tls_dir = tempfile.TemporaryDirectory(prefix="fake-provider-tls-")
+        self.ca_bundle, certfile, keyfile = _test_certificates(self._tls_dir.name, host)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(certfile, keyfile)
+        self._httpd.socket = context.wrap_socket(
+            self._httpd.socket, server_side=True, do_handshake_on_connect=False
+        )
 
     def start(self) -> FakeProviderServer:
         self._thread = threading.Thread(
@@ -277,6 +320,8 @@ class FakeProviderServer:
         self._httpd.server_close()
         if self._thread:
             self._thread.join(timeout=5)
+            if self._thread.is_alive():
+                raise RuntimeError("the fake provider server did not stop within 5 s")
 
     def __enter__(self) -> FakeProviderServer:
         return self.start()
@@ -306,16 +351,26 @@ class FakeProviderServer:
         headers: dict[str, str] | None = None,
         delay: float = 0.0,
         times: int = 1,
+        fault: str | None = None,
     ) -> None:
-        """Answer the next `times` requests on `route` with this response."""
+        """Answer the next `times` requests on `route` with this response (or `fault`)."""
         if route not in ROUTES:
             raise ValueError(f"unknown route {route!r}; one of {ROUTES}")
+        if fault is not None and fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; one of {FAULTS}")
+        if fault == "tls_garbage" and not self.ca_bundle:
+            raise ValueError("the tls_garbage fault needs FakeProviderServer(tls=True)")
         if json is None and body is None and route == "clicksend.send" and 200 <= status < 300:
             json = clicksend_send_body
         if json is None and body is None and route == "twilio.send" and 200 <= status < 300:
             json = self._twilio_message
         response = ScriptedResponse(
-            status=status, json=json, body=body, headers=dict(headers or {}), delay=delay
+            status=status,
+            json=json,
+            body=body,
+            headers=dict(headers or {}),
+            delay=delay,
+            fault=fault,
         )
         with self._lock:
             self._scripted[route].extend([response] * times)
@@ -442,7 +497,30 @@ class FakeProviderServer:
         delay = self.delay + (scripted.delay if scripted else 0.0)
         if delay and self._stopping.wait(delay):
             return  # shutting down: drop the request
+        if scripted is not None and scripted.fault:
+            return self._misbehave(handler, scripted.fault, status, payload, raw, headers)
         self._respond(handler, status, payload, raw=raw, headers=headers)
+
+    @staticmethod
+    def _misbehave(handler, fault, status, payload, raw, headers) -> None:
+        """Break the answer at the byte level, then close the connection."""
+        handler.close_connection = True
+        try:
+            if fault == "half_body":
+                raw = raw if raw is not None else json.dumps(payload).encode()
+                handler.send_response(status)
+                for name, value in {"Content-Type": "application/json", **headers}.items():
+                    handler.send_header(name, value)
+                handler.send_header("Content-Length", str(len(raw)))
+                handler.end_headers()
+                handler.wfile.write(raw[: len(raw) // 2])
+                handler.wfile.flush()
+            elif fault == "tls_garbage":
+                # Written under the TLS layer, straight to the socket.
+                os.write(handler.connection.fileno(), NOT_A_TLS_RECORD)
+            handler.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # the client already gave up
 
     def _record(self, handler: _Handler) -> RecordedRequest:
         parts = urlsplit(handler.path)
@@ -604,6 +682,7 @@ class FakeProviderServer:
                 headers=spec.get("headers"),
                 delay=float(spec.get("delay", 0.0)),
                 times=int(spec.get("times", 1)),
+                fault=spec.get("fault"),
             )
         except (KeyError, ValueError, TypeError) as exc:
             return self._respond(handler, 400, {"error": str(exc)})
@@ -624,6 +703,60 @@ class FakeProviderServer:
             handler.wfile.write(raw)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (read timeout): that is the point of the delay
+
+
+def _test_certificates(folder: str, host: str) -> tuple[str, str, str]:
+    """A throwaway CA and a server certificate it signed for `host` (and localhost):
+    (CA bundle path, certificate path, key path)."""
+    import ipaddress
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+
+    def certificate(subject, issuer, public_key, signing_key, *, ca: bool, names=()):
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if names:
+            builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+        return builder.sign(signing_key, hashes.SHA256())
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = certificate("Fake provider test CA", "Fake provider test CA", ca_key.public_key(),
+                     ca_key, ca=True)  # fmt: skip
+    key = ec.generate_private_key(ec.SECP256R1())
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address(host))]
+    server = certificate(host, "Fake provider test CA", key.public_key(), ca_key, ca=False,
+                         names=names)  # fmt: skip
+    paths = [os.path.join(folder, name) for name in ("ca.pem", "server.pem", "server.key")]
+    for path, data in zip(
+        paths,
+        [
+            ca.public_bytes(serialization.Encoding.PEM),
+            server.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        ],
+        strict=True,
+    ):
+        with open(path, "wb") as file:
+            file.write(data)
+    return paths[0], paths[1], paths[2]
 
 
 def _basic_auth(header: str) -> tuple[str, str] | None:

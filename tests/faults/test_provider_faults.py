@@ -4,8 +4,11 @@ state the SMS pipeline specifies.
 - 429 (with Retry-After) and a refused connection: nothing was sent, so the message goes back to
   the outbox (queued, `next_attempt_at` in the future, attempts counted), is sent by a later
   sweep once the fault clears, and fails after MAX_SEND_ATTEMPTS.
-- 500, a read timeout, an unparseable 2xx: the provider may have sent it, so it is "outcome
-  unknown" and never resent (the fake saw exactly one request).
+- 500, a read timeout, an unparseable 2xx, a connection dropped after the request or half an
+  answer, a TLS record that cannot be read where the answer should be: the provider may have
+  sent it, so it is "outcome unknown" and never resent (the fake saw exactly one request).
+- A TLS handshake that fails (an untrusted certificate): nothing was sent, so it is retried, and
+  sent once when the certificate is trusted again.
 
 tests/sms/outbox/test_sending.py covers the same classification for Twilio with in-process tasks
 (and ClickSend's loosely typed 200 recorded as sent); here the task runs in a worker thread
@@ -26,7 +29,7 @@ from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.factories import CandidateFactory
 from tests.fakes.provider_server import closed_port_url
-from tests.helpers.broker import reset_broker_pool
+from tests.helpers.broker import reset_broker_pool, settle
 from tests.helpers.polling import wait_until
 from tests.helpers.providers import configure
 
@@ -162,6 +165,10 @@ AMBIGUOUS_FAULTS = {
     "read-timeout": lambda fake, route: fake.queue(route, status=201, delay=2),
     # Accepted, with a body neither SDK can read (an HTML page from a proxy).
     "unparseable-2xx": lambda fake, route: fake.queue_unparseable(route),
+    # Accepted, then the socket is closed without a byte of answer.
+    "dropped-after-request": lambda fake, route: fake.queue(route, fault="drop"),
+    # Accepted, then headers and half the body, then the socket is closed.
+    "half-an-answer": lambda fake, route: fake.queue(route, fault="half_body"),
 }
 
 
@@ -182,4 +189,45 @@ def test_an_ambiguous_answer_is_outcome_unknown_and_never_resent(
     assert send_message(message.pk) == "skipped"
     assert reload(message).status == MessageStatus.UNKNOWN
     assert message.attempts == 1
+    assert settle(app.conf.broker_url).dispatched == 0
     assert len(fake_provider.requests_for(route)) == 1
+    assert fake_provider.sends_by_reference().get(str(message.pk), 0) <= 1
+
+
+@pytest.fixture(params=PROVIDERS)
+def provider_over_tls(request, worker, fake_provider_tls):
+    configure(request.param)
+    return request.param
+
+
+def test_an_unreadable_tls_answer_is_outcome_unknown_and_never_resent(
+    provider_over_tls, fake_provider_tls, recipient, recruiter
+):
+    route = SEND_ROUTE[provider_over_tls]
+    fake_provider_tls.queue(route, fault="tls_garbage")
+    message = queue_message(recipient, "Interview on Monday?", sent_by=recruiter)
+
+    wait_for_attempt(message, 1, MessageStatus.UNKNOWN)
+    assert message.error_message.startswith(OUTCOME_UNKNOWN)
+    assert settle(app.conf.broker_url).dispatched == 0
+    assert send_message(message.pk) == "skipped"
+    assert fake_provider_tls.sends_by_reference() == {str(message.pk): 1}
+
+
+def test_a_failed_tls_handshake_is_retried_and_sent_once_when_trusted_again(
+    provider_over_tls, fake_provider_tls, recipient, recruiter, settings
+):
+    settings.SMS_PROVIDER_CA_BUNDLE = ""  # the provider's certificate is not trusted
+    message = queue_message(recipient, "Interview on Monday?", sent_by=recruiter)
+    wait_for_attempt(message, 1, MessageStatus.QUEUED)
+    assert_back_in_the_outbox(message, attempts=1)
+    assert "the secure connection failed" in message.error_message
+    assert "nothing was sent" in message.error_message
+    assert fake_provider_tls.requests == []
+
+    settings.SMS_PROVIDER_CA_BUNDLE = fake_provider_tls.ca_bundle
+    time_passes_until_due(message)
+    assert sweep_outbox().published == 1
+    wait_for_attempt(message, 2, MessageStatus.SENT)
+    assert settle(app.conf.broker_url).dispatched == 0
+    assert fake_provider_tls.sends_by_reference() == {str(message.pk): 1}

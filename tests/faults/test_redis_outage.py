@@ -15,7 +15,7 @@ from django.urls import reverse
 from sms.models import Message, MessageStatus
 from sms.outbox.sweeper import sweep_outbox
 from tests.factories import CandidateFactory
-from tests.helpers.broker import publishing_to
+from tests.helpers.broker import publishing_to, settle
 from tests.helpers.messages import statuses
 from tests.helpers.polling import wait_until
 from tests.helpers.providers import configure
@@ -85,7 +85,7 @@ def test_sends_during_a_redis_outage_are_saved_then_sent_once_when_it_returns(
         record_property("sent_after_redis_returned_seconds", round(time.monotonic() - back_at, 1))
         print(f"all sent {time.monotonic() - back_at:.1f}s after Redis returned")
 
-    time.sleep(1)  # let any duplicate publication reach the worker
+    assert settle(private_redis.url).dispatched == 0
     sends = fake_provider.sends_by_reference()
     assert {sends.get(str(pk)) for pk in [first.pk, *saved]} == {1}
     assert fake_provider.stats()["accepted_sends"] == 1 + len(saved)
@@ -126,7 +126,7 @@ def test_a_hung_redis_does_not_hang_the_recruiters_request(
             return statuses(pk=message.pk) == {message.pk: MessageStatus.SENT}
 
         wait_until(sent, timeout=60, interval=1, what="the message to be sent")
-    time.sleep(1)
+    assert settle(private_redis.url).dispatched == 0
     assert fake_provider.sends_by_reference() == {str(first.pk): 1, str(message.pk): 1}
     if elapsed >= HUNG_SEND_REQUEST_LIMIT_SECONDS:
         raise SlowSendRequest(f"the send request took {elapsed:.1f}s while Redis hung")

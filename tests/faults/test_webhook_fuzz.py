@@ -31,6 +31,8 @@ from tests.factories import CandidateFactory
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM, TWILIO_FROM, configure
 
+pytestmark = pytest.mark.fuzz
+
 FUZZ = settings(
     max_examples=120,
     deadline=None,

@@ -8,7 +8,6 @@ The fake counts accepted sends per message reference: that count, not our databa
 """
 
 import os
-import random
 import signal
 import time
 from collections import Counter
@@ -24,7 +23,7 @@ from sms.outbox.sweeper import LOST_TASK_AFTER, SENDING_DEADLINE, sweep_outbox
 from tests.factories import CandidateFactory
 from tests.faults.redis_broker import held_send_ids
 from tests.faults.workers import process_exists
-from tests.helpers.broker import publishing_to
+from tests.helpers.broker import broker_is_drained, publishing_to
 from tests.helpers.messages import statuses
 from tests.helpers.polling import wait_until
 from tests.helpers.providers import configure
@@ -49,13 +48,6 @@ def queue_batch(size: int, sent_by) -> list[int]:
     return ids
 
 
-def fake_is_quiet(fake, seconds: float) -> bool:
-    """No request reached the fake provider for `seconds`."""
-    before = len(fake.requests)
-    time.sleep(seconds)
-    return len(fake.requests) == before
-
-
 def sweep_after_the_sending_deadline():
     """What the sweeper does once SENDING_DEADLINE has passed (150 s: longer than the task time
     limit), without waiting for it: messages still `sending` become outcome unknown."""
@@ -70,6 +62,7 @@ def assert_sent_at_most_once(fake, message_ids):
     return sends
 
 
+@pytest.mark.timeout(300)  # up to LOST_TASK_AFTER + 60 s for the queue to drain
 def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
     start_worker, broker_url, publisher, fake_provider, recruiter
 ):
@@ -85,7 +78,9 @@ def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
             timeout=60,
             what=f"{sent_so_far} sends",
         )
-        victim = random.choice(worker.pool_pids())
+        # Each kill takes the next pool process in pid order: the same choice on every run.
+        pids = sorted(worker.pool_pids())
+        victim = pids[len(killed) % len(pids)]
         os.kill(victim, signal.SIGKILL)
         killed.append(victim)
 
@@ -94,7 +89,7 @@ def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
     def drained():
         sweep_outbox()
         queued = statuses(pk__in=message_ids, status=MessageStatus.QUEUED)
-        return not queued and fake_is_quiet(fake_provider, 1.0)
+        return not queued and broker_is_drained(broker_url)
 
     wait_until(drained, timeout=LOST_TASK_AFTER.total_seconds() + 60, what="the queue to drain")
     in_flight_at_a_kill = statuses(pk__in=message_ids, status=MessageStatus.SENDING)
@@ -114,6 +109,7 @@ def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
     assert worker.log().count("exited with 'signal 9 (SIGKILL)'") == len(killed)
 
 
+@pytest.mark.timeout(300)  # waits for the real sweeper to give back what the dead worker held
 def test_what_a_killed_worker_held_is_sent_again_within_two_minutes(
     start_worker, broker_url, publisher, fake_provider, recruiter, tmp_path, record_property
 ):

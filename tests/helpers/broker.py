@@ -1,6 +1,14 @@
-"""Publishing Celery tasks to a real broker from inside a test."""
+"""Publishing Celery tasks to a real broker from inside a test, and knowing when it is idle."""
+
+from __future__ import annotations
 
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from tests.helpers.polling import wait_until
+
+if TYPE_CHECKING:
+    from sms.outbox.sweeper import SweepResult
 
 
 def reset_broker_pool(app) -> None:
@@ -23,3 +31,34 @@ def publishing_to(url: str):
     finally:
         app.conf.broker_url, app.conf.task_always_eager = previous
         reset_broker_pool(app)
+
+
+def broker_is_drained(url: str, queue: str = "celery") -> bool:
+    """Every task published to the Redis broker at `url` was taken and acknowledged: nothing
+    waits in the queue and nothing is held unacknowledged (with acks_late a task is acknowledged
+    only after it ran, so a drained broker means every copy of every task has finished)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return client.llen(queue) == 0 and client.hlen("unacked") == 0
+    finally:
+        client.close()
+
+
+def settle(url: str) -> SweepResult:
+    """What "nothing is sent twice" is checked after, instead of a fixed sleep: the broker drains
+    (every copy of every task ran), the sweeper looks as it would one lost-task period and one
+    sweep later (re-publishing anything still queued), and the broker drains again."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sms.outbox.sweeper import LOST_TASK_AFTER, sweep_outbox
+
+    wait_until(lambda: broker_is_drained(url), timeout=30, what="the broker to drain")
+    later = LOST_TASK_AFTER + timedelta(seconds=settings.SMS_SWEEP_INTERVAL_SECONDS)
+    result = sweep_outbox(now=timezone.now() + later)
+    wait_until(lambda: broker_is_drained(url), timeout=30, what="the broker to drain again")
+    return result

@@ -6,7 +6,12 @@ import os
 import pytest
 
 
+def in_ci() -> bool:
+    """CI=true, CI=1, CI=True, CI=yes: how CI systems say it."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
 def unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (required when CI=true)")
+    if in_ci():
+        pytest.fail(f"{reason} (required in CI)")
     pytest.skip(reason)

@@ -87,6 +87,7 @@ def test_concurrent_activations_end_with_exactly_one_active(administrator):
             thread.start()
         for thread in threads:
             thread.join(timeout=30)
+            assert not thread.is_alive(), "an activation did not finish in 30 s"
 
         assert errors == []
         active = list(Integration.objects.filter(is_active=True))

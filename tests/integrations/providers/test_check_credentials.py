@@ -72,14 +72,15 @@ def test_it_reports_a_server_error_as_not_verified(fake_provider, provider_kind)
 
 
 def test_it_gives_up_quickly_on_a_provider_that_does_not_answer(fake_provider, provider_kind):
-    fake_provider.queue(f"{provider_kind}.account", delay=8)
+    # Answers after 30 s; the check's read timeout is 3 s: well under 30 s proves it gave up.
+    fake_provider.queue(f"{provider_kind}.account", delay=30)
     started = time.monotonic()
 
     check = provider(provider_kind).check_credentials()
 
     assert check.valid is None
     assert "did not answer in time" in check.message
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15
 
 
 def test_it_rejects_a_missing_secret_without_calling(fake_provider, provider_kind):

@@ -170,7 +170,7 @@ def test_it_rejects_wrong_clicksend_credentials(fake_provider):
 
 
 def test_a_scripted_delay_outlasts_the_clients_read_timeout(fake_provider):
-    fake_provider.queue("clicksend.send", delay=2)
+    fake_provider.queue("clicksend.send", delay=30)
     started = time.monotonic()
     with pytest.raises(requests.ReadTimeout):
         requests.post(
@@ -179,7 +179,7 @@ def test_a_scripted_delay_outlasts_the_clients_read_timeout(fake_provider):
             auth=CLICKSEND_AUTH,
             timeout=(1, 0.3),
         )
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 15  # the client gave up long before the answer
 
 
 def test_an_unparseable_answer_still_counts_as_accepted(fake_provider):

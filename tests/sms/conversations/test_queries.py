@@ -1,7 +1,6 @@
 """The inbox and a conversation cost the same number of queries for a few rows or thousands:
 10,000 threads in the list, 2,000 messages in one conversation (both windowed)."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -90,10 +89,8 @@ def test_the_inbox_costs_the_same_for_10_and_10000_threads(
     small_count, html = count_queries(warm_client, reverse("sms:inbox"))
     assert html.count('<li class="thread-row') == 13
     make_inbox(10_000, "Large", base=100)
-    started = time.perf_counter()
     with django_assert_max_num_queries(INBOX_QUERIES):
         large_count, html = count_queries(warm_client, reverse("sms:inbox"))
-    elapsed = time.perf_counter() - started
     assert large_count == small_count
     assert html.count('<li class="thread-row') == INBOX_PAGE_SIZE
     assert "Load more conversations" in html
@@ -101,8 +98,6 @@ def test_the_inbox_costs_the_same_for_10_and_10000_threads(
     for params in ({"show": "unread"}, {"show": "unknown"}, {"q": "Large42"}):
         with django_assert_max_num_queries(INBOX_QUERIES):
             warm_client.get(reverse("sms:inbox"), params)
-    assert elapsed < 10  # generous: shared CI machines
-    print(f"inbox with 10,003 threads: {large_count} queries, {elapsed * 1000:.0f} ms")
 
 
 def test_a_conversation_costs_the_same_for_10_and_2000_messages(
@@ -113,10 +108,8 @@ def test_a_conversation_costs_the_same_for_10_and_2000_messages(
     make_conversation(large, 2000, recruiter)
     Thread.objects.update(unread_count=1)  # both are marked read when opened
     small_count, _ = count_queries(warm_client, reverse("sms:inbox_thread", args=[small.pk]))
-    started = time.perf_counter()
     with django_assert_max_num_queries(CONVERSATION_PAGE_QUERIES):
         large_count, html = count_queries(warm_client, reverse("sms:inbox_thread", args=[large.pk]))
-    elapsed = time.perf_counter() - started
     assert large_count == small_count
     assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
     assert "Message 1999:" in html and "Message 1949:" not in html
@@ -139,7 +132,6 @@ def test_a_conversation_costs_the_same_for_10_and_2000_messages(
         )
     assert html.count('<li class="sms sms-') == CONVERSATION_WINDOW
     print(
-        f"conversation of 2,000: inbox page {large_count} queries ({elapsed * 1000:.0f} ms), "
-        f"profile {profile_count}, "
+        f"conversation of 2,000: inbox page {large_count} queries, profile {profile_count}, "
         f"refresh {refresh_count}, load earlier {earlier_count}"
     )

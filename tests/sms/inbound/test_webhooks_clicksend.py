@@ -24,7 +24,7 @@ class ClickSendCases(WebhookCases):
         return str(uuid.uuid4()).upper()
 
     def _token(self, auth):
-        token = Integration.objects.get(kind="clicksend").webhook_token
+        token = self.integration.webhook_token  # as configured for this test
         return {"valid": token, "wrong": token[:-2] + "xx", "missing": " "}[auth]
 
     def _post(self, client, name, fields, auth, query=""):

@@ -123,6 +123,19 @@ class WebhookCases:
         assert Message.objects.count() == 1
         assert Thread.objects.get(candidate=candidate).unread_count == 1
 
+    def test_without_the_providers_settings_row_a_webhook_is_404_and_stores_nothing(
+        self, client, candidate
+    ):
+        fields = self.inbound_fields(self.new_message_id(), CANDIDATE_PHONE, "Hello?")
+        response = self.post_inbound(client, fields)  # signed while the row still existed
+        self.assert_inbound_accepted(response)
+        Message.objects.all().delete()
+        Integration.objects.filter(kind=self.provider_kind).delete()
+
+        response = self.post_inbound(client, fields)  # the same authentic request
+        assert response.status_code == 404
+        assert not Message.objects.exists()
+
     def test_a_reply_for_a_deactivated_provider_is_still_kept(self, client, candidate):
         Integration.objects.filter(kind=self.provider_kind).update(is_active=False)
         fields = self.inbound_fields(self.new_message_id(), CANDIDATE_PHONE, "Still there?")
@@ -189,6 +202,7 @@ class WebhookCases:
 
     # --- never a 500 ------------------------------------------------------------------------
 
+    @pytest.mark.fuzz
     @settings(
         max_examples=40,
         deadline=None,
@@ -229,6 +243,63 @@ class WebhookCases:
         post = self.post_inbound if which == "inbound" else self.post_status
         response = post(client, fields)
         assert response.status_code in (200, 204, 400), response.content
+
+    # --- the positive side: authentic, well-formed requests are always accepted -----------------
+
+    @pytest.mark.fuzz
+    @settings(
+        max_examples=30,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(
+        # Any text a candidate can type (emoji, accents, RTL, newlines; no lone surrogates),
+        # including nothing at all (a media-only message).
+        body=st.text(st.characters(exclude_categories=("Cs",)), max_size=300),
+        sender=st.sampled_from([CANDIDATE_PHONE, "+61422222222", "+14155550123", "12345"]),
+        extra=st.dictionaries(
+            st.from_regex(r"\A[A-Z][a-zA-Z]{2,12}\Z"), st.text(max_size=20), max_size=4
+        ),
+    )
+    def test_an_authentic_well_formed_reply_is_always_accepted_and_stored(
+        self, client, body, sender, extra
+    ):
+        message_id = self.new_message_id()
+        fields = {**extra, **self.inbound_fields(message_id, sender, body)}
+        response = self.post_inbound(client, fields)
+        self.assert_inbound_accepted(response)
+        stored = Message.objects.get(provider=self.provider_kind, provider_message_id=message_id)
+        # Kept as sent, but for NUL characters (no database column takes them) and, for
+        # ClickSend, surrounding white space.
+        assert stored.body.strip() == body.replace("\x00", "").strip()
+
+    @pytest.mark.fuzz
+    @settings(
+        max_examples=20,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.differing_executors,
+        ],
+    )
+    @given(status=st.sampled_from(["sent", "delivered", "failed"]), data=st.data())
+    def test_an_authentic_well_formed_status_is_always_accepted(
+        self, client, candidate, recruiter, django_capture_on_commit_callbacks, status, data
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            message = queue_message(candidate, "Interview on Monday?", sent_by=recruiter)
+        message.refresh_from_db()
+        code = data.draw(st.sampled_from(["", "30003", "30007"])) if status == "failed" else ""
+        fields = self.status_fields(message.provider_message_id, status, code)
+        response = self.post_status(client, fields, reference=str(message.pk))
+        self.assert_status_accepted(response)
+        message.refresh_from_db()
+        assert message.status == status
 
 
 def unique_id(prefix: str = "") -> str:

@@ -1,7 +1,5 @@
 """Bulk sends: one SMS per candidate, per-candidate merge fields, skipped with reasons, scale."""
 
-import time
-
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -115,7 +113,7 @@ def test_it_refuses_an_unknown_merge_field_for_everyone(active_twilio, crowd, re
         queue_bulk(textable, "Hi {{frist_name}}", sent_by=recruiter)
 
 
-def test_it_queues_5000_candidates_in_seconds_with_bounded_queries(
+def test_it_queues_5000_candidates_with_bounded_queries(
     active_twilio, recruiter, django_capture_on_commit_callbacks, django_assert_max_num_queries
 ):
     Candidate.objects.bulk_create(
@@ -126,16 +124,12 @@ def test_it_queues_5000_candidates_in_seconds_with_bounded_queries(
     # A constant number of statements, whatever the crowd: SQLite's limit of 999 parameters per
     # statement splits the bulk inserts into batches of ~40 rows, PostgreSQL's does not.
     max_queries = 40 if connection.vendor == "postgresql" else 400
-    started = time.monotonic()
     with (
         django_capture_on_commit_callbacks(execute=False) as callbacks,
         django_assert_max_num_queries(max_queries),
     ):
         bulk = queue_bulk(candidates, "Hi {{first_name}}", sent_by=recruiter)
-    elapsed = time.monotonic() - started
     assert len(callbacks) == 1
     assert bulk.queued_count + len(bulk.skipped) == 5000
     assert Message.objects.filter(bulk_send=bulk).count() == bulk.queued_count
     assert Thread.objects.count() == bulk.queued_count
-    assert elapsed < 10, f"queue_bulk took {elapsed:.1f}s for 5,000 candidates"
-    print(f"\nqueue_bulk: 5,000 candidates in {elapsed:.2f}s")

@@ -16,7 +16,8 @@ from sms.outbox.queueing import queue_message
 from sms.outbox.sweeper import sweep_outbox
 from sms.tasks import send_message
 from tests.fakes.fixtures import TWILIO_TOKEN
-from tests.helpers.broker import publishing_to, reset_broker_pool
+from tests.helpers.broker import broker_is_drained, publishing_to, reset_broker_pool, settle
+from tests.helpers.polling import wait_until
 from tests.helpers.providers import CANDIDATE_PHONE, configure
 
 pytestmark = [
@@ -107,7 +108,7 @@ def test_a_task_delivered_twice_to_the_worker_sends_once(
     send_message.delay(message.pk)
     send_message.delay(message.pk)
     wait_for_status(message, MessageStatus.SENT)
-    time.sleep(1.5)  # let every copy finish
+    assert settle(app.conf.broker_url).dispatched == 0  # both copies ran, nothing to resend
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
     message.refresh_from_db()
     assert message.attempts == 1
@@ -121,12 +122,12 @@ def test_redis_down_when_saved_then_sent_once_by_the_sweeper(
         message = queue_message(candidate, "Sent despite the outage", sent_by=recruiter)
     message.refresh_from_db()
     assert (message.status, message.enqueued_at) == (MessageStatus.QUEUED, None)
-    time.sleep(1)
+    wait_until(lambda: broker_is_drained(app.conf.broker_url), timeout=10, what="an idle worker")
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 0
 
     # Redis is back: the sweeper publishes it, the worker sends it, once.
     assert sweep_outbox().published == 1
     wait_for_status(message, MessageStatus.SENT)
     assert sweep_outbox().dispatched == 0
-    time.sleep(1)
+    assert settle(app.conf.broker_url).dispatched == 0
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1

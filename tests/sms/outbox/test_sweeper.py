@@ -1,6 +1,5 @@
 """The outbox sweeper: lost tasks, due schedules and retries, stuck sends; broker outages."""
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -107,20 +106,18 @@ def test_the_management_command_sweeps_once(active_twilio, queued, fake_provider
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
-def test_broker_down_keeps_messages_queued_and_reports_fast(
+def test_broker_down_keeps_messages_queued_and_stops_at_the_first_failure(
     active_twilio, queued, redis_down, caplog
 ):
     messages = [queued(f"Message {n}") for n in range(3)]
-    started = time.monotonic()
     with publishing_to(redis_down):
         published = enqueue_sends([m.pk for m in messages])
-    elapsed = time.monotonic() - started
     assert published == 0
-    # Stops at the first failure instead of waiting on every message.
-    assert elapsed < 5, f"publishing to a dead broker took {elapsed:.1f}s"
     assert set(Message.objects.values_list("status", "enqueued_at")) == {("queued", None)}
     assert "stay queued for the sweeper" in caplog.text
+    # All three reported at the first failure: publishing did not wait on each message.
     assert "Could not publish 3 SMS send task(s)" in caplog.text
+    assert caplog.text.count("Could not publish") == 1
 
 
 def test_the_recruiters_request_succeeds_while_the_broker_is_down(

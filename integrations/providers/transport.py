@@ -1,0 +1,109 @@
+"""Whether a failed provider call could have reached the provider: the one fact that decides
+between "retry" (nothing was sent) and "outcome unknown" (never resend).
+
+Exception types do not tell: the same `SSLError` is raised for a failed handshake (nothing was
+sent) and for a TLS record that could not be read while waiting for the answer (the provider
+may have accepted and billed the message), and the ClickSend SDK wraps both alike. So the
+adapters send through connections that record, per thread, when a call's connection was
+established: until then nothing can have left; from then on the request may have been written.
+
+    with provider_call():
+        ...  # the SDK call, through a pool manager passed to `track()`
+    ...
+    except SomeError:
+        if not request_may_have_been_sent(): ...  # safe to retry
+
+A call made without `provider_call()`, or through an untracked pool, counts as "may have been
+sent": when in doubt, never resend.
+"""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+import requests
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+_call = threading.local()
+
+
+@contextmanager
+def provider_call():
+    """One provider call on this thread: starts with "nothing sent yet"."""
+    _call.connected = False
+    try:
+        yield
+    finally:
+        del _call.connected  # outside a call: unknown, so "may have been sent"
+
+
+def request_may_have_been_sent() -> bool:
+    """After a failure inside `provider_call()`: False only if the connection was never
+    established, i.e. not a byte of the request can have reached the provider."""
+    return getattr(_call, "connected", True)
+
+
+class _TrackedConnection:
+    """Marks the call "may have sent" once the connection (TCP and, for https, TLS) is up, or
+    when a request starts on a kept-alive connection."""
+
+    def connect(self) -> None:
+        super().connect()
+        _call.connected = True
+
+    def request(self, *args, **kwargs):
+        if self.sock is not None:  # reused: the request is written at once
+            _call.connected = True
+        return super().request(*args, **kwargs)
+
+
+class TrackedHTTPConnection(_TrackedConnection, HTTPConnection):
+    pass
+
+
+class TrackedHTTPSConnection(_TrackedConnection, HTTPSConnection):
+    pass
+
+
+class TrackedHTTPConnectionPool(HTTPConnectionPool):
+    ConnectionCls = TrackedHTTPConnection
+
+
+class TrackedHTTPSConnectionPool(HTTPSConnectionPool):
+    ConnectionCls = TrackedHTTPSConnection
+
+
+TRACKED_POOLS = {"http": TrackedHTTPConnectionPool, "https": TrackedHTTPSConnectionPool}
+
+
+def track(pool_manager):
+    """Make a urllib3 PoolManager (the ClickSend SDK's, or a requests adapter's) open tracked
+    connections. Returns it."""
+    pool_manager.pool_classes_by_scheme = TRACKED_POOLS
+    return pool_manager
+
+
+def track_session(session):
+    """The same for every adapter mounted on a requests Session (the Twilio SDK's)."""
+    for adapter in session.adapters.values():
+        track(adapter.poolmanager)
+    return session
+
+
+class ProviderSession(requests.Session):
+    """A requests Session for provider calls: tracked connections, and a CA bundle (when given)
+    that wins over REQUESTS_CA_BUNDLE from the environment (requests lets the environment win
+    over `session.verify`)."""
+
+    def __init__(self, ca_bundle: str | None = None):
+        super().__init__()
+        self.ca_bundle = ca_bundle
+        track_session(self)
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if self.ca_bundle:
+            merged["verify"] = self.ca_bundle
+        return merged

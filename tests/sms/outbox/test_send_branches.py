@@ -1,0 +1,218 @@
+"""The send path's branches where a wrong answer means a candidate texted twice, a status going
+backwards, or a send that should have been refused: each test fails if its branch is removed or
+inverted."""
+
+import statistics
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+
+import pytest
+import requests
+from django.utils import timezone
+
+from integrations.models import Integration
+from integrations.providers.twilio import TwilioProvider
+from sms.models import Direction, Message, MessageStatus, Thread
+from sms.outbox.actions import retry_message
+from sms.outbox.bulk import plan_bulk
+from sms.outbox.queueing import SendRefused, queue_message
+from sms.outbox.sending import MAX_SEND_ATTEMPTS, RETRY_BASE_SECONDS, retry_delay
+from sms.provider_test.services import queue_test_message
+from sms.tasks import send_message
+from tests.factories import CandidateFactory
+from tests.fakes.twilio_webhooks import signature
+from tests.helpers.providers import CANDIDATE_PHONE
+
+
+@pytest.fixture
+def queued(candidate, recruiter, django_capture_on_commit_callbacks):
+    def _queue(body="Hello Ada"):
+        with django_capture_on_commit_callbacks(execute=False):
+            return queue_message(candidate, body, sent_by=recruiter)
+
+    return _queue
+
+
+# --- The send's own result after a status callback already moved the message on ---------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_callback_that_beats_the_send_result_is_not_undone_by_it(
+    active_twilio, fake_provider, live_server, settings, recruiter
+):
+    """Twilio calls back "delivered" before its answer to the send reaches the worker: the
+    send's own result (which says only "accepted") must not move the message back to sent."""
+    settings.PUBLIC_BASE_URL = live_server.url
+    candidate = CandidateFactory(first_name="Ada", phone=CANDIDATE_PHONE)
+    callbacks = []
+
+    def deliver_before_answering(recorded):
+        answer = fake_provider._twilio_message(recorded)
+        url = recorded.field("StatusCallback")
+        params = {
+            "MessageSid": answer["sid"],
+            "MessageStatus": "delivered",
+            "AccountSid": answer["account_sid"],
+            "To": recorded.field("To"),
+        }
+        callback = requests.post(
+            url,
+            data=params,
+            headers={"X-Twilio-Signature": signature(url, params)},
+            timeout=10,
+        )
+        callbacks.append(callback.status_code)
+        return answer
+
+    fake_provider.queue("twilio.send", status=201, json=deliver_before_answering)
+    message = queue_message(candidate, "See you Monday", sent_by=recruiter)
+
+    message.refresh_from_db()
+    assert callbacks == [204]
+    assert message.status == MessageStatus.DELIVERED
+    assert message.delivered_at is not None
+    assert message.sent_at is not None  # the send's facts are still recorded
+    assert message.provider_message_id.startswith("SM")
+    assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
+
+
+# --- Backoff -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("attempts", range(1, MAX_SEND_ATTEMPTS))
+def test_the_backoff_doubles_with_each_attempt_with_jitter_in_its_upper_half(attempts):
+    ceiling = RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    delays = [retry_delay(attempts, None) for _ in range(200)]
+    assert ceiling / 2 <= min(delays)
+    assert max(delays) <= ceiling
+    assert statistics.pstdev(delays) > 0  # jittered: retries of a burst do not line up
+
+
+def test_the_longest_backoff_is_that_of_the_last_retry():
+    # 5 attempts: retries wait up to 30, 60, 120 and 240 s; there is no separate cap to reach.
+    assert max(retry_delay(MAX_SEND_ATTEMPTS - 1, None) for _ in range(100)) <= 240
+    assert min(retry_delay(MAX_SEND_ATTEMPTS - 1, None) for _ in range(100)) >= 120
+
+
+def test_retry_after_is_a_floor_never_a_shortcut():
+    assert retry_delay(1, 600) == 600
+    assert 15 <= retry_delay(1, 1) <= 30
+
+
+def test_each_rate_limited_attempt_waits_longer(active_twilio, queued, fake_provider):
+    message = queued()
+    waits = []
+    for attempt in range(1, MAX_SEND_ATTEMPTS):
+        fake_provider.queue_twilio_error(20429, status=429)
+        Message.objects.filter(pk=message.pk).update(next_attempt_at=None)
+        before = timezone.now()
+        assert send_message(message.pk) == MessageStatus.QUEUED
+        message.refresh_from_db()
+        assert message.attempts == attempt
+        waits.append((message.next_attempt_at - before).total_seconds())
+    for attempt, wait in enumerate(waits, start=1):
+        ceiling = RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+        assert ceiling / 2 - 1 <= wait <= ceiling + 1, waits
+
+
+def test_an_http_date_retry_after_is_honoured(active_twilio, queued, fake_provider):
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=10)
+    fake_provider.queue(
+        "twilio.send",
+        status=429,
+        json={"code": 20429, "message": "Too Many Requests", "status": 429},
+        headers={"Retry-After": format_datetime(later, usegmt=True)},
+    )
+    message = queued()
+
+    assert send_message(message.pk) == MessageStatus.QUEUED
+
+    message.refresh_from_db()
+    assert abs((message.next_attempt_at - later).total_seconds()) <= 2
+
+
+# --- Refusing to queue or retry ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "missing", ["secret", "phone_number", "account_id"], ids=["no-secret", "no-sender", "no-sid"]
+)
+def test_it_refuses_to_queue_through_a_provider_that_cannot_send(
+    active_twilio, candidate, recruiter, missing
+):
+    Integration.objects.filter(pk=active_twilio.pk).update(**{missing: ""})
+
+    with pytest.raises(SendRefused) as refused:
+        queue_message(candidate, "Hello", sent_by=recruiter)
+
+    assert refused.value.reason == (
+        "SMS is turned off: Twilio is missing its credentials or sender number. "
+        "Ask an administrator to complete its settings."
+    )
+    assert not Message.objects.exists()
+
+
+def _failed(message):
+    Message.objects.filter(pk=message.pk).update(status=MessageStatus.FAILED)
+    message.refresh_from_db()
+    return message
+
+
+def test_a_failed_test_message_cannot_be_retried(active_twilio, recruiter, fake_provider):
+    candidate = CandidateFactory(phone=CANDIDATE_PHONE)  # the number belongs to a candidate
+    test = _failed(queue_test_message(CANDIDATE_PHONE, sent_by=recruiter))
+    assert test.thread.candidate == candidate
+
+    with pytest.raises(SendRefused, match="no candidate to send it to again"):
+        retry_message(test, by=recruiter)
+    assert not Message.objects.filter(retry_of=test).exists()
+
+
+def test_a_failed_message_to_an_unknown_sender_cannot_be_retried(active_twilio, recruiter):
+    thread = Thread.objects.create(phone_number="+61400000001")
+    message = Message.objects.create(
+        thread=thread,
+        direction=Direction.OUTBOUND,
+        status=MessageStatus.FAILED,
+        body="Hello",
+        to_number=thread.phone_number,
+    )
+
+    with pytest.raises(SendRefused, match="no candidate to send it to again"):
+        retry_message(message, by=recruiter)
+    assert Message.objects.count() == 1
+
+
+# --- The rest of what was never checked --------------------------------------------------------
+
+
+def test_a_bulk_recipient_whose_text_is_too_long_once_filled_in_is_skipped(
+    active_twilio, recruiter
+):
+    short = CandidateFactory(first_name="Al", last_name="Li")
+    long = CandidateFactory(first_name="A" * 100, last_name="B" * 100)
+    body = "x" * 1500 + " {{full_name}}"
+
+    plan = plan_bulk([short, long], body, sent_by=recruiter)
+
+    assert [candidate for candidate, _, _ in plan.sends] == [short]
+    assert plan.skipped == [
+        {
+            "candidate_id": long.pk,
+            "name": long.full_name,
+            "reason": "Too long once filled in (1,702 of 1,600 characters).",
+        }
+    ]
+    assert plan.skipped_by_category == {"too long": 1}
+
+
+def test_a_twilio_error_without_any_http_status_is_ambiguous():
+    from twilio.base.exceptions import TwilioException
+
+    from integrations.providers.base import ErrorKind, ProviderCredentials
+
+    adapter = TwilioProvider(ProviderCredentials("AC" + "0" * 32, "token", "+15005550006"))
+    error = adapter._error_from(TwilioException("the SDK failed without saying why"), None)
+
+    assert error.kind is ErrorKind.AMBIGUOUS
+    assert error.message == "Twilio failed with HTTP 0; the message may have been sent."
