@@ -11,8 +11,11 @@ the same run.
    kanban board with 1,000 applications: queries per page and median server time.
 4. Bulk send: queueing one SMS for each of 5,000 candidates through the bulk service; baseline: a
    bare bulk_create of the same 5,000 message rows.
+5. Reading replies: the opt-out / opt-in / HELP rules over the labelled corpus; baseline: the old
+   whole-message keyword lookup.
 
-Needs PostgreSQL and Redis on 127.0.0.1 (as in .ci/run). Uses its own database (nextal_bench) and
-Redis db 9, prints a table and writes bench/results.json. One module per benchmark; `bench.common`
-holds the environment, database and load helpers they share. Bounded: well under 10 minutes.
+Needs PostgreSQL and Redis on 127.0.0.1 (as in .ci/run). Uses its own database (nextal_bench, or
+BENCH_DB_NAME) and Redis db 9 (or BENCH_REDIS_DB), prints a table and writes bench/results.json.
+One module per benchmark; `bench.common` holds the environment, database and load helpers they
+share. Bounded: well under 10 minutes.
 """

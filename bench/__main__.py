@@ -1,7 +1,7 @@
 """`python -m bench`: run every benchmark, print the table, write bench/results.json.
 
-`python -m bench analytics` (any of: inbound outbound pages bulk analytics) runs only those and
-updates their keys in bench/results.json, keeping the others."""
+`python -m bench analytics` (any of: inbound outbound pages bulk replies analytics) runs only
+those and updates their keys in bench/results.json, keeping the others."""
 
 from __future__ import annotations
 
@@ -12,8 +12,16 @@ import subprocess
 import sys
 import time
 
-from bench import analytics, bulk, inbound, outbound, pages
-from bench.common import ROOT, bench_env, configure_twilio, free_port, fresh_database, setup_django
+from bench import analytics, bulk, inbound, outbound, pages, replies
+from bench.common import (
+    ROOT,
+    bench_env,
+    configure_policy,
+    configure_twilio,
+    free_port,
+    fresh_database,
+    setup_django,
+)
 from bench.report import print_table
 
 
@@ -46,6 +54,7 @@ BENCHMARKS = {
     ),
     "pages": ("pages", "pages", lambda env, port: pages.bench_pages()),
     "bulk": ("bulk send", "bulk_send", lambda env, port: bulk.bench_bulk()),
+    "replies": ("reading replies", "reading_replies", lambda env, port: replies.bench_replies()),
     "analytics": ("SMS Analytics", "sms_analytics", lambda env, port: analytics.bench_analytics()),
 }
 
@@ -61,6 +70,7 @@ def main(names: list[str]) -> None:
     fresh_database(env)
     setup_django(env)
     configure_twilio()
+    configure_policy()
     path = ROOT / "bench" / "results.json"
     results = json.loads(path.read_text()) if names != list(BENCHMARKS) and path.exists() else {}
     results["machine"] = machine()

@@ -76,4 +76,14 @@ def _main_rows(r: dict) -> list[tuple]:
             f"{k['ratio_to_baseline']}",
         )
     )
+    rr = r.get("reading_replies")
+    if rr:
+        rows.append(
+            (
+                "Reading replies (per s)",
+                f"{rr['per_second']:,} ({rr['microseconds_each']} µs)",
+                f"{rr['baseline_keyword_lookup_per_second']:,} keyword lookup",
+                f"{rr['ratio_to_baseline']}",
+            )
+        )
     return rows

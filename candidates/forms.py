@@ -14,6 +14,7 @@ from django.urls import reverse
 from candidates.models import Candidate, Job, Stage
 from candidates.services import candidates_sharing_phone, normalize_phone
 from core.roles import ADMINISTRATORS, RECRUITERS
+from core.time_zones import zone_choices
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -45,6 +46,12 @@ class CandidateForm(forms.Form):
     email = forms.EmailField(
         label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
+    time_zone = forms.ChoiceField(
+        label="Time zone",
+        required=False,
+        help_text="Where the candidate lives, for SMS quiet hours. Leave it to go by the phone "
+        "number (or the company time zone when the number does not say).",
+    )
     owner = UserChoiceField(queryset=None, label="Owner", required=False, empty_label="Nobody")
 
     def __init__(self, *args, candidate: Candidate | None = None, **kwargs):
@@ -55,10 +62,12 @@ class CandidateForm(forms.Form):
                 "last_name": candidate.last_name,
                 "phone": candidate.phone,
                 "email": candidate.email,
+                "time_zone": candidate.time_zone,
                 "owner": candidate.owner_id,
             }
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_users()
+        self.fields["time_zone"].choices = zone_choices("From the phone number")
         # Refresh the shared-number warning while the number is typed (htmx; optional).
         self.fields["phone"].widget.attrs.update(
             {

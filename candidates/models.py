@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.time_zones import validate_time_zone
+
 DEFAULT_STAGES = ["Applied", "Phone screen", "Interview", "Offer", "Hired", "Rejected"]
 
 
@@ -57,6 +59,10 @@ class Candidate(models.Model):
     email = models.EmailField("Email", blank=True)
     # E.164 ("+14155550123"), or "" when unknown. Several candidates may share a number.
     phone = models.CharField("Phone", max_length=20, blank=True, db_index=True)
+    # IANA name ("America/Toronto"), or "" to go by the phone number (SMS quiet hours).
+    time_zone = models.CharField(
+        "Time zone", max_length=64, blank=True, validators=[validate_time_zone]
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -118,6 +124,9 @@ class TimelineEvent(models.Model):
         SMS_RECEIVED = "sms_received", "SMS received"
         OPTED_OUT = "opted_out", "Opted out"
         OPTED_IN = "opted_in", "Opted in"
+        SMS_HELD = "sms_held", "SMS held"
+        SMS_SKIPPED = "sms_skipped", "SMS skipped"
+        SMS_CONSENT = "sms_consent", "SMS consent"
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)

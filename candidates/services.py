@@ -15,7 +15,7 @@ from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage
 from core.phone import to_e164
 
 # Fields a recruiter edits on the candidate form, in the order the timeline lists them.
-EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "owner")
+EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "time_zone", "owner")
 
 
 class AlreadyApplied(ValidationError):
@@ -46,7 +46,7 @@ def candidates_sharing_phone(phone: str, *, exclude=None):
 
 
 # --- The timeline ------------------------------------------------------------------------------
-# Other apps (SMS) write their entries through these two functions, never by creating rows.
+# Other apps (SMS) write their entries through these functions, never by creating rows.
 
 
 def record_event(candidate, kind, description, *, by=None, data=None) -> TimelineEvent:
@@ -59,6 +59,25 @@ def record_event(candidate, kind, description, *, by=None, data=None) -> Timelin
         description=description[:500],
         data=data or {},
     )
+
+
+def record_events(entries, *, by=None) -> int:
+    """Many timeline entries at once (a bulk send's skips and holds):
+    `entries` is an iterable of (candidate id, kind, description, data)."""
+    events = TimelineEvent.objects.bulk_create(
+        (
+            TimelineEvent(
+                candidate_id=candidate_id,
+                kind=kind,
+                actor=by,
+                description=description[:500],
+                data=data or {},
+            )
+            for candidate_id, kind, description, data in entries
+        ),
+        batch_size=1000,
+    )
+    return len(events)
 
 
 def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
@@ -78,7 +97,7 @@ def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
 
 @transaction.atomic
 def create_candidate(
-    *, first_name, last_name, phone="", email="", owner=None, job=None, by
+    *, first_name, last_name, phone="", email="", time_zone="", owner=None, job=None, by
 ) -> Candidate:
     """Create a candidate (phone stored as E.164) and, when `job` is given, apply them to it."""
     candidate = Candidate.objects.create(
@@ -86,6 +105,7 @@ def create_candidate(
         last_name=last_name.strip(),
         phone=normalize_phone(phone),
         email=(email or "").strip(),
+        time_zone=time_zone or "",
         owner=owner if owner is not None else by,
         created_by=by,
     )
@@ -111,7 +131,7 @@ def update_candidate(candidate: Candidate, *, by, **changes) -> list[str]:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if "phone" in changes:
         changes["phone"] = normalize_phone(changes["phone"])
-    for name in ("first_name", "last_name", "email"):
+    for name in ("first_name", "last_name", "email", "time_zone"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
 

@@ -59,6 +59,7 @@ def candidate_create(request):
             last_name=data["last_name"],
             phone=data["phone"],
             email=data["email"],
+            time_zone=data["time_zone"],
             owner=data["owner"],
             job=data["job"],
             by=request.user,
@@ -105,7 +106,10 @@ def phone_check(request):
 
 @permission_required("candidates.view_candidate", raise_exception=True)
 def candidate_detail(request, pk):
-    candidate = get_object_or_404(Candidate.objects.select_related("owner", "created_by"), pk=pk)
+    # With its SMS thread: the Messages area and the SMS checks read it without a query.
+    candidate = get_object_or_404(
+        Candidate.objects.select_related("owner", "created_by", "sms_thread"), pk=pk
+    )
     applications = list(
         candidate.applications.select_related("job", "stage").order_by("job__title")
     )

@@ -12,9 +12,12 @@ def navigation(request):
         "nav_can_inbox": user.has_perm("sms.view_inbox"),
         "nav_can_integrations": user.has_perm("integrations.manage_integrations"),
         "nav_can_templates": user.has_perm("sms.manage_templates"),
+        "nav_can_sms_settings": user.has_perm("sms.manage_sms_policy"),
     }
     # Administration is the integrations-access area; SMS Templates sits inside it.
-    context["nav_can_administration"] = context["nav_can_integrations"]
+    context["nav_can_administration"] = (
+        context["nav_can_integrations"] or context["nav_can_sms_settings"]
+    )
     if context["nav_can_inbox"]:
         from sms.conversations.queries import unread_thread_count
 

@@ -4,7 +4,7 @@ credentials live on integrations and are never shown here."""
 from django.contrib import admin
 
 from core.admin import ReadOnlyAdmin
-from sms.models import Message, OptOut, SmsTemplate, Thread
+from sms.models import ConsentEvent, Message, OptOut, PolicyChange, SmsPolicy, SmsTemplate, Thread
 
 
 @admin.register(Thread)
@@ -32,10 +32,45 @@ class MessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
-    list_display = ["phone_number", "opted_out", "source", "detail", "provider", "changed_at"]
-    list_filter = ["opted_out", "source", "provider"]
+class OptOutAdmin(ReadOnlyAdmin):
+    """Read-only: only the number's own START lifts an opt-out, and every change must reach the
+    consent ledger (sms.optouts, sms.consent)."""
+
+    list_display = [
+        "phone_number",
+        "opted_out",
+        "source",
+        "detail",
+        "consent_source",
+        "provider",
+        "changed_at",
+    ]
+    list_filter = ["opted_out", "source", "consent_source", "provider"]
     search_fields = ["phone_number"]
+
+
+@admin.register(ConsentEvent)
+class ConsentEventAdmin(ReadOnlyAdmin):
+    """The append-only consent ledger."""
+
+    list_display = ["phone_number", "granted", "source", "detail", "recorded_by", "created_at"]
+    list_filter = ["granted", "source"]
+    list_select_related = ["recorded_by"]
+    search_fields = ["phone_number", "detail", "note"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(SmsPolicy)
+class SmsPolicyAdmin(ReadOnlyAdmin):
+    """Changed on Administration → SMS Settings, where every change is audited."""
+
+    list_display = ["__str__", "quiet_hours_enabled", "send_from", "send_until", "updated_at"]
+
+
+@admin.register(PolicyChange)
+class PolicyChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "changed_by", "changes"]
+    list_select_related = ["changed_by"]
 
 
 @admin.register(SmsTemplate)

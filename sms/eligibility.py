@@ -1,25 +1,67 @@
-"""Whether an SMS may go out now, and if not, why: one answer for every place that sends.
+"""Whether an SMS may go out now, later (held until when), or not at all (and why): the one
+answer for every place that sends — a recruiter's message, a scheduled one, a bulk send, a
+retry, an automatic reply, a test, and automation.
 
-Four questions, asked in this order: can the active provider send at all, does the candidate
-have a valid number, can the provider's sender text that number (a ClickSend sender ID cannot
-text US or Canadian numbers), has that number opted out. `sending_check` asks them all for a
-candidate and returns the E.164 number to use with the answer; `provider_block`,
-`destination_block` and `number_block` are single questions, for sends that are not to a
-candidate's profile number.
+The questions, in this order: can the active provider send at all; does the candidate have a
+valid number; can the provider's sender text that number at all (a ClickSend sender ID cannot
+text US or Canadian numbers); has that number opted out; is there consent on record (when the
+policy requires it); has the bulk/automated frequency cap been reached; and would the message
+reach the candidate inside quiet hours in their own time zone (then it is held until the window
+opens).
+
+`sending_check` answers for one candidate (looking up only what the answer needs);
+`recipient_facts_for` loads the same facts for many candidates at once (bulk sends);
+`send_time_check` asks again when the send task is about to hand a queued message to the
+provider (a retry or a long queue can land in the night). `provider_block` and `number_block`
+and `destination_block` are single questions, for sends that are not to a candidate's profile
+number.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cached_property
+
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from candidates.models import Candidate
+from core.batching import chunks
 from core.phone import to_e164_or_none
 from integrations.models import Integration
 from integrations.providers import provider_class
-from sms.models import OptOut
-from sms.optouts import opt_out_for, opted_out_reason
+from sms.models import Message, MessageStatus, OptOut, SmsPolicy, Thread
+from sms.optouts import opt_out_for, opted_out_reason, standing_for, standings_for
+from sms.policy import company_zone, current_policy
+from sms.quiet_hours import RecipientZone, Window, next_opening, recipient_zone
 
 SMS_TURNED_OFF = "SMS is turned off. Ask an administrator to activate Twilio or ClickSend."
+# A candidate who texted this recently is awake and waiting: a reply is not held.
+AWAKE_AFTER_TEXTING = timedelta(minutes=30)
+CAP_PERIOD = timedelta(hours=24)
+# An opt-out confirmation later than this is not the prompt "one confirmation" the FCC allows.
+CONFIRMATION_DEADLINE = timedelta(minutes=5)
+# Statuses that do not count towards the frequency cap: the candidate never got them.
+NOT_RECEIVED = (MessageStatus.FAILED, MessageStatus.CANCELED)
+
+
+class Purpose(enum.StrEnum):
+    """What kind of send is asked about: the rules differ."""
+
+    REPLY = "reply"  # a recruiter's message now (composer, kanban card, retry)
+    SCHEDULED = "scheduled"  # a recruiter's message for a later time
+    BULK = "bulk"  # one of a "Send SMS to N candidates"
+    AUTOMATED = "automated"  # sent by an automation rule
+    AUTO_REPLY = "auto_reply"  # the opt-out confirmation, the HELP answer
+    TEST = "test"  # "Send test SMS" from the Integrations card, to an internal number
+
+
+# Which rules apply to which purposes.
+CONSENT_PURPOSES = frozenset({Purpose.REPLY, Purpose.SCHEDULED, Purpose.BULK, Purpose.AUTOMATED})
+CAPPED_PURPOSES = frozenset({Purpose.BULK, Purpose.AUTOMATED})
+QUIET_HOURS_PURPOSES = CONSENT_PURPOSES
 
 
 def active_integration() -> Integration | None:
@@ -34,6 +76,8 @@ class SendingBlock:
     PHONE = "phone"  # no phone number, or not a valid one
     DESTINATION = "destination"  # the provider's sender cannot text this number
     OPTED_OUT = "opted_out"
+    NO_CONSENT = "no_consent"  # the policy requires consent and none is on record
+    CAPPED = "capped"  # the bulk/automated frequency cap is reached
 
     kind: str
     reason: str
@@ -41,11 +85,43 @@ class SendingBlock:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """A message that would reach the candidate inside quiet hours waits until `until`."""
+
+    until: datetime  # aware, UTC
+    zone: RecipientZone
+
+    @property
+    def local_until(self) -> datetime:
+        return self.until.astimezone(self.zone.zone)
+
+    @property
+    def opens_label(self) -> str:
+        """ "08:00 Tue" in the candidate's time."""
+        local = self.local_until
+        return f"{local:%H:%M} {local:%a}"
+
+    def describe(self, first_name: str = "") -> str:
+        """ "Held for quiet hours — goes out 08:00 Tue (Ada's time)" """
+        whose = f"{first_name}'s time" if first_name else "their time"
+        return f"Held for quiet hours — goes out {self.opens_label} ({whose})"
+
+    def notice(self, candidate) -> str:
+        """ "Message to Ada Lovelace held for quiet hours — goes out 08:00 Tue (Ada's time)." """
+        held = self.describe(candidate.first_name)
+        return f"Message to {candidate.full_name} h{held[1:]}."
+
+
+@dataclass(frozen=True)
 class SendingCheck:
-    """The answer for one candidate: the number to text, or the block (or both)."""
+    """The answer for one candidate: the number to text and the block, or when it may go."""
 
     number: str | None  # E.164, None without a valid number
     block: SendingBlock | None
+    hold: Hold | None = None  # may go, but not before hold.until
+    zone: RecipientZone | None = None  # the zone quiet hours were judged in
+    # The number's standing: its opt-out, or its consent on record (None: nothing recorded).
+    standing: OptOut | None = field(default=None, compare=False)
 
     @property
     def reason(self) -> str | None:
@@ -84,10 +160,10 @@ def phone_block(candidate: Candidate, number: str | None) -> SendingBlock | None
     return None
 
 
-def destination_block(integration: Integration | None, number: str) -> SendingBlock | None:
-    """Why the active provider's sender cannot text `number` at all (checked before any API
+def destination_block(integration: Integration | None, number: str | None) -> SendingBlock | None:
+    """Why the active provider's sender cannot text `number` at all (asked before any API
     call), e.g. a ClickSend sender ID and a US or Canadian number."""
-    if integration is None:
+    if integration is None or not number:
         return None
     reason = provider_class(integration.kind).destination_refusal(
         alpha_sender=integration.alpha_sender, to=number
@@ -105,18 +181,236 @@ def number_block(number: str, name: str, opt_out: OptOut | None = ...) -> Sendin
     return None
 
 
-def sending_check(candidate: Candidate, *, integration=...) -> SendingCheck:
-    """Whether SMS can be sent to this candidate right now, and to which number.
+def sending_window(policy: SmsPolicy) -> Window | None:
+    """The policy's sending window, or None when quiet hours are not enforced."""
+    if not policy.quiet_hours_enabled:
+        return None
+    return Window(policy.send_from, policy.send_until, policy.no_sunday_sends)
 
-    `integration` may be passed (even None) when the caller already looked up the active one.
+
+def zone_for(candidate: Candidate | None, number: str | None, policy: SmsPolicy) -> RecipientZone:
+    """The candidate's time zone: their profile's, else their number's, else the company's."""
+    profile_zone = candidate.time_zone if candidate is not None else ""
+    return recipient_zone(profile_zone, number, company_zone(policy))
+
+
+class RecipientFacts:
+    """What the rules need to know about one recipient, looked up on first use (one query each)
+    unless given (bulk sends load them for everyone at once)."""
+
+    def __init__(self, candidate, number, *, now, **known):
+        self.candidate, self.number, self.now = candidate, number, now
+        self.__dict__.update(known)  # precomputed values win over the cached properties
+
+    @cached_property
+    def standing(self) -> OptOut | None:
+        """The number's opt-out and consent on record, in one query."""
+        return standing_for(self.number)
+
+    @property
+    def opt_out(self) -> OptOut | None:
+        return self.standing if self.standing is not None and self.standing.opted_out else None
+
+    @property
+    def has_consent(self) -> bool:
+        return self.standing is not None and self.standing.has_consent
+
+    @cached_property
+    def capped_count(self) -> int:
+        return capped_messages(Q(thread__candidate=self.candidate), now=self.now).count()
+
+    @cached_property
+    def last_inbound_at(self) -> datetime | None:
+        return (
+            Thread.objects.filter(candidate=self.candidate)
+            .values_list("last_inbound_at", flat=True)
+            .first()
+        )
+
+
+def capped_messages(where: Q, *, now):
+    """The bulk and automated messages that count towards the frequency cap (automation marks
+    its messages on the row it queues; add that marker here with it)."""
+    return Message.objects.filter(
+        where, bulk_send__isnull=False, created_at__gte=now - CAP_PERIOD
+    ).exclude(status__in=NOT_RECEIVED)
+
+
+def recipient_facts_for(candidates, numbers: dict, *, now, purpose) -> dict[int, RecipientFacts]:
+    """{candidate id: facts} for many candidates in a few queries per 1,000 (bulk sends)."""
+    candidates = list(candidates)
+    standings = standings_for(numbers.values())
+    capped = {}
+    if purpose in CAPPED_PURPOSES:
+        for chunk in chunks([c.pk for c in candidates]):
+            rows = (
+                capped_messages(Q(thread__candidate_id__in=chunk), now=now)
+                .values("thread__candidate_id")
+                .annotate(n=Count("id"))
+                .values_list("thread__candidate_id", "n")
+            )
+            capped.update(rows)
+    inbound = {}
+    if purpose == Purpose.REPLY:
+        for chunk in chunks([c.pk for c in candidates]):
+            inbound.update(
+                Thread.objects.filter(candidate_id__in=chunk).values_list(
+                    "candidate_id", "last_inbound_at"
+                )
+            )
+    return {
+        c.pk: RecipientFacts(
+            c,
+            numbers.get(c.pk),
+            now=now,
+            standing=standings.get(numbers.get(c.pk)),
+            capped_count=capped.get(c.pk, 0),
+            last_inbound_at=inbound.get(c.pk),
+        )
+        for c in candidates
+    }
+
+
+def no_consent_reason(name: str) -> str:
+    return (
+        f"No consent on record for {name}. Record how they agreed to be texted before the first "
+        f"SMS (Administration → SMS Settings requires it)."
+    )
+
+
+def decide(
+    candidate: Candidate,
+    number: str | None,
+    facts: RecipientFacts,
+    *,
+    purpose: Purpose,
+    at: datetime,
+    now: datetime,
+    policy: SmsPolicy,
+) -> SendingCheck:
+    """The rules themselves, for a candidate whose provider can send. `at` is when the message
+    would go out (now, or its scheduled time)."""
+    block = phone_block(candidate, number) or number_block(
+        number, candidate.full_name, facts.opt_out
+    )
+    if block:
+        return SendingCheck(number, block, standing=facts.standing if number else None)
+    if policy.require_consent and purpose in CONSENT_PURPOSES and not facts.has_consent:
+        return SendingCheck(
+            number,
+            SendingBlock(SendingBlock.NO_CONSENT, no_consent_reason(candidate.full_name)),
+            standing=facts.standing,
+        )
+    if purpose in CAPPED_PURPOSES and facts.capped_count >= policy.bulk_cap_per_day:
+        cap = policy.bulk_cap_per_day
+        reason = (
+            f"{candidate.full_name} already got {facts.capped_count} bulk or automated "
+            f"text{'s' if facts.capped_count != 1 else ''} in the last 24 hours "
+            f"(the limit is {cap})."
+        )
+        return SendingCheck(
+            number, SendingBlock(SendingBlock.CAPPED, reason), standing=facts.standing
+        )
+    zone = zone_for(candidate, number, policy)
+    hold = quiet_hours_hold(zone, purpose, at=at, now=now, policy=policy, facts=facts)
+    return SendingCheck(number, None, hold=hold, zone=zone, standing=facts.standing)
+
+
+def quiet_hours_hold(zone, purpose, *, at, now, policy, facts) -> Hold | None:
+    window = sending_window(policy)
+    if window is None or purpose not in QUIET_HOURS_PURPOSES:
+        return None
+    opening = next_opening(at, zone.zone, window)
+    if opening is None:
+        return None
+    if purpose == Purpose.REPLY:
+        texted = facts.last_inbound_at
+        if texted is not None and now - texted <= AWAKE_AFTER_TEXTING:
+            return None
+    return Hold(opening, zone)
+
+
+def sending_check(
+    candidate: Candidate,
+    *,
+    purpose: Purpose = Purpose.REPLY,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    integration=...,
+    facts: RecipientFacts | None = None,
+) -> SendingCheck:
+    """Whether SMS can be sent to this candidate, when, and to which number.
+
+    `integration` may be passed (even None) when the caller already looked up the active one;
+    `at` is a scheduled time (default: now).
     """
     if integration is ...:
         integration = active_integration()
+    now = now or timezone.now()
     number = to_e164_or_none(candidate.phone) if candidate.phone else None
-    block = (
-        provider_block(integration)
-        or phone_block(candidate, number)
-        or destination_block(integration, number)
-        or number_block(number, candidate.full_name)
+    block = provider_block(integration) or destination_block(integration, number)
+    if block:
+        return SendingCheck(number, block)
+    facts = facts or RecipientFacts(candidate, number, now=now)
+    return decide(
+        candidate,
+        number,
+        facts,
+        purpose=purpose,
+        at=at or now,
+        now=now,
+        policy=current_policy(),
     )
-    return SendingCheck(number=number, block=block)
+
+
+def purpose_of(message: Message) -> Purpose:
+    """What kind of send a queued message is (the send task asks the rules again). Automation
+    marks its rows so that they read as AUTOMATED here."""
+    if message.is_test:
+        return Purpose.TEST
+    if message.confirms_opt_out_id or message.answers_help_id:
+        return Purpose.AUTO_REPLY
+    if message.bulk_send_id:
+        return Purpose.BULK
+    if message.scheduled_for:
+        return Purpose.SCHEDULED
+    return Purpose.REPLY
+
+
+@dataclass(frozen=True)
+class SendTimeCheck:
+    block: SendingBlock | None = None  # fail it with this reason
+    hold: Hold | None = None  # put it back until then
+    code: str = ""  # the error code recorded with a block
+
+
+def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
+    """Ask the rules again for a claimed message, just before it goes to the provider: the
+    opt-out (an automatic confirmation goes to an opted-out number, promptly or not at all) and
+    quiet hours at the moment it would actually arrive."""
+    candidate = message.thread.candidate
+    name = candidate.full_name if candidate else "This number"
+    purpose = purpose_of(message)
+    if message.confirms_opt_out_id:
+        if opt_out_for(message.to_number) is None:
+            reason = "Not sent: the number opted back in before the confirmation went out."
+            return SendTimeCheck(SendingBlock(SendingBlock.OPTED_OUT, reason), code="opted_in")
+        if now > message.confirms_opt_out.created_at + CONFIRMATION_DEADLINE:
+            reason = (
+                "Not sent: more than 5 minutes passed since the opt-out; a late confirmation "
+                "would only confuse."
+            )
+            return SendTimeCheck(SendingBlock(SendingBlock.OPTED_OUT, reason), code="too_late")
+    elif purpose != Purpose.AUTO_REPLY:
+        block = number_block(message.to_number, name)
+        if block:
+            return SendTimeCheck(
+                SendingBlock(block.kind, "Not sent: " + block.reason), code="opted_out"
+            )
+    policy = current_policy()
+    zone = zone_for(candidate, message.to_number, policy)
+    facts = RecipientFacts(
+        candidate, message.to_number, now=now, last_inbound_at=message.thread.last_inbound_at
+    )
+    hold = quiet_hours_hold(zone, purpose, at=now, now=now, policy=policy, facts=facts)
+    return SendTimeCheck(hold=hold)

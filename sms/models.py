@@ -1,9 +1,12 @@
-"""SMS threads, messages (the outbox), opt-outs, templates and bulk sends.
+"""SMS threads, messages (the outbox), opt-outs, the consent ledger, templates, bulk sends and
+the SMS policy (quiet hours, frequency cap, consent, automatic replies).
 
 A thread's summary (last message time, preview, direction, unread count) is written only by the
 `ThreadQuerySet` methods below, and a message's status only moves forward through
 `MessageQuerySet.advance`.
 """
+
+from datetime import time
 
 from django.conf import settings
 from django.db import models
@@ -34,6 +37,7 @@ class ThreadQuerySet(models.QuerySet):
             fields["phone_number"] = phone_number
         if direction == Direction.INBOUND:
             fields["unread_count"] = F("unread_count") + 1
+            fields["last_inbound_at"] = at
         return self.update(**fields)
 
     def show_bulk_messages(self, bulk, *, at) -> int:
@@ -88,6 +92,9 @@ class Thread(models.Model):
     last_message_preview = models.CharField(max_length=160, blank=True)
     last_message_direction = models.CharField(max_length=10, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
+    # When the other party last texted us: a reply within 30 minutes is not held for quiet
+    # hours (they are awake and waiting).
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
     # Bumped whenever anything in the thread changes (new message, status): cheap polling.
     changed_at = models.DateTimeField(auto_now=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -127,6 +134,10 @@ class Thread(models.Model):
             self.last_message_preview = other.last_message_preview
             self.last_message_direction = other.last_message_direction
         self.unread_count += other.unread_count
+        if other.last_inbound_at and (
+            self.last_inbound_at is None or other.last_inbound_at > self.last_inbound_at
+        ):
+            self.last_inbound_at = other.last_inbound_at
         self.changed_at = now
         self.save()
 
@@ -224,6 +235,12 @@ class BulkSend(models.Model):
         return f"Bulk send #{self.pk} ({self.queued_count} queued)"
 
 
+class HeldFor(models.TextChoices):
+    """Why a queued message is waiting past the moment it was sent or scheduled for."""
+
+    QUIET_HOURS = "quiet_hours", "Held for quiet hours"
+
+
 class MessageQuerySet(models.QuerySet):
     def advance(self, status: str, **fields) -> int:
         """Move these messages to `status` only from a lower rank (never backwards): provider
@@ -281,6 +298,22 @@ class Message(models.Model):
     enqueued_at = models.DateTimeField(null=True, blank=True)
     # Sent from the Integrations page ("Send test SMS") to check the active provider end to end.
     is_test = models.BooleanField(default=False)
+    # Why a queued message waits past its time (`next_attempt_at` is when it goes out), and the
+    # recipient's time zone that decision was made in ("Ada's time").
+    held_for = models.CharField(max_length=20, choices=HeldFor.choices, blank=True)
+    recipient_zone = models.CharField(max_length=64, blank=True)
+    # Automatic replies: the one confirmation of an opt-out (a database-enforced one per
+    # opt-out), and the answer to a HELP message (one per HELP message).
+    confirms_opt_out = models.OneToOneField(
+        "ConsentEvent",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="confirmation",
+    )
+    answers_help = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="help_answer"
+    )
     claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -318,6 +351,18 @@ class Message(models.Model):
                 condition=Q(retry_of__isnull=False),
                 name="one_retry_per_message",
             ),
+            # An automatic reply is outbound and answers one thing: an opt-out or a HELP.
+            models.CheckConstraint(
+                condition=(Q(confirms_opt_out__isnull=True) & Q(answers_help__isnull=True))
+                | (
+                    Q(direction=Direction.OUTBOUND)
+                    & (Q(confirms_opt_out__isnull=True) | Q(answers_help__isnull=True))
+                ),
+                name="auto_reply_is_outbound_and_single",
+            ),
+            models.CheckConstraint(
+                condition=Q(held_for__in=["", *HeldFor.values]), name="message_hold_valid"
+            ),
         ]
         indexes = [
             models.Index(fields=["thread", "created_at"]),
@@ -352,24 +397,233 @@ class Message(models.Model):
         return STATUS_RANK[self.status]
 
 
+class ConsentSource(models.TextChoices):
+    """How consent to be texted was given or taken back."""
+
+    APPLICATION = "application", "Applied with the SMS consent box ticked"
+    VERBAL = "verbal", "Verbal consent, recorded by a recruiter"
+    WRITTEN = "written", "Written consent, recorded by a recruiter"
+    TEXTED_FIRST = "texted_first", "Texted first"
+    START_REPLY = "start_reply", "Replied START"
+    OPT_OUT_KEYWORD = "opt_out_keyword", "Opt-out keyword"
+    OPT_OUT_PHRASE = "opt_out_phrase", "Asked to stop, in their own words"
+    PROVIDER_REPORT = "provider_report", "Provider reported an opt-out"
+    RECORDED_OPT_OUT = "recorded_opt_out", "Asked not to be texted, recorded by a recruiter"
+
+
+CONSENT_GRANTING = (
+    ConsentSource.APPLICATION,
+    ConsentSource.VERBAL,
+    ConsentSource.WRITTEN,
+    ConsentSource.TEXTED_FIRST,
+    ConsentSource.START_REPLY,
+)
+CONSENT_REVOKING = (
+    ConsentSource.OPT_OUT_KEYWORD,
+    ConsentSource.OPT_OUT_PHRASE,
+    ConsentSource.PROVIDER_REPORT,
+    ConsentSource.RECORDED_OPT_OUT,
+)
+# Consent a recruiter records by hand (the rest comes from messages and providers).
+CONSENT_RECORDED_BY_STAFF = (
+    ConsentSource.APPLICATION,
+    ConsentSource.VERBAL,
+    ConsentSource.WRITTEN,
+)
+
+
 class OptOut(models.Model):
-    """Whether a phone number has asked not to be texted. Applies to every candidate with it."""
+    """A phone number's standing for SMS, for every candidate with it: whether it opted out
+    (and how), and the consent on record (the latest grant in its `ConsentEvent` ledger, cleared
+    by an opt-out). Sends are checked against this row; the ledger keeps the history."""
 
     class Source(models.TextChoices):
         KEYWORD = "keyword", "Reply keyword"
+        PHRASE = "phrase", "Reply asking to stop"
         PROVIDER = "provider", "Provider rejected send (opted out)"
         MANUAL = "manual", "Recorded by a user"
 
     phone_number = models.CharField(max_length=32, unique=True)
     opted_out = models.BooleanField(default=True)
-    source = models.CharField(max_length=10, choices=Source.choices)
-    detail = models.CharField(max_length=200, blank=True)  # e.g. the keyword, the error code
+    # How it last opted out or back in ("" for a number that only ever gave consent).
+    source = models.CharField(max_length=10, choices=Source.choices, blank=True)
+    # The keyword ("STOP"), the candidate's words ("please stop texting me"), the error code.
+    detail = models.CharField(max_length=200, blank=True)
     provider = models.CharField(max_length=20, choices=ProviderKind.choices, blank=True)
     changed_at = models.DateTimeField()
+    # The consent on record: how and when ("" / None when there is none, or it was revoked).
+    consent_source = models.CharField(max_length=20, choices=ConsentSource.choices, blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "opt-out"
+        constraints = [
+            # An opted-out number has no consent on record.
+            models.CheckConstraint(
+                condition=Q(opted_out=False) | Q(consent_source=""),
+                name="opted_out_has_no_consent",
+            ),
+        ]
 
     def __str__(self):
         state = "opted out" if self.opted_out else "opted in"
         return f"{self.phone_number} {state}"
+
+    @property
+    def has_consent(self) -> bool:
+        return not self.opted_out and bool(self.consent_source)
+
+
+class ConsentEvent(models.Model):
+    """One entry of a phone number's SMS consent ledger: consent granted or revoked, when, by
+    whom and how. Append-only: the database refuses changes to a recorded entry (a trigger,
+    migration 0005), and nothing in Nextal deletes one.
+
+    The latest entry of a number is its consent on record; `OptOut` keeps the opt-out state that
+    sends are checked against, written in the same transaction as the entry that changed it.
+    """
+
+    Source = ConsentSource
+
+    phone_number = models.CharField(max_length=32)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    note = models.CharField(max_length=500, blank=True)  # the recruiter's note
+    # What triggered it: the candidate's words, the keyword, the provider's error code.
+    detail = models.CharField(max_length=200, blank=True)
+    provider = models.CharField(max_length=20, choices=ProviderKind.choices, blank=True)
+    # Context, not part of the record itself (kept when a candidate or user is removed).
+    candidate = models.ForeignKey(
+        "candidates.Candidate",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent_events",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_events"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["phone_number", "-created_at", "-id"], name="consent_number_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=ConsentSource.values), name="consent_source_valid"
+            ),
+            # Granted by a granting source, revoked by a revoking one.
+            models.CheckConstraint(
+                condition=Q(granted=True, source__in=[s.value for s in CONSENT_GRANTING])
+                | Q(granted=False, source__in=[s.value for s in CONSENT_REVOKING]),
+                name="consent_granted_matches_source",
+            ),
+        ]
+        verbose_name = "consent ledger entry"
+        verbose_name_plural = "consent ledger"
+
+    def __str__(self):
+        state = "granted" if self.granted else "revoked"
+        return f"{self.phone_number} consent {state} ({self.get_source_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("The SMS consent ledger is append-only: add an entry instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The SMS consent ledger is append-only: entries are never deleted.")
+
+
+DEFAULT_CONFIRMATION = (
+    "{{company_name}}: you are unsubscribed and will get no more texts from us. "
+    "Reply START to resubscribe."
+)
+DEFAULT_CONFIRMATION_FR = (
+    "{{company_name}} : désabonnement confirmé, vous ne recevrez plus de textos. "
+    "Répondez START pour vous réabonner."
+)
+DEFAULT_HELP = (
+    "{{company_name}} recruiting texts. Questions? Reply here or contact your recruiter. "
+    "Msg & data rates may apply. Reply STOP to opt out."
+)
+DEFAULT_HELP_FR = (
+    "{{company_name}}, textos de recrutement. Questions? Répondez ici ou contactez votre "
+    "recruteur. Des frais peuvent s'appliquer. Répondez STOP pour vous désabonner."
+)
+
+
+class SmsPolicy(models.Model):
+    """The administrator's SMS rules (Administration → SMS Settings): one row, pk 1. Until it is
+    first saved the defaults apply (`sms.policy.current_policy`). Every change is audited
+    (`PolicyChange`)."""
+
+    quiet_hours_enabled = models.BooleanField("Hold messages during quiet hours", default=True)
+    # Sending window in the candidate's local time: 08:00-20:00 is the strictest common US
+    # state window (FL, OK, MD, WA), inside the federal 08:00-21:00.
+    send_from = models.TimeField("Send from", default=time(8, 0))
+    send_until = models.TimeField("Send until", default=time(20, 0))
+    no_sunday_sends = models.BooleanField("No texts on Sundays", default=False)
+    # For candidates whose zone is neither on their profile nor given by their number; "" means
+    # the server's TIME_ZONE.
+    company_time_zone = models.CharField("Company time zone", max_length=64, blank=True)
+    bulk_cap_per_day = models.PositiveSmallIntegerField(
+        "Bulk and automated texts per candidate per 24 hours", default=3
+    )
+    require_consent = models.BooleanField("Require consent before the first SMS", default=False)
+    confirm_opt_outs = models.BooleanField("Send one opt-out confirmation", default=True)
+    opt_out_confirmation = models.CharField(
+        "Opt-out confirmation", max_length=320, default=DEFAULT_CONFIRMATION
+    )
+    opt_out_confirmation_fr = models.CharField(
+        "Opt-out confirmation in French", max_length=320, default=DEFAULT_CONFIRMATION_FR
+    )
+    help_reply_enabled = models.BooleanField("Answer HELP, INFO and AIDE", default=False)
+    help_reply = models.CharField("HELP reply", max_length=320, default=DEFAULT_HELP)
+    help_reply_fr = models.CharField(
+        "HELP reply in French", max_length=320, default=DEFAULT_HELP_FR
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "SMS policy"
+        verbose_name_plural = "SMS policy"
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="one_sms_policy"),
+            models.CheckConstraint(
+                condition=Q(send_from__lt=F("send_until")), name="sending_window_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(bulk_cap_per_day__gte=1, bulk_cap_per_day__lte=50),
+                name="bulk_cap_in_range",
+            ),
+        ]
+        permissions = [("manage_sms_policy", "Can change the SMS settings (quiet hours, consent)")]
+
+    def __str__(self):
+        return "SMS policy"
+
+
+class PolicyChange(models.Model):
+    """Who changed the SMS policy, when, and what (each setting's old and new value)."""
+
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # [{"setting": "Send until", "from": "20:00", "to": "21:00"}, ...]
+    changes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"SMS policy changed by {self.changed_by} at {self.changed_at}"

@@ -10,4 +10,6 @@ urlpatterns = [
     path("", include("sms.kanban.urls")),
     path("", include("sms.inbound.urls")),
     path("", include("sms.analytics.urls")),
+    path("", include("sms.consent_records.urls")),
+    path("", include("sms.policy_settings.urls")),
 ]

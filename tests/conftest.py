@@ -130,16 +130,36 @@ def migrated_rows(request):
     request.getfixturevalue(fixture)
     from integrations.models import Integration, ProviderKind
 
-    for name, dotted_perms in import_module("nextal.migrations.0001_roles").ROLES.items():
+    roles = import_module("nextal.migrations.0001_roles").ROLES
+    grants = import_module("nextal.migrations.0002_sms_trust_permissions").GRANTS
+    for name, dotted_perms in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
-            for dotted in dotted_perms:
+            for dotted in [*dotted_perms, *grants.get(name, [])]:
                 app_label, codename = dotted.split(".")
                 group.permissions.add(
                     Permission.objects.get(content_type__app_label=app_label, codename=codename)
                 )
     for kind in ProviderKind.values:
         Integration.objects.get_or_create(kind=kind)
+
+
+@pytest.fixture(autouse=True)
+def sms_policy_without_quiet_hours(request, migrated_rows):
+    """Sends in tests must not depend on the wall clock: unless a test asks for the
+    `quiet_hours` fixture (tests/sms/conftest.py), which turns the product default back on and
+    moves the clock explicitly, quiet hours are off. Everything else is the product default."""
+    from sms.models import SmsPolicy
+    from sms.policy import forget_policy, remember_policy
+
+    forget_policy()
+    if _database_fixture(request) is None:
+        yield
+        return
+    policy, _ = SmsPolicy.objects.update_or_create(pk=1, defaults={"quiet_hours_enabled": False})
+    remember_policy(policy)  # as `save_policy` leaves it
+    yield
+    forget_policy()
 
 
 # --- Personas -------------------------------------------------------------------------------------

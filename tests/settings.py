@@ -12,6 +12,10 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-that-is-long-enough-0
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Xv4pYgq8n1I2yOQ9uMDsGz0cWw7bTjvKq1oTAFy2yFQ=")
 os.environ.setdefault("PUBLIC_BASE_URL", "https://nextal.example.com")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+# A test that sends without the fake provider server (tests/fakes) gets "connection refused" on
+# the discard port of this machine, never a real provider.
+os.environ.setdefault("TWILIO_API_BASE_URL", "http://127.0.0.1:9")
+os.environ.setdefault("CLICKSEND_API_BASE_URL", "http://127.0.0.1:9")
 
 from nextal.settings import *  # noqa: F403
 from nextal.settings import STORAGES

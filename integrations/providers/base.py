@@ -317,12 +317,24 @@ class SmsProvider(ABC):
     supports_alpha_sender: ClassVar[bool] = False
     # What a failure's error code means, in plain words, by code family (the card's health).
     failure_families: ClassVar[dict[str, str]] = {}
+    # Whole-message keywords the provider answers on its own (its STOP confirmation, its HELP
+    # text): Nextal must not send a second answer. Matched as the provider does: the whole
+    # body, trimmed, any case.
+    self_answered_keywords: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, credentials: ProviderCredentials):
         self.credentials = credentials
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.credentials.account_id!r}>"
+
+    @classmethod
+    def answers_keyword_itself(cls, inbound: InboundSms) -> bool:
+        """Whether the provider itself replied to this inbound message (a keyword it handles,
+        or its own verdict in `opt_out_type`)."""
+        if inbound.opt_out_type and cls.self_answered_keywords:
+            return True
+        return (inbound.body or "").strip().upper() in cls.self_answered_keywords
 
     @classmethod
     def clean_account_id(cls, value: str) -> str:

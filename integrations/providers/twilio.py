@@ -122,6 +122,15 @@ class TwilioProvider(SmsProvider):
     opted_out_error_codes = frozenset({"21610"})
     supports_messaging_service = True
     failure_families = FAILURE_FAMILIES
+    # Twilio's own opt-out handling answers these (docs/provider-wire-facts.md, "Opt-out"); it
+    # does not act on a sentence, a full-width "ＳＴＯＰ" or a French word unless configured to,
+    # in which case the webhook carries OptOutType.
+    self_answered_keywords = frozenset(
+        {
+            "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+            "START", "YES", "UNSTOP", "HELP", "INFO",
+        }
+    )  # fmt: skip
 
     # Twilio's MessageStatus words -> ours. Twilio reports "queued"/"accepted"/"scheduled"/
     # "sending" only once it has accepted the message, which is what our "sent" means (the send

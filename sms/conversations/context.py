@@ -1,13 +1,16 @@
 """What the conversation component shows, in the inbox and on the candidate profile: its
-messages, scheduled ones, the poller, and the composer or why SMS cannot be sent."""
+messages, scheduled and held ones, the poller, and the composer or why SMS cannot be sent, with
+the candidate's local time, quiet hours and consent on record."""
 
 from django.urls import reverse
 from django.utils import timezone
 
+from core.phone import to_e164_or_none
 from sms.conversations import queries
 from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
-from sms.eligibility import active_integration, sending_check
+from sms.eligibility import RecipientFacts, active_integration, sending_check
 from sms.models import Thread
+from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
 
 INBOX, PROFILE = "inbox", "profile"
@@ -20,15 +23,42 @@ def conversation_key(*, candidate=None, thread=None) -> str:
     return f"c{candidate.pk}" if candidate is not None else f"t{thread.pk}"
 
 
-def sending_state(candidate):
-    """(active integration, SendingBlock or None), looked up once per candidate per request: the
-    profile's header button and its Messages area both need them."""
+_NOT_LOADED = object()
+
+
+def loaded_thread(candidate):
+    """The candidate's thread when the page loaded it with the candidate
+    (`select_related("sms_thread")`: None when there is none), else _NOT_LOADED."""
+    if not type(candidate).sms_thread.is_cached(candidate):
+        return _NOT_LOADED
+    try:
+        return candidate.sms_thread
+    except Thread.DoesNotExist:
+        return None
+
+
+def sending_answer(candidate, thread=None) -> tuple:
+    """(active integration, SendingCheck), looked up once per candidate per request: the
+    profile's header button, its Messages area and its SMS consent section all need them."""
     cached = getattr(candidate, "_smssending_state", None)
     if cached is None:
         integration = active_integration()
-        cached = (integration, sending_check(candidate, integration=integration).block)
+        if thread is None:
+            thread = loaded_thread(candidate)
+        known = {}
+        if thread is not _NOT_LOADED:
+            known["last_inbound_at"] = thread.last_inbound_at if thread is not None else None
+        number = to_e164_or_none(candidate.phone) if candidate.phone else None
+        facts = RecipientFacts(candidate, number, now=timezone.now(), **known)
+        cached = (integration, sending_check(candidate, integration=integration, facts=facts))
         candidate._smssending_state = cached
     return cached
+
+
+def sending_state(candidate):
+    """(active integration, SendingBlock or None) for the candidate (see `sending_answer`)."""
+    integration, check = sending_answer(candidate)
+    return integration, check.block
 
 
 def conversation_body_context(
@@ -47,7 +77,9 @@ def conversation_body_context(
     is shown now and polled again, never missed.
     """
     if thread is None and candidate is not None:
-        thread = Thread.objects.filter(candidate=candidate).first()
+        thread = loaded_thread(candidate)
+        if thread is _NOT_LOADED:
+            thread = Thread.objects.filter(candidate=candidate).first()
     if candidate is None and thread is not None and thread.candidate_id:
         candidate = thread.candidate
     key = conversation_key(candidate=candidate, thread=thread)
@@ -95,7 +127,8 @@ def conversation_context(
     context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
     candidate = context["candidate"]
     can_send = user.has_perm("sms.send_sms") and candidate is not None
-    integration, block = sending_state(candidate) if can_send else (None, None)
+    integration, check = sending_answer(candidate, context["thread"]) if can_send else (None, None)
+    block = check.block if check is not None else None
     if can_send and not block and form is None:
         form = ComposeForm(auto_id=f"sms-%s-{candidate.pk}")
     body_value = (form["body"].value() or "") if form is not None else ""
@@ -114,6 +147,8 @@ def conversation_context(
             "notice": notice,
             "refused": refused,
             "time_zone": timezone.get_current_timezone_name(),
+            "trust": trust_for(candidate, check) if check is not None else None,
+            "can_record_consent": user.has_perm("sms.add_consentevent"),
         }
     )
     return context

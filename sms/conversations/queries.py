@@ -108,8 +108,11 @@ def thread_page(threads, *, after: str = "", limit: int = INBOX_PAGE_SIZE):
     return rows, encode_cursor(rows[-1].last_message_at, rows[-1].pk)
 
 
-# A scheduled message waiting for its time is listed apart from the conversation (with Cancel).
-_PENDING_SCHEDULED = Q(status=MessageStatus.QUEUED, scheduled_for__isnull=False, attempts=0)
+# A scheduled message waiting for its time, or one held for quiet hours, is listed apart from
+# the conversation (with Cancel).
+_PENDING_SCHEDULED = Q(status=MessageStatus.QUEUED) & (
+    Q(scheduled_for__isnull=False, attempts=0) | ~Q(held_for="")
+)
 
 
 def conversation_messages(
@@ -151,7 +154,7 @@ def scheduled_messages(thread: Thread | None) -> list[Message]:
     if thread is None:
         return []
     pending = thread.messages.filter(_PENDING_SCHEDULED).select_related("sent_by")
-    return list(pending.order_by("scheduled_for", "id")[:50])
+    return list(pending.order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")[:50])
 
 
 def unread_thread_count() -> int:

@@ -131,7 +131,9 @@ def send_to_candidate(request, pk):
             else:
                 refused = refusal.reason
         else:
-            if message.scheduled_for:
+            if message.hold is not None:
+                notice = message.hold.notice(candidate)
+            elif message.scheduled_for:
                 when = date_format(timezone.localtime(message.scheduled_for), "DATETIME_FORMAT")
                 notice = f"Message to {candidate.full_name} scheduled for {when}."
             else:

@@ -1,8 +1,13 @@
-"""Storing an inbound SMS: once, in the sender's thread, with its opt-out keyword applied.
+"""Storing an inbound SMS: once, in the sender's thread, with what it asks for applied.
 
 Idempotent on (provider, provider message id), also against a concurrent duplicate on
 PostgreSQL: the unique constraint decides and the loser returns the winner's row. A reply is
 kept whether or not its provider is still active.
+
+A reply that says stop, in any reasonable way (`keywords.read_reply`), opts the number out and
+queues one confirmation (unless the provider confirms it itself); START lifts an opt-out; HELP
+gets the administrator's answer when that is on. A number's first message, before we ever texted
+it, records its consent to replies (`consent.record_texted_first`).
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from django.utils import timezone
 from candidates.models import TimelineEvent
 from candidates.services import record_event
 from integrations.providers.base import InboundSms
-from sms.inbound.keywords import opt_out_keyword
+from sms.consent import record_texted_first
+from sms.inbound.keywords import HELP, OPT_IN, OPT_OUT, read_reply
 from sms.models import Direction, Message, MessageStatus, OptOut, Thread
 from sms.optouts import set_opt_out
+from sms.outbox.auto_replies import queue_help_reply, queue_opt_out_confirmation
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
 from sms.threads import normalize_sender, thread_for_sender
@@ -78,13 +85,40 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                 "SMS received: " + quote(body),
                 data={"message_id": message.pk, "provider": provider},
             )
-        opted_out, keyword = opt_out_keyword(body, inbound.opt_out_type)
-        if opted_out is not None and sender.startswith("+"):
-            set_opt_out(
-                sender,
-                opted_out=opted_out,
-                source=OptOut.Source.KEYWORD,
-                detail=keyword,
-                provider=provider,
-            )
+        if sender.startswith("+"):
+            apply_reply(message, inbound)
     return message, True
+
+
+def apply_reply(message: Message, inbound: InboundSms) -> None:
+    """Act on what the reply asks for: stop, start again, help (or record texted-first)."""
+    reading = read_reply(message.body, inbound.opt_out_type)
+    number, provider = message.from_number, message.provider
+    if reading is None or reading.intent == HELP:
+        record_texted_first(message)
+    if reading is None:
+        return
+    if reading.intent == OPT_OUT:
+        source = OptOut.Source.KEYWORD if reading.keyword else OptOut.Source.PHRASE
+        event = set_opt_out(
+            number,
+            opted_out=True,
+            source=source,
+            detail=reading.detail,
+            provider=provider,
+            message=message,
+        )
+        if event is not None:
+            logger.info("SMS #%s is an opt-out (%s)", message.pk, reading.rule)
+            queue_opt_out_confirmation(event, message, inbound, language=reading.language)
+    elif reading.intent == OPT_IN:
+        set_opt_out(
+            number,
+            opted_out=False,
+            source=OptOut.Source.KEYWORD,
+            detail=reading.detail,
+            provider=provider,
+            message=message,
+        )
+    elif reading.intent == HELP:
+        queue_help_reply(message, inbound, language=reading.language)

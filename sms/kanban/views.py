@@ -28,6 +28,7 @@ from sms.kanban.send import (
 from sms.models import BulkSend
 from sms.outbox.bulk import plan_bulk
 from sms.outbox.queueing import SendRefused
+from sms.recipient_notes import trust_for
 from sms.text.segments import counter_label, measure
 
 SEND = "sms.send_sms"
@@ -77,8 +78,10 @@ def card_send(request, pk):
     application = get_object_or_404(Application.objects.select_related("candidate", "job"), pk=pk)
     candidate = application.candidate
     board_url = _board_url(application.job_id, application.pk)
-    block = sending_check(candidate).block
+    check = sending_check(candidate)
+    block = check.block
     context = {
+        "trust": trust_for(candidate, check),
         "mode": "card",
         "application": application,
         "candidate": candidate,
@@ -102,6 +105,9 @@ def card_send(request, pk):
             _refusal_into_form(form, refused)
         else:
             notice = f"Message to {candidate.full_name} queued; it is being sent."
+            hold = getattr(sent.message, "hold", None)
+            if hold is not None:
+                notice = hold.notice(candidate)
             if sent.repeated:
                 notice = f"This message to {candidate.full_name} was already queued."
             if not request.htmx:

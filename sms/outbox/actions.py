@@ -8,6 +8,7 @@ UPDATEs of a queued row, so the database decides which one wins.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from candidates.services import actor_name
@@ -39,18 +40,22 @@ def retry_message(message: Message, *, by) -> Message:
         )
 
 
+# What waits for its time and can still be called back: scheduled, or held for quiet hours.
+WAITING = Q(scheduled_for__isnull=False) | ~Q(held_for="")
+
+
 def cancel_scheduled(message: Message, *, by) -> Message:
-    """Cancel a scheduled message that has not gone out yet; returns it (now canceled).
+    """Cancel a scheduled (or held) message that has not gone out yet; returns it, canceled.
 
     Canceling twice is harmless; a message already being sent (or sent) raises SendRefused.
     """
     now = timezone.now()
     with transaction.atomic():
         canceled = Message.objects.filter(
+            WAITING,
             pk=message.pk,
             direction=Direction.OUTBOUND,
             status=MessageStatus.QUEUED,
-            scheduled_for__isnull=False,
         ).update(
             status=MessageStatus.CANCELED,
             next_attempt_at=None,
@@ -62,8 +67,10 @@ def cancel_scheduled(message: Message, *, by) -> Message:
         if not canceled:
             if message.status == MessageStatus.CANCELED:
                 return message
-            if message.scheduled_for is None:
-                raise SendRefused("Only a scheduled message can be canceled.")
+            if message.scheduled_for is None and not message.held_for:
+                raise SendRefused(
+                    "Only a scheduled message (or one held for quiet hours) can be canceled."
+                )
             raise SendRefused("Too late to cancel: this message is already being sent.")
         Thread.objects.filter(pk=message.thread_id).refresh_preview(now=now)
     return message

@@ -1,8 +1,10 @@
 """Bulk sends: one SMS per selected candidate, merge fields filled in for each.
 
-`plan_bulk` decides who gets which text and who is skipped and why (the preview shows it);
-`queue_bulk` writes the plan in one transaction: threads, messages and their summaries in a
-handful of statements, and a single on-commit callback that publishes every task.
+`plan_bulk` decides who gets which text, who is held for quiet hours until when, and who is
+skipped and why (the preview shows it), asking `sms.eligibility` the same questions as a single
+send; `queue_bulk` writes the plan in one transaction: threads, messages, their summaries and
+the timeline entries in a handful of statements, and a single on-commit callback that publishes
+every task that may go now.
 """
 
 from __future__ import annotations
@@ -13,30 +15,45 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from candidates.models import Application, Candidate
+from candidates.models import Application, Candidate, TimelineEvent
+from candidates.services import record_events
 from core.batching import chunks
 from core.phone import to_e164_or_none
 from sms.eligibility import (
+    Hold,
+    Purpose,
+    SendingBlock,
     active_integration,
+    decide,
     destination_block,
-    number_block,
-    phone_block,
     provider_block,
+    recipient_facts_for,
 )
 from sms.models import BulkSend, Direction, Message, MessageStatus, Thread
-from sms.optouts import opted_out_numbers
 from sms.outbox.publishing import enqueue_sends
-from sms.outbox.queueing import SendRefused
+from sms.outbox.queueing import SendRefused, hold_fields
+from sms.policy import current_policy
 from sms.text import merge
 from sms.text.rules import MAX_BODY_CHARS, body_problems
 from sms.text.segments import measure
 
+# How the preview groups skips: "2 skipped: 1 opted out, 1 at the frequency cap".
+BLOCK_CATEGORIES = {
+    SendingBlock.PHONE: "without a valid phone",
+    SendingBlock.DESTINATION: "the sender cannot text",
+    SendingBlock.OPTED_OUT: "opted out",
+    SendingBlock.NO_CONSENT: "with no consent on record",
+    SendingBlock.CAPPED: "at the frequency cap",
+}
+
 
 @dataclass
 class BulkPlan:
-    """Who a bulk send reaches with which body, and who is skipped and why."""
+    """Who a bulk send reaches with which body, who is held for quiet hours (and until when),
+    and who is skipped and why."""
 
     sends: list[tuple[Candidate, str, str]] = field(default_factory=list)  # (cand, to, body)
+    holds: dict[int, Hold] = field(default_factory=dict)  # {candidate id: hold} among sends
     skipped: list[dict] = field(default_factory=list)  # {"candidate_id", "name", "reason"}
     skipped_by_category: Counter = field(default_factory=Counter)
 
@@ -45,9 +62,22 @@ class BulkPlan:
         return len(self.sends)
 
     @property
+    def held_summary(self) -> str:
+        """ "3 held until 08:00 their time" (or "… for quiet hours" when openings differ)."""
+        if not self.holds:
+            return ""
+        openings = {hold.local_until.strftime("%H:%M") for hold in self.holds.values()}
+        when = f"until {openings.pop()} their time" if len(openings) == 1 else "for quiet hours"
+        return f"{len(self.holds)} held {when}"
+
+    @property
     def summary(self) -> str:
-        """e.g. "12 will be sent, 2 skipped: 1 opted out, 1 without a valid phone"."""
+        """e.g. "12 will be sent, 2 skipped: 1 opted out, 1 without a valid phone", or with
+        quiet hours "9 will be sent now, 3 held until 08:00 their time, 2 skipped: …"."""
         text = f"{self.send_count} will be sent"
+        if self.holds:
+            now = self.send_count - len(self.holds)
+            text = (f"{now} will be sent now, " if now else "") + self.held_summary
         if self.skipped:
             parts = ", ".join(f"{n} {cat}" for cat, n in self.skipped_by_category.most_common())
             text += f", {len(self.skipped)} skipped: {parts}"
@@ -74,7 +104,7 @@ def latest_jobs(candidate_ids) -> dict:
     return jobs
 
 
-def plan_bulk(candidates, body_template: str, *, sent_by, job=None) -> BulkPlan:
+def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) -> BulkPlan:
     """What `queue_bulk` would do, without writing anything. Raises SendRefused when nobody can
     be texted at all (a bad body, SMS turned off)."""
     problems = body_problems(body_template, check_length=False)
@@ -85,31 +115,34 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None) -> BulkPlan:
     block = provider_block(integration)
     if block:
         raise SendRefused(block.reason)
-    candidates = list(candidates)
+    now = now or timezone.now()
+    policy = current_policy()
+    candidates = list(dict.fromkeys(candidates))
     numbers = {c.pk: to_e164_or_none(c.phone) for c in candidates if c.phone}
-    opted_out = opted_out_numbers(numbers.values())
+    facts = recipient_facts_for(candidates, numbers, now=now, purpose=Purpose.BULK)
     jobs = {}
     if job is None and "job_title" in merge.used_fields(body_template):
         jobs = latest_jobs([c.pk for c in candidates])
 
     plan = BulkPlan()
-    seen_candidates: set[int] = set()
     seen_numbers: dict[str, str] = {}
     for candidate in candidates:
-        if candidate.pk in seen_candidates:
-            continue
-        seen_candidates.add(candidate.pk)
         number = numbers.get(candidate.pk)
-        if number is None:
-            plan.skip(candidate, "without a valid phone", phone_block(candidate, number).reason)
-            continue
         block = destination_block(integration, number)
         if block:
-            plan.skip(candidate, "the sender cannot text", block.reason)
+            plan.skip(candidate, BLOCK_CATEGORIES[block.kind], block.reason)
             continue
-        if number in opted_out:
-            block = number_block(number, candidate.full_name, opted_out[number])
-            plan.skip(candidate, "opted out", block.reason)
+        check = decide(
+            candidate,
+            number,
+            facts[candidate.pk],
+            purpose=Purpose.BULK,
+            at=now,
+            now=now,
+            policy=policy,
+        )
+        if check.block:
+            plan.skip(candidate, BLOCK_CATEGORIES[check.block.kind], check.block.reason)
             continue
         if number in seen_numbers:
             reason = f"Same phone number as {seen_numbers[number]}, who gets this message."
@@ -131,6 +164,8 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None) -> BulkPlan:
             continue
         seen_numbers[number] = candidate.full_name
         plan.sends.append((candidate, number, body))
+        if check.hold is not None:
+            plan.holds[candidate.pk] = check.hold
     return plan
 
 
@@ -141,8 +176,8 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
     bulk-created and a single on-commit callback publishes all their tasks.
     Raises SendRefused when nobody can be texted at all (empty body, SMS turned off).
     """
-    plan = plan_bulk(candidates, body_template, sent_by=sent_by, job=job)
     now = timezone.now()
+    plan = plan_bulk(candidates, body_template, sent_by=sent_by, job=job, now=now)
     with transaction.atomic():
         bulk = BulkSend.objects.create(
             created_by=sent_by,
@@ -179,7 +214,7 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
                     template=template,
                     bulk_send=bulk,
                     job=job,
-                    enqueued_at=now,
+                    **{"enqueued_at": now, **hold_fields(plan.holds.get(pk))},
                 )
                 for pk, (_, to, body) in by_candidate.items()
             ],
@@ -187,7 +222,35 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
         )
         Thread.objects.show_bulk_messages(bulk, at=now)
         message_ids = list(
-            Message.objects.filter(bulk_send=bulk).order_by("pk").values_list("pk", flat=True)
+            Message.objects.filter(bulk_send=bulk, held_for="")
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
+        _record_on_timelines(plan, bulk, by=sent_by)
         transaction.on_commit(lambda: enqueue_sends(message_ids))
     return bulk
+
+
+def _record_on_timelines(plan: BulkPlan, bulk: BulkSend, *, by) -> None:
+    """Every candidate who was skipped or held says so on their timeline, with the reason."""
+    entries = [
+        (
+            skipped["candidate_id"],
+            TimelineEvent.Kind.SMS_SKIPPED,
+            f"Not texted in a bulk send: {skipped['reason']}",
+            {"bulk_send_id": bulk.pk},
+        )
+        for skipped in plan.skipped
+    ]
+    first_names = {candidate.pk: candidate.first_name for candidate, _, _ in plan.sends}
+    entries += [
+        (
+            candidate_id,
+            TimelineEvent.Kind.SMS_HELD,
+            f"{hold.describe(first_names[candidate_id])}: bulk send, {hold.zone.name} "
+            f"({hold.zone.source_label})",
+            {"bulk_send_id": bulk.pk, "until": hold.until.isoformat(), "zone": hold.zone.name},
+        )
+        for candidate_id, hold in plan.holds.items()
+    ]
+    record_events(entries, by=by)

@@ -2,7 +2,8 @@
 
 The row is saved as `queued` and its send task is published only after the transaction commits,
 so a task never looks for a row that is not there yet; if publishing fails the row waits for the
-sweeper. A message scheduled for later is dispatched by the sweeper when it is due.
+sweeper. A message scheduled for later, or held for quiet hours in the candidate's time, is
+dispatched by the sweeper when it is due (`next_attempt_at`).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from candidates.models import Application, Candidate
-from sms.eligibility import sending_check
-from sms.models import Direction, Message, MessageStatus, Thread
+from candidates.models import Application, Candidate, TimelineEvent
+from candidates.services import record_event
+from sms.eligibility import Hold, Purpose, sending_check
+from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
 from sms.outbox.publishing import enqueue_sends
 from sms.text import merge
 from sms.text.rules import body_problems, length_problem
@@ -83,6 +85,28 @@ def save_outbound(thread: Thread, *, body: str, to_number: str, now, **fields) -
     return message
 
 
+def record_hold(candidate_id: int, message: Message, hold: Hold, *, first_name: str) -> None:
+    """The candidate's timeline says when a held message goes out, and in which zone."""
+    record_event(
+        candidate_id,
+        TimelineEvent.Kind.SMS_HELD,
+        f"{hold.describe(first_name)}, {hold.zone.name} ({hold.zone.source_label})",
+        data={"message_id": message.pk, "until": hold.until.isoformat(), "zone": hold.zone.name},
+    )
+
+
+def hold_fields(hold: Hold | None) -> dict:
+    """A held message's columns: due when the window opens, not published before."""
+    if hold is None:
+        return {}
+    return {
+        "held_for": HeldFor.QUIET_HOURS,
+        "recipient_zone": hold.zone.name,
+        "next_attempt_at": hold.until,
+        "enqueued_at": None,
+    }
+
+
 def queue_message(
     candidate: Candidate,
     body: str,
@@ -92,23 +116,29 @@ def queue_message(
     template=None,
     scheduled_for=None,
     retry_of: Message | None = None,
+    purpose: Purpose | None = None,
 ) -> Message:
     """Save one outbound SMS as queued and publish its send task after commit.
 
     Merge fields are rendered for the candidate ({{job_title}}: `job`, else their most recent
     application). Raises SendRefused with a readable reason instead of queueing something that
-    cannot or must not go out.
+    cannot or must not go out. A message that would arrive inside quiet hours in the
+    candidate's time is saved held: it goes out when the window opens there.
     """
     body = render_body(candidate, body, sent_by=sent_by, job=job)
-    check = sending_check(candidate)
+    now = timezone.now()
+    due_later = scheduled_for is not None and scheduled_for > now
+    if purpose is None:
+        purpose = Purpose.SCHEDULED if due_later else Purpose.REPLY
+    check = sending_check(
+        candidate, purpose=purpose, at=scheduled_for if due_later else now, now=now
+    )
     if check.block:
         raise SendRefused(check.block.reason)
     # The job it is about, for SMS Analytics: the board's, else the latest application's (as
     # {{job_title}} reads it).
     job = job or latest_job(candidate)
 
-    now = timezone.now()
-    due_later = scheduled_for is not None and scheduled_for > now
     with transaction.atomic():
         message = save_outbound(
             thread_for_candidate(candidate, check.number),
@@ -120,10 +150,16 @@ def queue_message(
             job=job,
             retry_of=retry_of,
             scheduled_for=scheduled_for,
-            next_attempt_at=scheduled_for if due_later else None,
-            # Published right after commit; if publishing fails it is cleared again.
-            enqueued_at=None if due_later else now,
+            **{
+                "next_attempt_at": scheduled_for if due_later else None,
+                # Published right after commit; if publishing fails it is cleared again.
+                "enqueued_at": None if due_later else now,
+                **hold_fields(check.hold),
+            },
         )
-        if not due_later:
+        if check.hold is not None:
+            record_hold(candidate.pk, message, check.hold, first_name=candidate.first_name)
+        elif not due_later:
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
+    message.hold = check.hold
     return message

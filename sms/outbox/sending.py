@@ -2,7 +2,10 @@
 record the outcome.
 
 The claim is one conditional UPDATE (`queued` → `sending`), so a redelivered or duplicated task
-finds the row taken and sends nothing. The provider is the one active *now*: switching provider
+finds the row taken and sends nothing. The rules are asked again before the provider call
+(`eligibility.send_time_check`): an opt-out since queueing fails it, and a message that would
+now arrive inside quiet hours (a retry, a long queue) goes back to the outbox until the window
+opens in the candidate's time. The provider is the one active *now*: switching provider
 while messages wait sends them through the new one; turning SMS off fails them with the reason.
 Failures are classified by the adapter: transient ones go back to the outbox with a backoff
 (the sweeper dispatches them), ambiguous ones become "outcome unknown" and are never resent.
@@ -18,12 +21,18 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
-from candidates.services import record_event
+from candidates.services import record_event, record_events
 from integrations.models import Integration
 from integrations.providers import provider_for
 from integrations.providers.base import OutboundSms, ProviderError, SendResult, public_url
-from sms.eligibility import active_integration, destination_block, number_block, provider_block
-from sms.models import Direction, Message, MessageStatus, OptOut, Thread
+from sms.eligibility import (
+    Hold,
+    active_integration,
+    destination_block,
+    provider_block,
+    send_time_check,
+)
+from sms.models import Direction, HeldFor, Message, MessageStatus, OptOut, Thread
 from sms.optouts import set_opt_out
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
@@ -81,7 +90,9 @@ def send_queued_message(message_id: int) -> str:
     """Claim and send one queued message; returns the outcome ("skipped", or the new status)."""
     if not claim_for_sending(message_id):
         return "skipped"
-    message = Message.objects.select_related("thread__candidate", "sent_by").get(pk=message_id)
+    message = Message.objects.select_related(
+        "thread__candidate", "sent_by", "confirms_opt_out"
+    ).get(pk=message_id)
     _touch(message)
 
     integration = active_integration()
@@ -93,11 +104,13 @@ def send_queued_message(message_id: int) -> str:
     if block:  # the sender changed while the message waited
         _fail(message, "Not sent: " + block.reason, code="alpha_sender_region")
         return MessageStatus.FAILED
-    candidate = message.thread.candidate
-    block = number_block(message.to_number, candidate.full_name if candidate else "This number")
-    if block:
-        _fail(message, "Not sent: " + block.reason, code="opted_out")
+    check = send_time_check(message, now=timezone.now())
+    if check.block:
+        _fail(message, check.block.reason, code=check.code)
         return MessageStatus.FAILED
+    if check.hold:
+        _hold(message, check.hold)
+        return HELD
 
     provider = provider_for(integration)
     route = provider.status_callback_route
@@ -123,6 +136,37 @@ def send_queued_message(message_id: int) -> str:
         return MessageStatus.UNKNOWN
     _record_sent(message, integration, result)
     return MessageStatus.SENT
+
+
+HELD = "held"
+
+
+def _hold(message: Message, hold: Hold) -> None:
+    """Back to the outbox until the sending window opens in the candidate's time: it is not an
+    attempt (the provider was never asked)."""
+    released = Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING).update(
+        status=MessageStatus.QUEUED,
+        next_attempt_at=hold.until,
+        enqueued_at=None,
+        held_for=HeldFor.QUIET_HOURS,
+        recipient_zone=hold.zone.name,
+        attempts=F("attempts") - 1,
+        updated_at=timezone.now(),
+    )
+    _touch(message)
+    candidate = message.thread.candidate
+    if released and candidate is not None:
+        record_events(
+            [
+                (
+                    candidate.pk,
+                    TimelineEvent.Kind.SMS_HELD,
+                    f"{hold.describe(candidate.first_name)}: it would have arrived in quiet "
+                    f"hours, {hold.zone.name} ({hold.zone.source_label})",
+                    {"message_id": message.pk, "until": hold.until.isoformat()},
+                )
+            ]
+        )
 
 
 def _record_sent(message: Message, integration: Integration, result: SendResult) -> None:

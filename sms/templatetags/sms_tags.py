@@ -6,10 +6,19 @@ The conversation component's context is built by sms/conversations/context.py.
 from django import template
 from django.utils import timezone
 
+from core.time_zones import zone_or_none
+from sms.consent_records.context import consent_section
 from sms.conversations import queries
-from sms.conversations.context import PROFILE, conversation_context, sending_state
+from sms.conversations.context import (
+    PROFILE,
+    conversation_context,
+    sending_answer,
+    sending_state,
+)
 from sms.conversations.forms import DATETIME_LOCAL
+from sms.eligibility import SendingBlock
 from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus
+from sms.optouts import opted_out_line, standing_for
 
 register = template.Library()
 
@@ -33,6 +42,24 @@ def candidate_messages(context, candidate):
     area = conversation_context(user=user, candidate=candidate, where=PROFILE)
     area["request"] = request
     return area
+
+
+@register.inclusion_tag("sms/consent/_section.html", takes_context=True)
+def candidate_sms_consent(context, candidate):
+    """The profile's SMS consent section: `{% candidate_sms_consent candidate %}`."""
+    request = context.get("request")
+    user = request.user if request is not None else context.get("user")
+    if not user.has_perm("sms.view_consentevent"):
+        return {"show": False}
+    _, check = sending_answer(candidate)
+    standing = check.standing
+    if check.block is not None and check.block.kind == SendingBlock.PROVIDER:
+        standing = standing_for(check.number)  # SMS is off: the check stopped before it
+    section = consent_section(candidate, user=user, standing=standing)
+    section["opted_out_line"] = opted_out_line(standing) if section["opted_out"] else ""
+    section["request"] = request
+    section["show"] = True
+    return section
 
 
 @register.inclusion_tag("sms/_send_button.html", takes_context=True)
@@ -93,6 +120,18 @@ def sms_author(message) -> str:
     if message.is_test:
         return "Test message"
     return "Nextal"
+
+
+@register.filter
+def sms_hold_label(message, candidate=None) -> str:
+    """ "Held for quiet hours — goes out 08:00 Tue (Ada's time)" for a held message."""
+    if not message.held_for or message.next_attempt_at is None:
+        return ""
+    zone = zone_or_none(message.recipient_zone) or timezone.get_current_timezone()
+    local = message.next_attempt_at.astimezone(zone)
+    first_name = getattr(candidate, "first_name", "") if candidate is not None else ""
+    whose = f"{first_name}'s time" if first_name else "their time"
+    return f"Held for quiet hours — goes out {local:%H:%M} {local:%a} ({whose})"
 
 
 @register.filter

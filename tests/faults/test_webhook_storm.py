@@ -105,7 +105,7 @@ def test_the_same_reply_posted_20_times_at_once_is_stored_once(live_server, prov
 
 
 @pytest.mark.parametrize("provider", list(REQUESTS))
-def test_the_same_stop_posted_20_times_at_once_opts_out_once(live_server, provider):
+def test_the_same_stop_posted_20_times_at_once_opts_out_once(live_server, provider, fake_provider):
     configure(provider)
     candidate = CandidateFactory(phone=CANDIDATE_PHONE)
     url, body, headers = REQUESTS[provider](live_server, "STOP")
@@ -113,7 +113,11 @@ def test_the_same_stop_posted_20_times_at_once_opts_out_once(live_server, provid
     responses = post_at_once(url, body, headers)
 
     assert [r.status_code for r in responses] == [200] * SENDERS
-    assert Message.objects.count() == 1
+    assert Message.objects.filter(direction="inbound").count() == 1
     opt_out = OptOut.objects.get()
     assert (opt_out.phone_number, opt_out.opted_out) == (CANDIDATE_PHONE, True)
     assert TimelineEvent.objects.filter(candidate=candidate, kind="opted_out").count() == 1
+    # Twilio confirms STOP itself; for ClickSend Nextal sends exactly one confirmation.
+    confirmations = 1 if provider == "clicksend" else 0
+    assert Message.objects.filter(confirms_opt_out__isnull=False).count() == confirmations
+    assert fake_provider.sends_to(CANDIDATE_PHONE) == confirmations

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from sms.models import Message, OptOut, SmsTemplate, Thread
+from sms.models import ConsentEvent, Message, OptOut, PolicyChange, SmsPolicy, SmsTemplate, Thread
 from tests.factories import UserFactory
 from tests.fakes.fixtures import TWILIO_TOKEN
 from tests.helpers.providers import CANDIDATE_PHONE
@@ -15,7 +15,9 @@ def staff_client(client, db):
     return client
 
 
-@pytest.mark.parametrize("model", [Thread, Message, OptOut, SmsTemplate])
+@pytest.mark.parametrize(
+    "model", [Thread, Message, OptOut, SmsTemplate, ConsentEvent, SmsPolicy, PolicyChange]
+)
 def test_each_sms_model_has_a_working_changelist(staff_client, model):
     url = reverse(f"admin:sms_{model._meta.model_name}_changelist")
     assert staff_client.get(url).status_code == 200
@@ -36,3 +38,20 @@ def test_messages_are_read_only_and_never_show_credentials(staff_client, active_
     deleted = staff_client.post(reverse("admin:sms_message_delete", args=[message.pk]))
     assert deleted.status_code == 403
     assert Message.objects.filter(pk=message.pk).exists()
+
+
+def test_opt_outs_the_ledger_and_the_policy_cannot_be_changed_in_the_admin(staff_client, db):
+    """Only the number's own START lifts an opt-out, every consent change reaches the ledger,
+    and policy changes are audited on the SMS Settings page: none of it is editable here."""
+    from sms.optouts import set_opt_out
+
+    event = set_opt_out(CANDIDATE_PHONE, opted_out=True, source="keyword", detail="STOP")
+    opt_out = OptOut.objects.get()
+    for model, pk in ((OptOut, opt_out.pk), (ConsentEvent, event.pk), (SmsPolicy, 1)):
+        name = model._meta.model_name
+        assert staff_client.get(reverse(f"admin:sms_{name}_add")).status_code == 403
+        change = staff_client.post(reverse(f"admin:sms_{name}_change", args=[pk]), {})
+        assert change.status_code == 403
+        delete = staff_client.post(reverse(f"admin:sms_{name}_delete", args=[pk]))
+        assert delete.status_code == 403
+    assert OptOut.objects.get().opted_out and ConsentEvent.objects.filter(pk=event.pk).exists()

@@ -9,7 +9,7 @@ from django.utils import timezone
 from candidates.models import TimelineEvent
 from integrations.providers.base import InboundSms, StatusEvent
 from sms.inbound.ingest import record_inbound
-from sms.inbound.keywords import opt_out_keyword
+from sms.inbound.keywords import OPT_IN, OPT_OUT, read_reply
 from sms.inbound.statuses import record_status
 from sms.models import Message, OptOut, Thread
 from sms.threads import link_unknown_sender, normalize_sender
@@ -35,8 +35,11 @@ def test_a_reply_goes_to_the_candidate_with_that_number(db):
     message, created = record_inbound("twilio", inbound("Sounds good"))
     assert created
     assert message.thread.candidate == candidate
-    event = TimelineEvent.objects.get(candidate=candidate)
-    assert (event.kind, event.description) == ("sms_received", "SMS received: “Sounds good”")
+    event = TimelineEvent.objects.get(candidate=candidate, kind="sms_received")
+    assert event.description == "SMS received: “Sounds good”"
+    # Texting first is consent to replies, on the timeline too (tests/sms/test_consent.py).
+    consent = TimelineEvent.objects.get(candidate=candidate, kind="sms_consent")
+    assert consent.description.startswith("SMS consent on record: texted first")
 
 
 def test_with_several_candidates_on_a_number_the_most_recent_conversation_wins(db):
@@ -115,12 +118,17 @@ def test_opt_out_keywords_record_an_opt_out(db, body):
     assert TimelineEvent.objects.filter(candidate=candidate, kind="opted_out").exists()
 
 
-@pytest.mark.parametrize(
-    "body", ["Please stop texting me", "STOP IT", "stopping by later", "END of day works", ""]
-)
+@pytest.mark.parametrize("body", ["stopping by later", "END of day works", ""])
 def test_a_keyword_inside_a_sentence_is_not_an_opt_out(db, body):
     record_inbound("clicksend", inbound(body))
-    assert not OptOut.objects.exists()
+    assert not OptOut.objects.filter(opted_out=True).exists()
+
+
+@pytest.mark.parametrize("body", ["Please stop texting me", "STOP IT"])
+def test_a_sentence_that_asks_to_stop_is_an_opt_out_in_the_candidates_words(db, body):
+    record_inbound("clicksend", inbound(body))
+    opt_out = OptOut.objects.get(phone_number=NUMBER)
+    assert (opt_out.opted_out, opt_out.source, opt_out.detail) == (True, "phrase", body)
 
 
 def test_twilios_opt_out_type_counts_even_for_other_words(db):
@@ -141,7 +149,7 @@ def test_start_words_opt_back_in_after_an_opt_out(db, keyword):
 def test_a_plain_yes_from_a_number_that_never_opted_out_records_nothing(db):
     CandidateFactory(phone=NUMBER)
     record_inbound("twilio", inbound("Yes"))
-    assert not OptOut.objects.exists()
+    assert not OptOut.objects.filter(opted_out=True).exists()
     assert not TimelineEvent.objects.filter(kind__in=["opted_in", "opted_out"]).exists()
 
 
@@ -160,11 +168,12 @@ def test_a_repeated_stop_changes_nothing_more(db):
     assert OptOut.objects.get().changed_at == first
 
 
-def test_opt_out_keyword_reads_only_whole_messages():
-    assert opt_out_keyword("  Unsubscribe!  ", None) == (True, "UNSUBSCRIBE")
-    assert opt_out_keyword("help", None) == (None, "")
-    assert opt_out_keyword("", "START") == (False, "START")
-    assert opt_out_keyword("Hello", "HELP") == (None, "")
+def test_read_reply_reads_keywords_as_whole_messages():
+    reading = read_reply("  Unsubscribe!  ", None)
+    assert (reading.intent, reading.keyword) == (OPT_OUT, "UNSUBSCRIBE")
+    assert read_reply("help", None).intent == "help"
+    assert (read_reply("", "START").intent, read_reply("", "START").keyword) == (OPT_IN, "START")
+    assert read_reply("Hello", "HELP") is None
 
 
 def test_nul_characters_and_overlong_fields_are_stored_safely(db):

@@ -199,3 +199,20 @@ def test_the_progress_page_survives_a_deleted_sender(recruiter_client, active_tw
     response = recruiter_client.get(reverse("sms:bulk_progress", args=[bulk.pk]))
     assert response.status_code == 200
     assert "Sent by a former user" in response.content.decode()
+
+
+def test_at_night_the_preview_counts_who_is_held_and_the_send_holds_them(
+    recruiter_client, active_twilio, job, cards, fake_provider, quiet_hours, travel
+):
+    from datetime import UTC, datetime
+
+    travel(datetime(2026, 12, 1, 3, 0, tzinfo=UTC))  # 22:00 in Washington DC (+1 202)
+    ids = selection(cards, "Maya", "Jordan")
+    data = {"application": ids, "kind": "custom", "body": "Hi {{first_name}}", "step": "preview"}
+    html = recruiter_client.post(url(job), data, headers=IN_PANEL).content.decode()
+    assert "<strong>2 held until 08:00 their time</strong>" in html
+    assert ">Send 2 messages</button>" in html
+    recruiter_client.post(url(job), {**data, "step": "send"}, headers=IN_PANEL)
+    held = Message.objects.filter(held_for="quiet_hours")
+    assert held.count() == 2
+    assert fake_provider.sends_to("+12025550101") == 0

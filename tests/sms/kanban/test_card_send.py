@@ -168,3 +168,27 @@ def test_use_template_without_javascript_prefills_the_content(
     assert "Hi {{first_name}}, free Monday?</textarea>" in html
     assert re.search(r'value="template"[^>]* checked', html)
     assert not Message.objects.exists()
+
+
+def test_the_sidebar_says_the_candidates_local_time_and_holds_at_night(
+    recruiter_client, cards, active_twilio, fake_provider, quiet_hours, travel
+):
+    from datetime import UTC, datetime
+
+    travel(datetime(2026, 12, 1, 3, 30, tzinfo=UTC))  # 22:30 in Washington DC (+1 202)
+    url = reverse("sms:kanban_card_send", args=[cards["Maya"].pk])
+    html = recruiter_client.get(url).content.decode()
+    assert (
+        "Maya's local time: <strong>22:30</strong>, America/New_York, from the phone number"
+        " · No consent on record" in html
+    )
+    assert "Quiet hours in Maya&#x27;s time: a message sent now is held until 08:00 Tue." in html
+    response = recruiter_client.post(
+        url, {"kind": "custom", "body": "Hi Maya", "step": "send"}, follow=True
+    )
+    assert (
+        "Message to Maya Patel held for quiet hours — goes out 08:00 Tue (Maya&#x27;s time)."
+        in response.content.decode()
+    )
+    assert Message.objects.get().held_for == "quiet_hours"
+    assert fake_provider.sends_to("+12025550101") == 0

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidates', '0002_stage_position_unique'),
-        ('sms', '0004_retry_constraint_and_indexes'),
+        ('sms', '0006_consent_ledger_append_only_and_backfill'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
