@@ -156,3 +156,15 @@ def test_without_a_boards_job_each_candidate_gets_their_most_recent_applications
         ("Grace", "Hi Grace, re Analyst"),
     ]
     assert [s["candidate_id"] for s in plan.skipped] == [linus.pk]
+
+
+def test_the_summary_counts_each_kind_of_skip(active_twilio, recruiter, db):
+    out = []
+    for n in (4, 5):
+        phone = f"+1202555010{n}"
+        out.append(CandidateFactory(phone=phone))
+        OptOut.objects.create(
+            phone_number=phone, source=OptOut.Source.KEYWORD, changed_at=timezone.now()
+        )
+    plan = plan_bulk([CandidateFactory(phone="+12025550101"), *out], "Hi", sent_by=recruiter)
+    assert plan.summary == "1 will be sent, 2 skipped: 2 opted out"
