@@ -241,3 +241,13 @@ def test_an_ambiguous_failure_records_its_code_and_why_the_outcome_is_unknown(
     assert message.error_message.startswith("Outcome unknown")
     assert "(Twilio failed with HTTP 503; the message may have been sent.)" in message.error_message
     assert message.next_attempt_at is None  # never retried on its own: it may have gone out
+
+
+def test_an_ambiguous_failures_code_is_cut_to_the_columns_length(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=503, json={"code": "9" * 60, "message": "Down"})
+    assert send_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert message.error_code == "9" * 40
