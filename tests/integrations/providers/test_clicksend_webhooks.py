@@ -211,3 +211,15 @@ def test_an_ignored_receipt_is_logged_with_its_code_and_message(caplog):
     with caplog.at_level("INFO", logger="integrations.providers.clicksend"):
         assert provider().parse_status(json_post(RECEIPTS_PATH, data)) == []
     assert f"Ignoring ClickSend receipt status 300 for {data['message_id']}" in caplog.text
+
+
+def test_a_batch_of_receipts_skips_the_ignored_and_keeps_the_rest():
+    base = payload("clicksend_receipt_failed.json")
+    batch = [
+        {**base, "message_id": "PENDING", "status_code": 300},
+        {**base, "message_id": "FAILED", "error_text": ""},
+    ]
+    [event] = provider().parse_status(json_post(RECEIPTS_PATH, batch))
+    assert event.provider_message_id == "FAILED"
+    # Without ClickSend's words, the code stands in for them.
+    assert (event.error_code, event.error_message) == ("301", "ClickSend error 301")

@@ -222,7 +222,7 @@ def test_it_normalizes_a_delivered_callback_with_our_reference():
     assert event.provider_message_id == "SM6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"
     assert event.status == MessageStatus.DELIVERED
     assert event.reference == "42"
-    assert event.error_code == ""
+    assert (event.error_code, event.error_message) == ("", "")
     assert event.occurred_at == datetime(2026, 4, 1, 12, 5, tzinfo=UTC)
     assert event.raw == params
 
