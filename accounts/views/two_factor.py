@@ -32,7 +32,9 @@ def verify(request):
     return render(request, "accounts/verify.html", {**context, "wait": wait}, status=status)
 
 
-def _page(request, *, form=None, status=200):
+def _page(request, *, form=None, failed=None, status=200):
+    """The Two-factor page; `form` is the enrolment form, or with `failed` ("regen" or
+    "disable") the password form that was refused."""
     user = request.user
     device = enrolment.confirmed_device(user)
     context = {
@@ -52,10 +54,16 @@ def _page(request, *, form=None, status=200):
             }
         )
     else:
+        forms = {
+            name: PasswordConfirmForm(user, auto_id=f"{name}_%s") for name in ("regen", "disable")
+        }
+        if failed:
+            forms[failed] = form
         context.update(
             {
                 "codes_left": recovery.remaining(user),
-                "password_form": form or PasswordConfirmForm(user),
+                "regen_form": forms["regen"],
+                "disable_form": forms["disable"],
             }
         )
     return render(request, "accounts/two_factor.html", context, status=status)
@@ -86,9 +94,11 @@ def two_factor_confirm(request):
 
 @require_POST
 def recovery_codes_regenerate(request):
-    form = PasswordConfirmForm(request.user, request.POST)
-    if enrolment.confirmed_device(request.user) is None or not form.is_valid():
-        return _page(request, form=form, status=400)
+    form = PasswordConfirmForm(request.user, request.POST, auto_id="regen_%s")
+    if enrolment.confirmed_device(request.user) is None:
+        return redirect("accounts:two_factor")
+    if not form.is_valid():
+        return _page(request, form=form, failed="regen", status=400)
     request.session[RECOVERY_CODES_KEY] = enrolment.regenerate_recovery_codes(request, request.user)
     messages.success(request, "New recovery codes: the old ones no longer work.")
     return redirect("accounts:two_factor")
@@ -96,14 +106,14 @@ def recovery_codes_regenerate(request):
 
 @require_POST
 def two_factor_disable(request):
-    form = PasswordConfirmForm(request.user, request.POST)
+    form = PasswordConfirmForm(request.user, request.POST, auto_id="disable_%s")
     if state.required_for(request.user):
         messages.error(
             request, "Administrators must keep two-factor sign-in on. You can set up a new app."
         )
         return redirect("accounts:two_factor")
     if not form.is_valid():
-        return _page(request, form=form, status=400)
+        return _page(request, form=form, failed="disable", status=400)
     enrolment.disable(request, request.user)
     messages.success(request, "Two-factor sign-in is off.")
     return redirect("accounts:two_factor")
