@@ -5,6 +5,7 @@ only the kind, the account's name, the address and the detail)."""
 
 import logging
 
+from accounts.addresses import client_address
 from accounts.models import AuthEvent, AuthEventKind
 
 logger = logging.getLogger("nextal.auth")
@@ -16,13 +17,8 @@ _WARNINGS = {
 }
 
 
-def client_address(request) -> str | None:
-    """The address django-axes counts failures for (REMOTE_ADDR, or what axes was told to use)."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return getattr(request, "axes_ip_address", None) or get_client_ip_address(request) or None
+def _address(request) -> str | None:
+    return None if request is None else client_address(request)
 
 
 def record(
@@ -42,7 +38,7 @@ def record(
         user=user if user is not None and user.pk else None,
         username=(username or "")[:150],
         actor=actor,
-        ip_address=client_address(request),
+        ip_address=_address(request),
         user_agent=agent,
         detail=detail[:300],
     )

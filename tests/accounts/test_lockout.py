@@ -131,3 +131,24 @@ def test_a_wrong_password_is_never_stored(client, ada):
     attempt = AccessAttempt.objects.get()
     assert "hunter2-secret" not in attempt.post_data
     assert not AuthEvent.objects.filter(detail__contains="hunter2").exists()
+
+
+def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_appended(client, ada, settings):
+    settings.TRUSTED_PROXY = True
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for i in range(5):
+        # A client cannot escape the count by writing its own X-Forwarded-For entries.
+        sign_in(
+            client, "ada", "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7", **proxy
+        )
+    locked = sign_in(client, "ada", "password", HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    assert locked.status_code == 429
+    other = sign_in(client, "ada", "password", HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy)
+    assert other.status_code == 302
+    assert AuthEvent.objects.filter(ip_address="203.0.113.7").count() == 7
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(client, ada):
+    for i in range(5):
+        sign_in(client, "ada", "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    assert sign_in(client, "ada", "password").status_code == 429

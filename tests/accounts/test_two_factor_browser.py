@@ -25,6 +25,7 @@ def test_enrol_totp_then_sign_in_with_it(page, login, recruiter, screenshot):
     expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     app = authenticator_from(page)
+    screenshot("two-factor-enrol")
 
     page.get_by_label("Code from the app").fill(app.now())
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
