@@ -1,5 +1,6 @@
 """The auth and admin event log: who signed in, failed, was locked out, changed a second factor,
-a password or a role. Append-only from the application's side (accounts/events.py writes it)."""
+a password or a role. Append-only (the model refuses changes and a database trigger refuses UPDATEs of the facts);
+accounts/events.py writes it."""
 
 from django.conf import settings
 from django.db import models
@@ -63,3 +64,12 @@ class AuthEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.username}"
+
+    def save(self, *args, **kwargs):
+        # Append-only (a database trigger refuses changes of the facts, accounts/migrations/0002).
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("The sign-in log is append-only: record a new event instead.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The sign-in log is append-only: events are not deleted one by one.")

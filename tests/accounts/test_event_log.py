@@ -115,3 +115,21 @@ def test_the_lockouts_page_reads_in_a_bounded_number_of_queries(
     with django_assert_max_num_queries(8):
         page = administrator_client.get(reverse("accounts:lockouts"))
     assert page.content.decode().count("Unlock ") == 3
+
+
+@pytest.mark.migrations  # the append-only trigger is created by a migration
+def test_an_event_cannot_be_changed_even_past_the_orm():
+    from django.db import DatabaseError, transaction
+
+    ada = UserFactory(username="ada")
+    event = AuthEvent.objects.create(kind=AuthEventKind.SIGNED_IN, user=ada, username="ada")
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuthEvent.objects.filter(pk=event.pk).update(kind=AuthEventKind.SIGN_IN_FAILED)
+    # Deleting the account clears the link; the event and its username stay.
+    ada.delete()
+    event.refresh_from_db()
+    assert (event.user_id, event.username, event.kind) == (None, "ada", AuthEventKind.SIGNED_IN)
