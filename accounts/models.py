@@ -1,6 +1,6 @@
 """The auth and admin event log: who signed in, failed, was locked out, changed a second factor,
-a password or a role. Append-only (the model refuses changes and a database trigger refuses UPDATEs of the facts);
-accounts/events.py writes it."""
+a password or a role. Append-only: the model refuses changes and a database trigger refuses
+UPDATEs of the facts. accounts/events.py writes it."""
 
 from django.conf import settings
 from django.db import models
