@@ -4,12 +4,13 @@
 requests in the cache (Redis with REDIS_URL, else this process's memory) per fixed window; the
 rate ("30/m") is read from the setting at each request. Over it, the view is not run and
 RatelimitMiddleware answers with `too_many_requests`: a page, or for htmx a 429 whose HX-Trigger
-shows the message in the flash stack (static/js/app.js)."""
+shows the message in the flash stack (static/js/app.js), with the message as a plain-text body."""
 
 import json
 from functools import wraps
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.shortcuts import render
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.exceptions import Ratelimited
@@ -59,7 +60,9 @@ def _retry_after(request) -> int:
 
 def too_many_requests(request, exception):
     if getattr(request, "htmx", False):
-        response = render(request, "429_fragment.html", {"message": MESSAGE}, status=429)
+        # Plain text: the reason app.js shows for any failed htmx request; the HX-Trigger shows
+        # it in the flash stack as well (the same message is not shown twice).
+        response = HttpResponse(MESSAGE, content_type="text/plain; charset=utf-8", status=429)
         response["HX-Trigger"] = json.dumps({"nextal:flash": {"text": MESSAGE, "kind": "error"}})
     else:
         response = render(request, "429.html", {"message": MESSAGE}, status=429)

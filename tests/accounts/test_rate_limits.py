@@ -70,7 +70,8 @@ def test_an_htmx_request_gets_a_message_for_the_flash_stack(recruiter_client, se
     assert response.status_code == 429
     trigger = json.loads(response["HX-Trigger"])
     assert trigger == {"nextal:flash": {"text": MESSAGE, "kind": "error"}}
-    assert "<html" not in response.content.decode()
+    assert response.content.decode() == MESSAGE
+    assert response["Content-Type"].startswith("text/plain")
 
 
 def test_showing_the_send_form_is_not_counted(recruiter_client, send_limit):
