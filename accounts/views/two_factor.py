@@ -106,14 +106,15 @@ def recovery_codes_regenerate(request):
 
 @require_POST
 def two_factor_disable(request):
+    """Turn two-factor sign-in off; an administrator who must keep it is moving to a new app:
+    the old one stops working and this session owes an enrolment before anything else."""
     form = PasswordConfirmForm(request.user, request.POST, auto_id="disable_%s")
-    if state.required_for(request.user):
-        messages.error(
-            request, "Administrators must keep two-factor sign-in on. You can set up a new app."
-        )
-        return redirect("accounts:two_factor")
     if not form.is_valid():
         return _page(request, form=form, failed="disable", status=400)
     enrolment.disable(request, request.user)
-    messages.success(request, "Two-factor sign-in is off.")
+    if state.required_for(request.user):
+        request.session[state.SESSION_KEY] = state.ENROL
+        messages.success(request, "The old app no longer works: set up the new one now.")
+    else:
+        messages.success(request, "Two-factor sign-in is off.")
     return redirect("accounts:two_factor")

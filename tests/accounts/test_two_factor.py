@@ -180,14 +180,24 @@ def test_an_administrator_is_sent_to_enrol_when_it_is_required(client, administr
     assert client.get("/administration/integrations/").status_code == 200
 
 
-def test_an_administrator_cannot_turn_it_off_when_required(
+def test_an_administrator_moving_to_a_new_app_must_enrol_it_at_once(
     administrator_client, administrator, enrolled, required
 ):
-    enrolled(administrator)
+    old_device, _ = enrolled(administrator)
     page = administrator_client.get(TWO_FACTOR).content.decode()
-    assert "Administrators must keep two-factor sign-in on." in page
+    assert "Administrators must keep two-factor sign-in on" in page
+    assert "Turn off" not in page
     administrator_client.post(reverse("accounts:two_factor_disable"), {"password": "password"})
-    assert TOTPDevice.objects.filter(user=administrator, confirmed=True).exists()
+    assert not TOTPDevice.objects.filter(pk=old_device.pk).exists()
+    # Nothing else opens until the new app is set up.
+    blocked = administrator_client.get("/administration/integrations/")
+    assert blocked.status_code == 302 and blocked.url.startswith(TWO_FACTOR)
+    assert "<svg" in administrator_client.get(TWO_FACTOR).content.decode()
+    new_device = TOTPDevice.objects.get(user=administrator, confirmed=False)
+    administrator_client.post(
+        reverse("accounts:two_factor_confirm"), {"code": totp_for(new_device)}
+    )
+    assert administrator_client.get("/administration/integrations/").status_code == 200
 
 
 def test_a_django_admin_superuser_counts_as_an_administrator(client, required):
