@@ -52,3 +52,9 @@ def test_every_demo_conversation_has_a_preview_in_the_inbox(db):
     seed()
     assert Thread.objects.count() == 4
     assert not Thread.objects.filter(last_message_preview="").exists()
+
+
+def test_it_says_when_the_admin_must_set_up_two_factor_sign_in(db, settings):
+    assert "REQUIRE_2FA_FOR_ADMINS" not in seed()
+    settings.REQUIRE_2FA_FOR_ADMINS = True
+    assert "REQUIRE_2FA_FOR_ADMINS is on" in seed()
