@@ -22,7 +22,8 @@ def event_log(request):
         events = events.filter(kind=kind)
     else:
         kind = ""
-    username = " ".join(request.GET.get("user", "").split())[:150]
+    # (PostgreSQL refuses NUL in a query parameter)
+    username = " ".join(request.GET.get("user", "").replace("\x00", "").split())[:150]
     if username:
         events = events.filter(username__iexact=username)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
