@@ -213,6 +213,9 @@ def test_an_accepted_send_with_an_unusable_answer_is_ambiguous(
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "unreadable_response"
+    # What the recruiter reads: the provider has the request, so it may have gone out.
+    assert error.message.startswith("ClickSend accepted the request but its answer ")
+    assert error.message.endswith("; the message may have been sent.")
 
 
 def test_it_refuses_to_call_clicksend_without_an_api_key(fake_provider, outbound):
