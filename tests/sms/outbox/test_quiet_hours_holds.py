@@ -52,6 +52,11 @@ def test_a_message_at_night_in_the_candidates_zone_is_held_until_0800_there(
         "Held for quiet hours — goes out 08:00 Tue (Ada's time), America/Toronto "
         "(from the phone number)"
     )
+    assert held.data == {
+        "message_id": message.pk,
+        "until": OPENS.isoformat(),
+        "zone": "America/Toronto",
+    }
 
     assert sweep_outbox(now=OPENS - timedelta(minutes=1)).dispatched == 0
     travel(OPENS + timedelta(seconds=5))
