@@ -13,6 +13,7 @@ def navigation(request):
         "nav_can_integrations": user.has_perm("integrations.manage_integrations"),
         "nav_can_templates": user.has_perm("sms.manage_templates"),
         "nav_can_sms_settings": user.has_perm("sms.manage_sms_policy"),
+        "nav_can_auth_log": user.has_perm("accounts.view_auth_log"),
     }
     # Administration is the integrations-access area; SMS Templates sits inside it.
     context["nav_can_administration"] = (

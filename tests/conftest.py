@@ -8,6 +8,7 @@ run of the whole suite where a service marker passed no test at all fails too.
 
 import os
 import shutil
+import uuid
 from importlib import import_module
 
 import pytest
@@ -131,7 +132,10 @@ def migrated_rows(request):
     from integrations.models import Integration, ProviderKind
 
     roles = import_module("nextal.migrations.0001_roles").ROLES
-    grants = import_module("nextal.migrations.0002_sms_trust_permissions").GRANTS
+    grants = {}
+    for migration in ("0002_sms_trust_permissions", "0003_accounts_permissions"):
+        for name, perms in import_module(f"nextal.migrations.{migration}").GRANTS.items():
+            grants.setdefault(name, []).extend(perms)
     for name, dotted_perms in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
@@ -160,6 +164,13 @@ def sms_policy_without_quiet_hours(request, migrated_rows):
     remember_policy(policy)  # as `save_policy` leaves it
     yield
     forget_policy()
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_per_test(settings):
+    """Rate limits stay on in every test, with counters of the test's own (a fresh key prefix:
+    the cache is Redis's when REDIS_URL is set, and outlives a test)."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 # --- Personas -------------------------------------------------------------------------------------

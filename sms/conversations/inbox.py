@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from candidates.models import Candidate
 from candidates.search import search_candidates
+from core.rate_limits import rate_limited, searching
 from sms.conversations import queries
 from sms.conversations.context import INBOX, conversation_body_context, conversation_context
 from sms.conversations.views import NO_CHANGE, bounded_int, htmx_target
@@ -91,6 +92,7 @@ def _pane_context(request, thread: Thread) -> dict:
 
 @require_GET
 @permission_required("sms.view_inbox", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def inbox(request):
     """The inbox page; with htmx, only the thread list (filter, search) or more rows."""
     listing = _inbox_listing(request)
@@ -103,6 +105,7 @@ def inbox(request):
 
 @require_GET
 @permission_required("sms.view_inbox", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def inbox_poll(request):
     """The thread list again if any thread changed since version `v`, else 204."""
     if request.GET.get("v") == queries.inbox_version():
@@ -173,6 +176,7 @@ def inbox_thread_poll(request, pk):
 
 @permission_required("sms.change_thread", raise_exception=True)
 @permission_required("candidates.view_candidate", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def link_thread(request, pk):
     """Link an Unknown-sender thread to a candidate: GET searches (search-as-you-type with
     htmx, or the inbox page with results), POST links and opens the candidate's thread."""

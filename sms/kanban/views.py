@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from candidates.models import Application, Job
+from core.rate_limits import rate_limited
 from sms.eligibility import active_integration, provider_block, sending_check
 from sms.kanban.forms import KanbanSmsForm
 from sms.kanban.send import (
@@ -73,6 +74,7 @@ def _form_for_step(request, step):
 
 @permission_required(SEND, raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def card_send(request, pk):
     """One card's "Send SMS": the sidebar (GET) and the send (POST)."""
     application = get_object_or_404(Application.objects.select_related("candidate", "job"), pk=pk)
@@ -128,6 +130,7 @@ def card_send(request, pk):
 
 @permission_required(SEND, raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def bulk_send(request, pk):
     """ "Send SMS to N candidates": compose → preview → send → progress."""
     job = get_object_or_404(Job, pk=pk)

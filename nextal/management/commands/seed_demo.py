@@ -1,5 +1,6 @@
 """Demo data for trying Nextal locally. Safe to run again: it creates only what is missing."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -156,6 +157,11 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins:")
         for username, password, _first, _last, group in DEMO_USERS:
             self.stdout.write(f"  {group[:-1]:<14} username: {username:<10} password: {password}")
+        if settings.REQUIRE_2FA_FOR_ADMINS:
+            self.stdout.write(
+                "  (REQUIRE_2FA_FOR_ADMINS is on: admin sets up an authenticator app after the "
+                "password)"
+            )
 
     def _conversation(self, name, ours, theirs, *, sender):
         """Our earlier text (delivered) and the candidate's reply through real ingestion."""
