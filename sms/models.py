@@ -627,3 +627,7 @@ class PolicyChange(models.Model):
 
     def __str__(self):
         return f"SMS policy changed by {self.changed_by} at {self.changed_at}"
+
+
+# Declared in its own module (sms/media/models.py), registered with this app here.
+from sms.media.models import Attachment, AttachmentStatus  # noqa: E402, F401

@@ -175,6 +175,14 @@ class SetupError(Exception):
 
 
 @dataclass(frozen=True)
+class InboundMedia:
+    """One file of an inbound MMS, as the provider announced it (not yet downloaded)."""
+
+    url: str
+    content_type: str = ""  # as declared by the provider ("" when it does not say)
+
+
+@dataclass(frozen=True)
 class InboundSms:
     provider_message_id: str
     from_number: str  # as the provider sent it (may be a short code)
@@ -184,6 +192,7 @@ class InboundSms:
     # "STOP" / "START" / "HELP" when the provider itself matched an opt-out keyword.
     opt_out_type: str | None
     raw: dict[str, Any]
+    media: tuple[InboundMedia, ...] = ()  # every file of an MMS, in the provider's order
 
 
 @dataclass(frozen=True)
@@ -411,3 +420,9 @@ class SmsProvider(ABC):
     @abstractmethod
     def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
         """Normalize a status / delivery receipt webhook. Raises WebhookRejected(400)."""
+
+    def media_credentials(self, url: str) -> tuple[str, str] | None:
+        """HTTP Basic credentials for downloading `url` when it is this account's own media
+        on the provider's API (Twilio's Media resource), else None: the file is then not
+        fetched (kept as a link), and no credential ever goes to another host."""
+        return None

@@ -29,6 +29,7 @@ from integrations.providers.base import (
     CredentialCheck,
     DeliveryStatus,
     ErrorKind,
+    InboundMedia,
     InboundSms,
     OutboundSms,
     ProviderError,
@@ -346,6 +347,7 @@ class ClickSendProvider(SmsProvider):
                     # detection is ours (sms services), so the provider never reports one.
                     opt_out_type=None,
                     raw=raw,
+                    media=_media(raw),
                 )
             )
         return inbound
@@ -450,3 +452,18 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# Where ClickSend names an MMS's file: `_media_file_url` on its MMS records (a temporary, signed
+# download URL; clicksend-client 6.0.2, ViewMmsHistory), `media_file` on a sent MMS. Its inbound
+# SMS rule payload documents no media field, so whichever of these a payload carries is kept as
+# a link (never fetched: ClickSend does not sign webhooks).
+MEDIA_FIELDS = ("_media_file_url", "media_file_url", "media_file")
+
+
+def _media(raw: dict) -> tuple[InboundMedia, ...]:
+    for name in MEDIA_FIELDS:
+        value = raw.get(name)
+        if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
+            return (InboundMedia(url=value.strip()),)
+    return ()

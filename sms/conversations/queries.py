@@ -130,6 +130,7 @@ def conversation_messages(
     messages = (
         thread.messages.exclude(_PENDING_SCHEDULED)
         .select_related("sent_by", "template")
+        .prefetch_related("attachments")
         .annotate(
             sort_at=Coalesce("scheduled_for", "created_at"),
             was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),

@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from sms.attachments.sweeper import sweep_attachments
 from sms.outbox.sweeper import sweep_outbox
 
 
@@ -24,9 +25,11 @@ class Command(BaseCommand):
     def handle(self, *args, every=0, **options):
         while True:
             result = sweep_outbox()
+            downloads = sweep_attachments()
             self.stdout.write(
                 f"{result.dispatched} dispatched ({result.published} published), "
-                f"{result.marked_unknown} marked outcome unknown"
+                f"{result.marked_unknown} marked outcome unknown, "
+                f"{downloads} attachment download(s) published"
             )
             if not every:
                 return
