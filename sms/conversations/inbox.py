@@ -17,7 +17,8 @@ from sms.conversations.views import NO_CHANGE, bounded_int, htmx_target
 from sms.eligibility import SendingBlock
 from sms.models import Thread
 from sms.optouts import opt_out_for, opted_out_numbers
-from sms.threads import link_unknown_sender, mark_thread_read
+from sms.sender_links import latest_link, link_sender
+from sms.threads import mark_thread_read
 
 LINK_RESULTS = 8
 
@@ -43,7 +44,7 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
     """
     list_state = _list_state(request)
     query = list_state["query"]
-    version = queries.inbox_version()
+    version, unread = queries.inbox_summary()
     threads = queries.inbox_threads(show=list_state["show"], search=query)
     rows, next_cursor = queries.thread_page(
         threads,
@@ -62,6 +63,7 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
             for key, label in queries.INBOX_FILTERS.items()
         ],
         "inbox_version": version,
+        "nav_unread_threads": unread,  # the navigation's badge, counted with the version
         "selected_id": selected.pk if selected is not None else None,
     }
 
@@ -85,6 +87,12 @@ def _pane_context(request, thread: Thread) -> dict:
     )
     if context["can_link"]:
         context["link_results"] = _link_results(thread, "")
+    context["can_create_candidate"] = context["can_link"] and request.user.has_perm(
+        "candidates.add_candidate"
+    )
+    # Right after a link (its redirect says so), the pane offers to undo it.
+    if request.GET.get("linked") and request.user.has_perm("sms.change_thread"):
+        context["undoable_link"] = latest_link(thread)
     context.update(_list_state(request))
     return context
 
@@ -184,9 +192,11 @@ def link_thread(request, pk):
         if candidate is None:
             messages.error(request, "Choose the candidate this number belongs to.")
             return redirect("sms:inbox_thread", pk=thread.pk)
-        linked = link_unknown_sender(thread, candidate)
+        linked, link = link_sender(
+            thread, candidate, by=request.user, update_phone=bool(request.POST.get("update_phone"))
+        )
         messages.success(request, f"{thread.phone_number} is now linked to {candidate.full_name}.")
-        return redirect("sms:inbox_thread", pk=linked.pk)
+        return redirect(reverse("sms:inbox_thread", args=[linked.pk]) + f"?linked={link.pk}")
     query = " ".join(request.GET.get("q", "").split())[:100]
     context = {"thread": thread, "query": query, "results": _link_results(thread, query)}
     if request.htmx:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from core.phone import phone_search
@@ -49,6 +49,14 @@ def inbox_version() -> str:
     """Changes whenever any thread changes: one indexed MAX, the inbox list's polling check."""
     latest = Thread.objects.aggregate(latest=Max("changed_at"))["latest"]
     return version_token(latest)
+
+
+def inbox_summary() -> tuple[str, int]:
+    """(the list's version, the unread count of the navigation badge) in one query."""
+    summary = Thread.objects.aggregate(
+        latest=Max("changed_at"), unread=Count("pk", filter=Q(unread_count__gt=0))
+    )
+    return version_token(summary["latest"]), summary["unread"]
 
 
 def thread_version(*, thread_id: int | None = None, candidate_id: int | None = None) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sms.conversations import inbox, views
+from sms.conversations import inbox, unknown_senders, views
 
 urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
@@ -10,6 +10,13 @@ urlpatterns = [
     path("inbox/<int:pk>/poll/", inbox.inbox_thread_poll, name="inbox_thread_poll"),
     path("inbox/<int:pk>/earlier/", views.thread_messages, name="thread_messages"),
     path("inbox/<int:pk>/link/", inbox.link_thread, name="link_thread"),
+    path("inbox/<int:pk>/send/", unknown_senders.send_to_thread, name="send_to_thread"),
+    path(
+        "inbox/<int:pk>/create-candidate/",
+        unknown_senders.create_candidate,
+        name="create_candidate_from_thread",
+    ),
+    path("inbox/links/<int:pk>/undo/", unknown_senders.undo_sender_link, name="undo_link"),
     path("candidates/<int:pk>/messages/send/", views.send_to_candidate, name="send_to_candidate"),
     path("candidates/<int:pk>/messages/", views.candidate_thread, name="candidate_thread"),
     path("candidates/<int:pk>/messages/poll/", views.candidate_poll, name="candidate_poll"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_event
-from sms.eligibility import Hold, Purpose, sending_check
+from sms.eligibility import Hold, Purpose, number_sending_check, sending_check
 from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
 from sms.outbox.publishing import enqueue_sends
 from sms.text import merge
@@ -160,6 +160,56 @@ def queue_message(
         if check.hold is not None:
             record_hold(candidate.pk, message, check.hold, first_name=candidate.first_name)
         elif not due_later:
+            transaction.on_commit(lambda: enqueue_sends([message.pk]))
+    message.hold = check.hold
+    return message
+
+
+def queue_number_reply(
+    thread: Thread, body: str, *, sent_by, template=None, scheduled_for=None
+) -> Message:
+    """A reply to an unknown sender's thread: the same body rules, opt-out, consent and quiet
+    hours (in the number's zone) as a candidate's, without merge fields (no one to fill them
+    for). Raises SendRefused."""
+    problems = body_problems(body, check_length=False)
+    if problems:
+        raise SendRefused(problems[0], field="body")
+    body = body.strip()
+    if merge.used_fields(body):
+        raise SendRefused(
+            "Merge fields need a candidate: create or link one first, or write the text out.",
+            field="body",
+        )
+    too_long = length_problem(body)
+    if too_long:
+        raise SendRefused(too_long, field="body")
+    now = timezone.now()
+    due_later = scheduled_for is not None and scheduled_for > now
+    check = number_sending_check(
+        thread.phone_number,
+        last_inbound_at=thread.last_inbound_at,
+        purpose=Purpose.SCHEDULED if due_later else Purpose.REPLY,
+        at=scheduled_for if due_later else now,
+        now=now,
+    )
+    if check.block:
+        raise SendRefused(check.block.reason)
+    with transaction.atomic():
+        message = save_outbound(
+            thread,
+            body=body,
+            to_number=check.number,
+            now=now,
+            sent_by=sent_by,
+            template=template,
+            scheduled_for=scheduled_for,
+            **{
+                "next_attempt_at": scheduled_for if due_later else None,
+                "enqueued_at": None if due_later else now,
+                **hold_fields(check.hold),
+            },
+        )
+        if check.hold is None and not due_later:
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
     message.hold = check.hold
     return message
