@@ -7,6 +7,7 @@ sweeper runs every SMS_SWEEP_INTERVAL_SECONDS under `celery beat` (nextal/settin
 
 from celery import shared_task
 
+from sms.assignment import wake_snoozed
 from sms.attachments.downloading import download_attachment as download
 from sms.attachments.sweeper import sweep_attachments
 from sms.outbox.sending import send_queued_message
@@ -29,6 +30,7 @@ def sweep_outbox() -> dict:
         "published": result.published,
         "marked_unknown": result.marked_unknown,
         "attachments": sweep_attachments(),
+        "woken": wake_snoozed(),
     }
 
 

@@ -44,8 +44,8 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
     """
     list_state = _list_state(request)
     query = list_state["query"]
-    version, unread = queries.inbox_summary()
-    threads = queries.inbox_threads(show=list_state["show"], search=query)
+    version, unread = queries.inbox_summary(request.user)
+    threads = queries.inbox_threads(show=list_state["show"], search=query, user=request.user)
     rows, next_cursor = queries.thread_page(
         threads,
         after=request.GET.get("after", ""),
@@ -125,7 +125,6 @@ def inbox_poll(request):
     listing = _inbox_listing(request, limit=shown)
     listing["selected_id"] = selected_id
     listing["unread_badge_oob"] = True
-    listing["nav_unread_threads"] = queries.unread_thread_count()
     return render(request, "sms/_inbox_threads.html", listing)
 
 
@@ -134,7 +133,7 @@ def inbox_poll(request):
 def inbox_thread(request, pk):
     """One conversation in the inbox (opening it marks it read): the pane alone with htmx,
     else the whole inbox page with it selected."""
-    thread = get_object_or_404(Thread.objects.select_related("candidate"), pk=pk)
+    thread = get_object_or_404(Thread.objects.select_related("candidate", "assigned_to"), pk=pk)
     mark_thread_read(thread)
     pane = _pane_context(request, thread)
     if htmx_target(request) == "inbox-pane":
@@ -142,7 +141,7 @@ def inbox_thread(request, pk):
         pane.update(
             {
                 "unread_badge_oob": True,
-                "nav_unread_threads": queries.unread_thread_count(),
+                "nav_unread_threads": queries.unread_thread_count(request.user),
                 "selected_id": thread.pk,
             }
         )
@@ -175,7 +174,7 @@ def inbox_thread_poll(request, pk):
     )
     if marked_read:
         context["unread_badge_oob"] = True
-        context["nav_unread_threads"] = queries.unread_thread_count()
+        context["nav_unread_threads"] = queries.unread_thread_count(request.user)
     return render(request, "sms/_conversation_body.html", context)
 
 
@@ -223,5 +222,5 @@ def unread_badge(request):
     return render(
         request,
         "sms/_nav_unread_badge.html",
-        {"nav_unread_threads": queries.unread_thread_count()},
+        {"nav_unread_threads": queries.unread_thread_count(request.user)},
     )

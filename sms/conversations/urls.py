@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sms.conversations import inbox, unknown_senders, views
+from sms.conversations import inbox, thread_state, unknown_senders, views
 
 urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
@@ -16,6 +16,11 @@ urlpatterns = [
         unknown_senders.create_candidate,
         name="create_candidate_from_thread",
     ),
+    path("inbox/<int:pk>/assign/", thread_state.assign_thread, name="assign_thread"),
+    path("inbox/<int:pk>/close/", thread_state.close_thread, name="close_thread"),
+    path("inbox/<int:pk>/reopen/", thread_state.reopen_thread, name="reopen_thread"),
+    path("inbox/<int:pk>/snooze/", thread_state.snooze_thread, name="snooze_thread"),
+    path("inbox/<int:pk>/unread/", thread_state.mark_thread_unread, name="mark_thread_unread"),
     path("inbox/links/<int:pk>/undo/", unknown_senders.undo_sender_link, name="undo_link"),
     path("candidates/<int:pk>/messages/send/", views.send_to_candidate, name="send_to_candidate"),
     path("candidates/<int:pk>/messages/", views.candidate_thread, name="candidate_thread"),

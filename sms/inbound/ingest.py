@@ -20,6 +20,7 @@ from django.utils import timezone
 from candidates.models import TimelineEvent
 from candidates.services import record_event
 from integrations.providers.base import InboundSms
+from sms.assignment import assign_by_default
 from sms.attachments.publishing import record_media
 from sms.consent import record_texted_first
 from sms.inbound.keywords import HELP, OPT_IN, OPT_OUT, read_reply
@@ -83,6 +84,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
         record_media(message, inbound.media)
         shown = body or media_preview([item.content_type for item in inbound.media])
         Thread.objects.filter(pk=thread.pk).show_message(shown, Direction.INBOUND, at=now)
+        assign_by_default(thread)
         if thread.candidate_id:
             record_event(
                 thread.candidate_id,

@@ -7,6 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from sms.assignment import wake_snoozed
 from sms.attachments.sweeper import sweep_attachments
 from sms.outbox.sweeper import sweep_outbox
 
@@ -26,10 +27,12 @@ class Command(BaseCommand):
         while True:
             result = sweep_outbox()
             downloads = sweep_attachments()
+            woken = wake_snoozed()
             self.stdout.write(
                 f"{result.dispatched} dispatched ({result.published} published), "
                 f"{result.marked_unknown} marked outcome unknown, "
-                f"{downloads} attachment download(s) published"
+                f"{downloads} attachment download(s) published, "
+                f"{woken} snoozed conversation(s) back"
             )
             if not every:
                 return
