@@ -36,3 +36,31 @@ class SenderLink(models.Model):
 
     def __str__(self):
         return f"{self.phone_number} linked to candidate #{self.candidate_id}"
+
+
+class InboxPreferences(models.Model):
+    """A user's inbox settings. Without a row: reply alerts on, after 30 minutes (the demo
+    seeds rows with them off)."""
+
+    DEFAULT_ALERT_MINUTES = 30
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_preferences"
+    )
+    reply_alerts = models.BooleanField(
+        "Email me when a reply in my conversations waits", default=True
+    )
+    reply_alert_minutes = models.PositiveSmallIntegerField(
+        "After (minutes)", default=DEFAULT_ALERT_MINUTES
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reply_alert_minutes__gte=1) & Q(reply_alert_minutes__lte=1440),
+                name="reply_alert_minutes_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Inbox preferences of {self.user}"

@@ -655,5 +655,5 @@ class PolicyChange(models.Model):
 
 
 # Declared in its own module (sms/media/models.py), registered with this app here.
-from sms.inbox_models import SenderLink  # noqa: E402, F401
+from sms.inbox_models import InboxPreferences, SenderLink  # noqa: E402, F401
 from sms.media.models import Attachment, AttachmentStatus  # noqa: E402, F401

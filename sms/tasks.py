@@ -12,6 +12,7 @@ from sms.attachments.downloading import download_attachment as download
 from sms.attachments.sweeper import sweep_attachments
 from sms.outbox.sending import send_queued_message
 from sms.outbox.sweeper import sweep_outbox as sweep
+from sms.reply_alerts import send_reply_alerts
 
 
 @shared_task(name="sms.send_message", ignore_result=True)
@@ -31,6 +32,7 @@ def sweep_outbox() -> dict:
         "marked_unknown": result.marked_unknown,
         "attachments": sweep_attachments(),
         "woken": wake_snoozed(),
+        "reply_alerts": send_reply_alerts(),
     }
 
 

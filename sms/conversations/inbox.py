@@ -213,14 +213,3 @@ def _link_results(thread: Thread, query: str) -> list[Candidate]:
     else:
         candidates = Candidate.objects.filter(phone=thread.phone_number)
     return list(candidates.order_by("last_name", "first_name", "id")[:LINK_RESULTS])
-
-
-@require_GET
-@permission_required("sms.view_inbox", raise_exception=True)
-def unread_badge(request):
-    """The navigation's unread-conversations badge (it refreshes itself)."""
-    return render(
-        request,
-        "sms/_nav_unread_badge.html",
-        {"nav_unread_threads": queries.unread_thread_count(request.user)},
-    )

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from sms.conversations import inbox, thread_state, unknown_senders, views
+from sms.conversations import inbox, notifications, thread_state, unknown_senders, views
 
 urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/poll/", inbox.inbox_poll, name="inbox_poll"),
-    path("inbox/unread-badge/", inbox.unread_badge, name="unread_badge"),
+    path("inbox/unread-badge/", notifications.unread_badge, name="unread_badge"),
+    path("inbox/settings/", notifications.inbox_settings, name="inbox_settings"),
     path("inbox/<int:pk>/", inbox.inbox_thread, name="inbox_thread"),
     path("inbox/<int:pk>/poll/", inbox.inbox_thread_poll, name="inbox_thread_poll"),
     path("inbox/<int:pk>/earlier/", views.thread_messages, name="thread_messages"),

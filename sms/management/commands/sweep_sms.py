@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from sms.assignment import wake_snoozed
 from sms.attachments.sweeper import sweep_attachments
 from sms.outbox.sweeper import sweep_outbox
+from sms.reply_alerts import send_reply_alerts
 
 
 class Command(BaseCommand):
@@ -28,11 +29,12 @@ class Command(BaseCommand):
             result = sweep_outbox()
             downloads = sweep_attachments()
             woken = wake_snoozed()
+            alerts = send_reply_alerts()
             self.stdout.write(
                 f"{result.dispatched} dispatched ({result.published} published), "
                 f"{result.marked_unknown} marked outcome unknown, "
                 f"{downloads} attachment download(s) published, "
-                f"{woken} snoozed conversation(s) back"
+                f"{woken} snoozed conversation(s) back, {alerts} reply alert(s) emailed"
             )
             if not every:
                 return
