@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sms.conversations import inbox, notifications, thread_state, unknown_senders, views
+from sms.conversations import export, inbox, notifications, thread_state, unknown_senders, views
 
 urlpatterns = [
     path("inbox/", inbox.inbox, name="inbox"),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("inbox/<int:pk>/reopen/", thread_state.reopen_thread, name="reopen_thread"),
     path("inbox/<int:pk>/snooze/", thread_state.snooze_thread, name="snooze_thread"),
     path("inbox/<int:pk>/unread/", thread_state.mark_thread_unread, name="mark_thread_unread"),
+    path("inbox/<int:pk>/export.csv", export.export_csv, name="export_csv"),
+    path("inbox/<int:pk>/print/", export.export_print, name="export_print"),
     path("inbox/links/<int:pk>/undo/", unknown_senders.undo_sender_link, name="undo_link"),
     path("candidates/<int:pk>/messages/send/", views.send_to_candidate, name="send_to_candidate"),
     path("candidates/<int:pk>/messages/", views.candidate_thread, name="candidate_thread"),
