@@ -201,6 +201,8 @@ SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)
 # again for media that answered 404 (Twilio's media can lag the webhook).
 SMS_ATTACHMENT_MAX_BYTES = env.int("SMS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 SMS_MEDIA_NOT_FOUND_RETRY_DELAYS = (1.0, 3.0)
+# How long the signed URL of an outbound file works after its send (the provider's fetch).
+SMS_PUBLIC_MEDIA_MAX_AGE = env.int("SMS_PUBLIC_MEDIA_MAX_AGE", default=3600)
 
 # Email (reply alerts): the console in development, SMTP otherwise (EMAIL_HOST, EMAIL_PORT,
 # EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as Django reads them).

@@ -62,6 +62,8 @@ class OutboundSms:
     sender: str  # E.164 "From"
     reference: str  # our Message id, echoed back by providers that support it
     status_callback_url: str | None = None
+    # An MMS: public URLs the provider fetches the files from (signed, expiring).
+    media_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,8 @@ class TwilioProvider(SmsProvider):
             options["from_"] = sms.sender
         if sms.status_callback_url:
             options["status_callback"] = sms.status_callback_url
+        if sms.media_urls:
+            options["media_url"] = list(sms.media_urls)
         try:
             with provider_call():
                 try:

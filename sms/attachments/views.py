@@ -9,13 +9,14 @@ everything else as a download), `X-Content-Type-Options: nosniff` and a sandboxi
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.redirects import safe_next
+from sms.attachments.outgoing import attachment_for_token
 from sms.attachments.publishing import retry_download
 from sms.media import kinds
 from sms.models import Attachment, AttachmentStatus
@@ -41,6 +42,26 @@ def attachment_file(request, pk):
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@login_not_required
+@require_GET
+def public_media(request, token):
+    """An outbound file, for the provider's fetch: no login, only a valid signed URL."""
+    attachment = attachment_for_token(token)
+    if attachment is None:
+        raise Http404("This link has expired.")
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(
+        handle, content_type=attachment.content_type, filename=attachment.filename
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
     return response
 
 

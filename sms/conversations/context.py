@@ -179,6 +179,6 @@ def conversation_context(
     return context
 
 
-def compose_form(data, candidate, thread=None) -> ComposeForm:
+def compose_form(data, candidate, thread=None, files=None) -> ComposeForm:
     suffix = candidate.pk if candidate is not None else f"t{thread.pk}"
-    return ComposeForm(data, auto_id=f"sms-%s-{suffix}")
+    return ComposeForm(data, files, auto_id=f"sms-%s-{suffix}")

@@ -23,7 +23,7 @@ from sms.text.names import name_from_messages
 def send_to_thread(request, pk):
     """The composer of an Unknown-sender thread: Send now or Schedule, as for a candidate."""
     thread = get_object_or_404(Thread, pk=pk, candidate__isnull=True)
-    form = compose_form(request.POST, None, thread)
+    form = compose_form(request.POST, None, thread, files=request.FILES)
     refused = notice = ""
     if form.is_valid():
         data = form.cleaned_data
@@ -34,6 +34,7 @@ def send_to_thread(request, pk):
                 sent_by=request.user,
                 template=data["template"],
                 scheduled_for=data["scheduled_for"],
+                attachment=data.get("attachment"),
             )
         except SendRefused as refusal:
             if refusal.field:

@@ -12,6 +12,8 @@ Routes (anything else answers 404):
     GET  /v1/Services/{MG}   POST /v1/Services/{MG} twilio.service / twilio.service_update
     GET  /v1/Services/{MG}/PhoneNumbers[/{PN}]      twilio.pool / twilio.pool_number (404 if not)
     POST /v3/sms/send                               ClickSend send: 200 envelope, a message each
+    POST /v3/mms/send                               clicksend.mms_send: the same, for an MMS
+                                                    (`media_file` names the file's URL)
     GET  /v3/account                                ClickSend account: 200, or 401 UNAUTHORIZED
     GET/POST /v3/automations/sms/inbound, PUT …/{id}    clicksend.inbound_rules / _create / _update
     GET/POST /v3/automations/sms/receipts, PUT …/{id}   clicksend.receipt_rules / _create / _update
@@ -129,8 +131,9 @@ ROUTES = (
     "clicksend.numbers",
     "twilio.media",
     "cdn.media",
+    "clicksend.mms_send",
 )
-SEND_ROUTES = ("twilio.send", "clicksend.send")
+SEND_ROUTES = ("twilio.send", "clicksend.send", "clicksend.mms_send")
 FAULTS = ("drop", "half_body", "tls_garbage")
 # Where the answer should be: plaintext, which a TLS client cannot read as a record.
 NOT_A_TLS_RECORD = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
@@ -743,6 +746,7 @@ class FakeProviderServer:
                 return f"clicksend.{kind}_rule_update"
         routes = {
             ("POST", "/v3/sms/send"): "clicksend.send",
+            ("POST", "/v3/mms/send"): "clicksend.mms_send",
             ("GET", "/v3/account"): "clicksend.account",
             ("GET", "/v3/numbers"): "clicksend.numbers",
             ("GET", "/_fake/stats"): "fake.stats",
@@ -787,7 +791,7 @@ class FakeProviderServer:
             return 401, clicksend_unauthorized_body(), None, {}
         if route == "clicksend.account":
             return 200, self._clicksend_account(), None, {}
-        if route == "clicksend.send":
+        if route in ("clicksend.send", "clicksend.mms_send"):
             return 200, clicksend_send_body(recorded), None, {}
         return self._clicksend_configuration(route, recorded)
 
