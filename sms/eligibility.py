@@ -363,6 +363,16 @@ def sending_check(
     )
 
 
+def attachment_refusal(integration: Integration | None, attachment) -> str | None:
+    """Why the active provider cannot send this uploaded file by MMS (ClickSend: JPEG or GIF
+    up to 250 kB), or None."""
+    if integration is None or attachment is None:
+        return None
+    return provider_class(integration.kind).media_refusal(
+        content_type=attachment.sniffed_type, size=attachment.size
+    )
+
+
 UNKNOWN_SENDER_NAME = "This number"
 
 

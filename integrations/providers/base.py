@@ -374,6 +374,11 @@ class SmsProvider(ABC):
         return None
 
     @classmethod
+    def media_refusal(cls, *, content_type: str, size: int) -> str | None:
+        """Why this provider cannot send this file by MMS (checked before queueing), or None."""
+        return None
+
+    @classmethod
     def failure_family(cls, code: str) -> str:
         """A failure's error code in plain words ("the recipient opted out")."""
         return cls.failure_families.get(str(code or ""), "") or (

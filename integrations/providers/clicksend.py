@@ -52,6 +52,8 @@ from integrations.providers.transport import provider_call, track
 logger = logging.getLogger(__name__)
 
 MMS_SUBJECT = "Message"  # ClickSend's MMS needs a subject (at most 20 characters)
+MMS_TYPES = frozenset({"image/jpeg", "image/gif"})
+MMS_MAX_BYTES = 250 * 1024
 
 SOURCE = "nextal"  # shows in ClickSend's reports as the sending application
 
@@ -168,6 +170,16 @@ class ClickSendProvider(SmsProvider):
         if not 200 <= status < 300:
             raise self._http_error(status, headers, payload)
         return self._result_from(payload)
+
+    @classmethod
+    def media_refusal(cls, *, content_type: str, size: int) -> str | None:
+        # ClickSend's MMS: one file, JPEG or GIF as is, at most 250 kB (clicksend-client 6.0.2,
+        # MmsApi.send_mms).
+        if content_type not in MMS_TYPES:
+            return "ClickSend sends only JPEG and GIF images by MMS; attach one of those."
+        if size > MMS_MAX_BYTES:
+            return "ClickSend's MMS takes files up to 250 kB; attach a smaller image."
+        return None
 
     @staticmethod
     def _send_call(api_client, sms: OutboundSms, alpha_sender: str):

@@ -14,7 +14,14 @@ from django.utils import timezone
 from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_event
 from sms.attachments.outgoing import attach_upload
-from sms.eligibility import Hold, Purpose, number_sending_check, sending_check
+from sms.eligibility import (
+    Hold,
+    Purpose,
+    active_integration,
+    attachment_refusal,
+    number_sending_check,
+    sending_check,
+)
 from sms.media.kinds import media_preview
 from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
 from sms.outbox.publishing import enqueue_sends
@@ -149,6 +156,9 @@ def queue_message(
     )
     if check.block:
         raise SendRefused(check.block.reason)
+    refusal = attachment_refusal(active_integration(), attachment) if attachment else None
+    if refusal:
+        raise SendRefused(refusal, field="attachment")
     # The job it is about, for SMS Analytics: the board's, else the latest application's (as
     # {{job_title}} reads it).
     job = job or latest_job(candidate)
@@ -209,6 +219,9 @@ def queue_number_reply(
     )
     if check.block:
         raise SendRefused(check.block.reason)
+    refusal = attachment_refusal(active_integration(), attachment) if attachment else None
+    if refusal:
+        raise SendRefused(refusal, field="attachment")
     with transaction.atomic():
         message = save_outbound(
             thread,

@@ -17,6 +17,7 @@ from tests.helpers.providers import CANDIDATE_PHONE
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"png-bytes" * 20
 PDF = b"%PDF-1.7\n" + b"pdf" * 20
+GIF = b"GIF89a" + b"gif" * 20
 
 
 def compose(client, candidate, *, body="", file=None, callbacks=None):
@@ -93,14 +94,14 @@ def test_clicksend_gets_its_mms_api(
     compose(
         recruiter_client,
         candidate,
-        body="The offer letter",
-        file=SimpleUploadedFile("offer.pdf", PDF, content_type="application/pdf"),
+        body="The site map",
+        file=SimpleUploadedFile("map.gif", GIF, content_type="image/gif"),
         callbacks=django_capture_on_commit_callbacks,
     )
 
     (send,) = fake_provider.requests_for("clicksend.mms_send")
     assert send.json["media_file"].startswith(settings.PUBLIC_BASE_URL + "/media/sms/")
-    assert send.json["messages"][0]["body"] == "The offer letter"
+    assert send.json["messages"][0]["body"] == "The site map"
     assert fake_provider.requests_for("clicksend.send") == []
     assert Message.objects.get(direction="outbound").status == "sent"
 
@@ -145,3 +146,18 @@ def test_an_inbound_file_never_gets_a_public_url(candidate):
 
     assert attachment_for_token(token) is None
     assert Client().get(reverse("sms:public_media", args=[token])).status_code == 404
+
+
+def test_clicksend_refuses_a_png_before_queueing(recruiter_client, candidate, active_clicksend):
+    response = recruiter_client.post(
+        reverse("sms:send_to_candidate", args=[candidate.pk]),
+        {
+            "body": "Map",
+            "action": "send",
+            "attachment": SimpleUploadedFile("a.png", PNG, content_type="image/png"),
+        },
+        headers={"HX-Request": "true"},
+    )
+
+    assert "ClickSend sends only JPEG and GIF images by MMS" in response.content.decode()
+    assert not Message.objects.exists()
