@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from sms.attachments.fetching import megabytes
+from sms.attachments.outgoing import check_upload
 from sms.media import kinds
 from sms.message_templates.forms import TEMPLATE, TemplateOrCustomForm
 from sms.text.rules import EMPTY_BODY, MAX_BODY_CHARS
@@ -46,17 +46,7 @@ class ComposeForm(TemplateOrCustomForm):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
-        limit = kinds.max_bytes()
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"The file is {megabytes(upload.size)}; attach at most {megabytes(limit)}."
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        content_type = kinds.sniffed_type(head)
-        if content_type not in kinds.OUTBOUND_TYPES:
-            raise forms.ValidationError("Attach a JPEG, PNG or GIF image, or a PDF.")
-        upload.sniffed_type = content_type
+        upload.sniffed_type = check_upload(upload)
         return upload
 
     def __init__(self, *args, **kwargs):

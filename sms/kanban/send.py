@@ -91,6 +91,7 @@ def send_bulk(
     job: Job,
     template=None,
     previewed_at: datetime | None,
+    attachment=None,
 ) -> BulkQueued:
     """Queue one SMS per selected candidate (`queue_bulk`), once per preview.
 
@@ -112,7 +113,9 @@ def send_bulk(
             if earlier is not None:
                 return BulkQueued(earlier, repeated=True)
         candidates = [application.candidate for application in applications]
-        bulk = queue_bulk(candidates, body, sent_by=sent_by, job=job, template=template)
+        bulk = queue_bulk(
+            candidates, body, sent_by=sent_by, job=job, template=template, attachment=attachment
+        )
     return BulkQueued(bulk, repeated=False)
 
 
