@@ -76,5 +76,6 @@ def unread_badge(request):
         {
             "nav_unread_threads": queries.unread_thread_count(request.user),
             "nav_mine_latest": latest_mine(request.user),
+            "nav_mine_checked": True,
         },
     )

@@ -93,3 +93,9 @@ def test_the_badge_carries_the_newest_reply_in_mine(recruiter_client, waiting):
     assert 'data-unread-count="1"' in html
     assert 'data-mine-who="Ada Lovelace"' in html
     assert 'data-mine-preview="Is Thursday still on?"' in html
+
+
+def test_the_badge_says_when_mine_has_no_unread_reply(recruiter_client):
+    html = recruiter_client.get(reverse("sms:unread_badge")).content.decode()
+    assert 'data-mine-latest="0"' in html
+    assert "data-mine-who" not in html

@@ -175,3 +175,39 @@ def test_a_conversation_is_exported_as_csv_and_a_printable_page(page, login, rec
     expect(printed.get_by_role("heading")).to_have_text("SMS conversation with Ada Lovelace")
     expect(printed.locator(".print-message")).to_have_count(2)
     assert Message.objects.filter(status=MessageStatus.RECEIVED).count() == 1
+
+
+FAKE_NOTIFICATION = """
+window.__notes = [];
+class FakeNotification {
+  constructor(title, options) { window.__notes.push({title: title, body: options.body}); }
+  static requestPermission() {
+    FakeNotification.permission = "granted";
+    return Promise.resolve("granted");
+  }
+}
+FakeNotification.permission = "default";
+window.Notification = FakeNotification;
+"""
+
+
+def test_an_opted_in_browser_notifies_a_reply_in_mine(
+    page, login, recruiter, candidate, active_twilio, live_server, settings
+):
+    settings.PUBLIC_BASE_URL = live_server.url
+    thread = add_message(candidate, body="Can you do Monday?", sent_by=recruiter).thread
+    Thread.objects.filter(pk=thread.pk).update(assigned_to=recruiter)
+    page.add_init_script(FAKE_NOTIFICATION)
+    login(recruiter)
+    page.goto("/inbox/")
+    page.get_by_role("button", name="Notify me of replies in Mine").click()
+    expect(page.get_by_role("button", name=re.compile("Browser notifications: on"))).to_be_visible()
+    # The badge's own refresh (every 15 s) says what is newest in Mine: nothing yet.
+    expect(page.locator("#nav-unread-badge[data-mine-latest='0']")).to_have_count(1, timeout=25_000)
+
+    assert post_twilio_inbound(live_server.url, candidate.phone, "Monday 10am works") == 200
+
+    page.wait_for_function("window.__notes.length > 0", timeout=40_000)
+    notes = page.evaluate("window.__notes")
+    assert notes == [{"title": "Reply from Ada Lovelace", "body": "Monday 10am works"}]
+    expect(page).to_have_title(re.compile(r"^\(1\) Inbox"))
