@@ -654,6 +654,6 @@ class PolicyChange(models.Model):
         return f"SMS policy changed by {self.changed_by} at {self.changed_at}"
 
 
-# Declared in its own module (sms/media/models.py), registered with this app here.
+# Declared in their own modules (sms/inbox_models.py, sms/media/models.py), registered here.
 from sms.inbox_models import InboxPreferences, SenderLink  # noqa: E402, F401
 from sms.media.models import Attachment, AttachmentStatus  # noqa: E402, F401
