@@ -43,7 +43,13 @@ class CardSend:
 
 
 def send_to_card(
-    application: Application, body: str, *, sent_by, template=None, opened_at: datetime | None
+    application: Application,
+    body: str,
+    *,
+    sent_by,
+    template=None,
+    opened_at: datetime | None,
+    attachment=None,
 ) -> CardSend:
     """Queue one SMS to the card's candidate. Raises SendRefused with the reason.
 
@@ -72,7 +78,12 @@ def send_to_card(
             if earlier is not None:
                 return CardSend(earlier, repeated=True)
         message = queue_message(
-            candidate, body, sent_by=sent_by, job=application.job, template=template
+            candidate,
+            body,
+            sent_by=sent_by,
+            job=application.job,
+            template=template,
+            attachment=attachment,
         )
     return CardSend(message, repeated=False)
 

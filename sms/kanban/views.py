@@ -107,6 +107,7 @@ def card_send(request, pk):
                 sent_by=request.user,
                 template=form.cleaned_data["template"],
                 opened_at=form.opened,
+                attachment=form.cleaned_data.get("attachment"),
             )
         except SendRefused as refused:
             _refusal_into_form(form, refused)

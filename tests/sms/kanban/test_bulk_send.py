@@ -261,3 +261,23 @@ def test_a_forged_staged_attachment_is_refused(recruiter_client, active_twilio, 
     )  # fmt: skip
     assert "The attachment expired" in response.content.decode()
     assert not Message.objects.exists()
+
+
+def test_a_card_send_can_carry_a_pdf(
+    recruiter_client, active_twilio, cards, fake_provider, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    card = cards["Maya"]
+    pdf = SimpleUploadedFile("offer.pdf", b"%PDF-1.7\n" + b"x" * 50)
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(
+            reverse("sms:kanban_card_send", args=[card.pk]),
+            {"kind": "custom", "body": "Your offer", "step": "send", "attachment": pdf},
+            headers=IN_PANEL,
+        )
+
+    message = Message.objects.get()
+    assert message.attachments.get().content_type == "application/pdf"
+    (send,) = fake_provider.requests_for("twilio.send")
+    assert len(send.form["MediaUrl"]) == 1
