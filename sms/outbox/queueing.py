@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_event
-from sms.attachments.outgoing import attach_upload
+from sms.attachments.outgoing import StagedFile, attach_staged, attach_upload
 from sms.eligibility import (
     Hold,
     Purpose,
@@ -92,7 +92,10 @@ def save_outbound(
         **fields,
     )
     shown = body
-    if attachment:
+    if isinstance(attachment, StagedFile):  # a file already stored (a retry of an MMS)
+        attach_staged([message.pk], attachment)
+        shown = body or media_preview([attachment.sniffed_type])
+    elif attachment:
         attach_upload(message, attachment, attachment.sniffed_type)
         shown = body or media_preview([attachment.sniffed_type])
     Thread.objects.filter(pk=thread.pk).show_message(

@@ -161,3 +161,25 @@ def test_clicksend_refuses_a_png_before_queueing(recruiter_client, candidate, ac
 
     assert "ClickSend sends only JPEG and GIF images by MMS" in response.content.decode()
     assert not Message.objects.exists()
+
+
+def test_retrying_a_failed_mms_sends_the_file_again(
+    recruiter_client, candidate, active_twilio, fake_provider, django_capture_on_commit_callbacks
+):
+    fake_provider.queue_twilio_error(21612)  # the first attempt is refused
+    compose(
+        recruiter_client,
+        candidate,
+        file=SimpleUploadedFile("a.png", PNG, content_type="image/png"),
+        callbacks=django_capture_on_commit_callbacks,
+    )
+    failed = Message.objects.get(direction="outbound")
+    assert failed.status == "failed"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(reverse("sms:message_retry", args=[failed.pk]))
+
+    retry = Message.objects.get(retry_of=failed)
+    assert retry.status == "sent"
+    assert retry.attachments.get().file.name == failed.attachments.get().file.name
+    assert len(fake_provider.requests_for("twilio.send")[-1].form["MediaUrl"]) == 1
