@@ -159,3 +159,24 @@ def test_a_snooze_in_the_past_is_refused(recruiter_client):
 
     assert "Choose a time in the future." in response.content.decode()
     assert Thread.objects.get(pk=thread.pk).snoozed_until is None
+
+
+def test_without_javascript_the_assign_picker_is_a_page(recruiter_client, colleague):
+    thread = add_message(CandidateFactory(first_name="Ada"), direction="inbound").thread
+
+    page = recruiter_client.get(reverse("sms:assign_thread", args=[thread.pk]))
+
+    html = page.content.decode()
+    assert "<h1>Assign the conversation with Ada" in html
+    assert f'<option value="{colleague.pk}">Casey Colleague</option>' in html
+
+
+def test_only_inbox_users_are_offered(recruiter_client, colleague, outsider):
+    thread = add_message(CandidateFactory(), direction="inbound").thread
+    html = recruiter_client.get(
+        reverse("sms:assign_thread", args=[thread.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Casey Colleague" in html and "Olivia" not in html
+
+    recruiter_client.post(reverse("sms:assign_thread", args=[thread.pk]), {"assignee": outsider.pk})
+    assert Thread.objects.get(pk=thread.pk).assigned_to is None
