@@ -25,5 +25,5 @@ def navigation(request):
         # Templates call it when they show the badge: one COUNT for a full page, none for the
         # htmx fragments that never render the navigation. The badge then refreshes itself
         # through sms:unread_badge, counted the same way.
-        context["nav_unread_threads"] = cache(unread_thread_count)
+        context["nav_unread_threads"] = cache(lambda: unread_thread_count(user))
     return context

@@ -149,8 +149,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded and downloaded files (MMS attachments): the filesystem under MEDIA_ROOT by default;
+# FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages, installed separately)
+# with AWS_STORAGE_BUCKET_NAME keeps them in S3. Never served from a public URL: the
+# login-checked attachment view streams them (MEDIA_URL is not routed).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+FILE_STORAGE_BACKEND = env.str(
+    "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_DEFAULT_ACL = None  # private objects
+AWS_QUERYSTRING_AUTH = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE_BACKEND},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -205,6 +216,27 @@ CELERY_BEAT_SCHEDULE = {
 # The SMS sweeper re-publishes a queued message whose task was published this long ago and never
 # claimed (a worker died holding it). Must exceed the time a healthy queue takes to reach a task.
 SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)
+# MMS attachments: the largest file kept (larger ones stay links), and the waits before asking
+# again for media that answered 404 (Twilio's media can lag the webhook).
+SMS_ATTACHMENT_MAX_BYTES = env.int("SMS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+SMS_MEDIA_NOT_FOUND_RETRY_DELAYS = (1.0, 3.0)
+# How long the signed URL of an outbound file works after its send (the provider's fetch).
+SMS_PUBLIC_MEDIA_MAX_AGE = env.int("SMS_PUBLIC_MEDIA_MAX_AGE", default=3600)
+
+# Email (reply alerts): the console in development, SMTP otherwise (EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as Django reads them).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nextal <nextal@localhost>")
 
 # --- Caches -------------------------------------------------------------------------------------
 # Rate-limit counters. With REDIS_URL: Redis (shared by every process, atomic increments);

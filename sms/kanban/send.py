@@ -43,7 +43,13 @@ class CardSend:
 
 
 def send_to_card(
-    application: Application, body: str, *, sent_by, template=None, opened_at: datetime | None
+    application: Application,
+    body: str,
+    *,
+    sent_by,
+    template=None,
+    opened_at: datetime | None,
+    attachment=None,
 ) -> CardSend:
     """Queue one SMS to the card's candidate. Raises SendRefused with the reason.
 
@@ -72,7 +78,12 @@ def send_to_card(
             if earlier is not None:
                 return CardSend(earlier, repeated=True)
         message = queue_message(
-            candidate, body, sent_by=sent_by, job=application.job, template=template
+            candidate,
+            body,
+            sent_by=sent_by,
+            job=application.job,
+            template=template,
+            attachment=attachment,
         )
     return CardSend(message, repeated=False)
 
@@ -91,6 +102,7 @@ def send_bulk(
     job: Job,
     template=None,
     previewed_at: datetime | None,
+    attachment=None,
 ) -> BulkQueued:
     """Queue one SMS per selected candidate (`queue_bulk`), once per preview.
 
@@ -112,7 +124,9 @@ def send_bulk(
             if earlier is not None:
                 return BulkQueued(earlier, repeated=True)
         candidates = [application.candidate for application in applications]
-        bulk = queue_bulk(candidates, body, sent_by=sent_by, job=job, template=template)
+        bulk = queue_bulk(
+            candidates, body, sent_by=sent_by, job=job, template=template, attachment=attachment
+        )
     return BulkQueued(bulk, repeated=False)
 
 

@@ -17,7 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from candidates.models import Application, Job
 from core.rate_limits import rate_limited
-from sms.eligibility import active_integration, provider_block, sending_check
+from sms.attachments.outgoing import stage_upload, staged_file
+from sms.eligibility import (
+    active_integration,
+    attachment_refusal,
+    provider_block,
+    sending_check,
+)
 from sms.kanban.forms import KanbanSmsForm
 from sms.kanban.send import (
     bulk_progress,
@@ -26,6 +32,7 @@ from sms.kanban.send import (
     send_to_card,
     sent_previews,
 )
+from sms.media import kinds
 from sms.models import BulkSend
 from sms.outbox.bulk import plan_bulk
 from sms.outbox.queueing import SendRefused
@@ -69,7 +76,7 @@ def _form_for_step(request, step):
         return KanbanSmsForm()
     if step == "use_template":
         return KanbanSmsForm.prefilled_from_template(request.POST)
-    return KanbanSmsForm(request.POST)
+    return KanbanSmsForm(request.POST, request.FILES)
 
 
 @permission_required(SEND, raise_exception=True)
@@ -102,6 +109,7 @@ def card_send(request, pk):
                 sent_by=request.user,
                 template=form.cleaned_data["template"],
                 opened_at=form.opened,
+                attachment=form.cleaned_data.get("attachment"),
             )
         except SendRefused as refused:
             _refusal_into_form(form, refused)
@@ -156,8 +164,18 @@ def bulk_send(request, pk):
 
     body, template = form.cleaned_data["body"], form.cleaned_data["template"]
     candidates = [application.candidate for application in applications]
+    staged, staged_token = form.cleaned_data.get("staged_attachment"), ""
     try:
         if step == "preview":
+            upload = form.cleaned_data.get("attachment")
+            if upload:  # kept until the send (a hidden, signed token names it)
+                staged_token = stage_upload(upload, upload.sniffed_type)
+                staged = staged_file(staged_token)
+            elif staged is not None:
+                staged_token = request.POST.get("staged_attachment", "")
+            refusal = attachment_refusal(active_integration(), staged)
+            if refusal:
+                raise SendRefused(refusal, field="attachment")
             plan = plan_bulk(candidates, body, sent_by=request.user, job=job)
             return _respond(
                 request,
@@ -173,6 +191,9 @@ def bulk_send(request, pk):
                     if plan.sends
                     else "",
                     "previewed_at": timezone.now().isoformat(),
+                    "staged": staged,
+                    "staged_token": staged_token,
+                    "staged_kind": kinds.kind_label(staged.sniffed_type).lower() if staged else "",
                 },
             )
         queued = send_bulk(
@@ -182,6 +203,7 @@ def bulk_send(request, pk):
             job=job,
             template=template,
             previewed_at=parse_datetime(request.POST.get("previewed_at", "")),
+            attachment=staged,
         )
     except SendRefused as refused:
         _refusal_into_form(form, refused)

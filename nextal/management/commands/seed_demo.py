@@ -11,7 +11,7 @@ from candidates.services import apply, create_candidate, create_job, move_applic
 from core.roles import ADMINISTRATORS, RECRUITERS
 from integrations.providers.base import InboundSms
 from sms.inbound.ingest import record_inbound
-from sms.models import Direction, Message, MessageStatus, SmsTemplate, Thread
+from sms.models import Direction, InboxPreferences, Message, MessageStatus, SmsTemplate, Thread
 from sms.threads import thread_for_candidate
 
 DEMO_SENDER = "+12025550199"  # the demo's SMS number (no provider is configured by the seed)
@@ -111,6 +111,8 @@ class Command(BaseCommand):
             user.set_password(password)  # the printed demo logins always work
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=group))
+            # No reply-alert emails from the demo (nobody reads its mailbox).
+            InboxPreferences.objects.get_or_create(user=user, defaults={"reply_alerts": False})
             users[username] = user
 
         recruiter = users["recruiter"]
