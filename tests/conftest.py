@@ -26,6 +26,29 @@ pytest_plugins = ["tests.fakes.fixtures"]
 CHROMIUM = "/usr/bin/chromium"
 
 
+# Database objects migrations create beside the tables (triggers). `--nomigrations` (the mutation
+# runs) builds tables from the models alone, so these are installed the same way after it.
+TRIGGER_MIGRATIONS = (
+    "sms.migrations.0006_consent_ledger_append_only_and_backfill",
+    "accounts.migrations.0002_auth_event_append_only",
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    if request.config.getoption("nomigrations", False):
+        from django.db import connections
+
+        with django_db_blocker.unblock():
+            for alias in connections:
+                postgres = connections[alias].vendor == "postgresql"
+                with connections[alias].cursor() as cursor:
+                    for name in TRIGGER_MIGRATIONS:
+                        migration = import_module(name)
+                        for statement in migration.POSTGRES_UP if postgres else migration.SQLITE_UP:
+                            cursor.execute(statement)
+
+
 SERVICE_MARKERS = ("postgres", "redis", "browser")
 _service_tests: dict[str, set[str]] = {}
 _selected: dict[str, int] = dict.fromkeys(SERVICE_MARKERS, 0)

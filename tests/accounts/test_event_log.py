@@ -119,7 +119,6 @@ def test_the_lockouts_page_reads_in_a_bounded_number_of_queries(
     assert page.content.decode().count("Unlock ") == 3
 
 
-@pytest.mark.migrations  # the append-only trigger is created by a migration
 def test_an_event_cannot_be_changed_even_past_the_orm():
     from django.db import DatabaseError, transaction
 
