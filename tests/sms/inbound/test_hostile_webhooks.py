@@ -148,3 +148,83 @@ def test_gunicorn_access_lines_carry_no_token():
     assert "s3cret-Token_1" not in line
     assert atoms["r"] == "POST /webhooks/clicksend/[token]/inbound/?x=1 HTTP/1.1"
     assert atoms["U"] == "/webhooks/clicksend/[token]/inbound/"
+
+
+# --- Twilio: a re-split signed replay, and another account's webhook -----------------------------
+
+
+def resplit(fields):
+    """The same signed string with `NumMedia` folded into the MessageSid's value: Twilio's
+    signature concatenates key + value, so it still verifies."""
+    fields = dict(fields)
+    num_media = fields.pop("NumMedia")
+    fields["MessageSid"] += "NumMedia" + num_media
+    return fields
+
+
+def test_a_resplit_signed_replay_is_not_stored_twice(db, client, fake_provider):
+    configure("twilio")
+    sid = "SM" + secrets.token_hex(16)
+    fields = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body="Yes")
+    path = reverse("sms:twilio_inbound")
+    assert signed_post(client, path, fields).status_code == 200
+    replay = resplit(fields)
+    assert replay["MessageSid"] == sid + "NumMedia0"
+    response = signed_post(client, path, replay)
+    assert response.status_code == 400
+    assert Message.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "sid", ["SM" + "A" * 32, "SM" + "a" * 31, "SM" + "a" * 33, "XX" + "a" * 32, "MM12"]
+)
+def test_a_message_sid_of_another_shape_is_refused(db, client, fake_provider, sid):
+    configure("twilio")
+    inbound = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body="Yes")
+    status = {"MessageSid": sid, "MessageStatus": "delivered", "AccountSid": inbound["AccountSid"]}
+    assert signed_post(client, reverse("sms:twilio_inbound"), inbound).status_code == 400
+    assert signed_post(client, reverse("sms:twilio_status"), status).status_code == 400
+    assert not Message.objects.exists()
+
+
+def test_media_messages_keep_their_mm_sid(db, client, fake_provider):
+    configure("twilio")
+    sid = "MM" + secrets.token_hex(16)
+    fields = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body="")
+    assert signed_post(client, reverse("sms:twilio_inbound"), fields).status_code == 200
+    assert Message.objects.get().provider_message_id == sid
+
+
+@pytest.mark.parametrize("account", ["", "AC" + "0" * 32])
+def test_a_webhook_without_our_account_sid_is_refused(db, client, fake_provider, account):
+    configure("twilio")
+    sid = "SM" + secrets.token_hex(16)
+    fields = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body="Yes")
+    fields["AccountSid"] = account
+    if not account:
+        del fields["AccountSid"]
+    assert signed_post(client, reverse("sms:twilio_inbound"), fields).status_code == 403
+    assert not Message.objects.exists()
+
+
+# --- Trailing slash ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_webhook_urls_work_with_and_without_their_trailing_slash(
+    db, client, fake_provider, settings, debug
+):
+    settings.DEBUG = debug
+    clicksend = configure("clicksend")
+    configure("twilio")
+    for slash in ("/", ""):
+        url = clicksend_url(clicksend).rstrip("/") + slash
+        response = post_json(client, url, inbound_json(str(uuid.uuid4())))
+        assert response.status_code == 200, url
+        path = reverse("sms:twilio_inbound").rstrip("/") + slash
+        sid = "SM" + secrets.token_hex(16)
+        fields = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body="Hi")
+        response = signed_post(client, path, fields)  # signed for the URL as requested
+        assert response.status_code == 200, path
+        assert Message.objects.filter(provider_message_id=sid).exists()
+    assert Message.objects.count() == 4
