@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import services
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
-from candidates.search import search_candidates
+from candidates.search import bounded_query, search_candidates
 from core.phone import to_e164_or_none
 from core.redirects import safe_next
 
@@ -33,7 +33,7 @@ def _wants_json(request) -> bool:
 
 @permission_required("candidates.view_candidate", raise_exception=True)
 def candidate_list(request):
-    query = request.GET.get("q", "").strip()
+    query = bounded_query(request.GET.get("q", ""))
     candidates = search_candidates(query).select_related("owner", "sms_thread")
     candidates = candidates.prefetch_related(
         Prefetch(
