@@ -107,6 +107,10 @@ def conversation_body_context(
         "poll_url": f"{poll_url}?v={version}",
         "poll_trigger": POLL_TRIGGER,
         "can_act": user.has_perm("sms.send_sms"),
+        # Reading in the inbox marks the thread read by a POST from the page (a GET never does).
+        "mark_read_url": reverse("sms:inbox_thread_read", args=[thread.pk])
+        if where == INBOX and thread is not None and thread.unread_count
+        else "",
         "action_error": action_error,
         "action_message_id": action_message_id,
     }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("inbox/unread-badge/", inbox.unread_badge, name="unread_badge"),
     path("inbox/<int:pk>/", inbox.inbox_thread, name="inbox_thread"),
     path("inbox/<int:pk>/poll/", inbox.inbox_thread_poll, name="inbox_thread_poll"),
+    path("inbox/<int:pk>/read/", inbox.inbox_thread_read, name="inbox_thread_read"),
     path("inbox/<int:pk>/earlier/", views.thread_messages, name="thread_messages"),
     path("inbox/<int:pk>/link/", inbox.link_thread, name="link_thread"),
     path("candidates/<int:pk>/messages/send/", views.send_to_candidate, name="send_to_candidate"),
