@@ -29,7 +29,9 @@ def test_the_toolbar_button_opens_the_sidebar_for_the_selection(
     assert '<div class="overlay drawer-overlay' in html
     assert "Send SMS to 2 candidates" in html
     assert "Maya Patel" in html and "Jordan Brooks" in html
-    assert html.count('name="application"') == 2
+    assert html.count('name="applications"') == 1  # one field, however many cards
+    value = re.search(r'name="applications" value="([^"]*)"', html).group(1)
+    assert set(value.split(",")) == {str(pk) for pk in selection(cards, "Maya", "Jordan")}
     assert ">Preview</button>" in html
     assert "This field is required" not in html  # opening is not submitting
 
