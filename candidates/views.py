@@ -16,6 +16,7 @@ from candidates import services
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import bounded_query, search_candidates
+from core.converters import id_or_none
 from core.phone import to_e164_or_none
 from core.redirects import safe_next
 
@@ -97,8 +98,9 @@ def candidate_edit(request, pk):
 def phone_check(request):
     """The shared-number warning under the Phone field, refreshed while typing (htmx)."""
     exclude = None
-    if request.GET.get("candidate", "").isdigit():
-        exclude = Candidate(pk=int(request.GET["candidate"]))
+    candidate_id = id_or_none(request.GET.get("candidate"))
+    if candidate_id:
+        exclude = Candidate(pk=candidate_id)
     phone = to_e164_or_none(request.GET.get("phone", "")) or ""
     others = list(services.candidates_sharing_phone(phone, exclude=exclude)[:5])
     return render(request, "candidates/_phone_warning.html", {"shared_with": others})

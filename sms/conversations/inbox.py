@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Candidate
 from candidates.search import search_candidates
+from core.converters import id_or_none
 from sms.conversations import queries
 from sms.conversations.context import INBOX, conversation_body_context, conversation_context
 from sms.conversations.views import NO_CHANGE, bounded_int, htmx_target
@@ -186,7 +187,8 @@ def link_thread(request, pk):
     if not thread.is_unknown_sender:
         return redirect("sms:inbox_thread", pk=thread.pk)
     if request.method == "POST":
-        candidate = Candidate.objects.filter(pk=request.POST.get("candidate") or 0).first()
+        candidate_id = id_or_none(request.POST.get("candidate"))
+        candidate = Candidate.objects.filter(pk=candidate_id).first() if candidate_id else None
         if candidate is None:
             messages.error(request, "Choose the candidate this number belongs to.")
             return redirect("sms:inbox_thread", pk=thread.pk)

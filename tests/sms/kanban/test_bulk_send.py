@@ -218,3 +218,18 @@ def test_at_night_the_preview_counts_who_is_held_and_the_send_holds_them(
     held = Message.objects.filter(held_for="quiet_hours")
     assert held.count() == 2
     assert fake_provider.sends_to("+12025550101") == 0
+
+
+def test_an_impossible_previewed_at_is_ignored_not_a_500(
+    recruiter_client, active_twilio, job, cards, fake_provider
+):
+    data = {
+        "application": selection(cards, "Maya"),
+        "kind": "custom",
+        "body": "Hi {{first_name}}",
+        "step": "send",
+        "previewed_at": "2024-02-30T10:00:00",  # parses, then raises ValueError
+    }
+    response = recruiter_client.post(url(job), data, headers=IN_PANEL)
+    assert response.status_code == 200
+    assert Message.objects.count() == 1
