@@ -310,7 +310,10 @@ OUR_SERVICE = "MG" + "a" * 32
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": "AC" + "0" * 32}, "service"),
+        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": TWILIO_SID}, "service"),
+        # Our service named by another account (or by none) is not ours (issue 16, defect 7).
+        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": "AC" + "0" * 32}, None),
+        ({"MessagingServiceSid": OUR_SERVICE}, None),
         ({"AccountSid": TWILIO_SID, "To": OUR_NUMBER, "From": "+15145550199"}, "number"),
         ({"AccountSid": TWILIO_SID, "From": OUR_NUMBER, "To": "+15145550199"}, "number"),
         (
