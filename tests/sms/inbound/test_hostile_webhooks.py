@@ -228,3 +228,12 @@ def test_webhook_urls_work_with_and_without_their_trailing_slash(
         assert response.status_code == 200, path
         assert Message.objects.filter(provider_message_id=sid).exists()
     assert Message.objects.count() == 4
+
+
+def test_a_nul_in_a_signed_reply_is_cleaned_not_refused(db, client, fake_provider):
+    """The site refuses NUL characters in parameters (a 400); webhooks keep the reply instead."""
+    configure("twilio")
+    sid = "SM" + secrets.token_hex(16)
+    fields = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body="Ye\x00s")
+    assert signed_post(client, reverse("sms:twilio_inbound"), fields).status_code == 200
+    assert Message.objects.get(provider_message_id=sid).body == "Yes"
