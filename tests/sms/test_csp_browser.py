@@ -30,7 +30,7 @@ def watched(page):
             else None
         ),
     )
-    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("pageerror", lambda error: problems.append(f"{error} {error.stack} at {page.url}"))
 
     def violations():
         return problems + page.evaluate("window.__csp")
@@ -60,8 +60,11 @@ def test_pages_report_no_csp_violation(watched, login, administrator, data):
     login(administrator)
 
     page.goto("/inbox/")
-    page.get_by_role("link", name="Ada Lovelace").first.click()
+    # Opening the unread thread marks it read (a POST); the next poll then swaps the body in.
+    with page.expect_response(lambda r: "/poll/" in r.url and r.status == 200, timeout=15_000):
+        page.get_by_role("link", name="Ada Lovelace").first.click()
     expect(page.get_by_text("Yes, after 10.").first).to_be_visible()
+    expect(page.locator(".mark-read")).to_have_count(0)
 
     page.goto(f"/candidates/{ada.pk}/")
     expect(page.get_by_text("Are you free on Monday?").first).to_be_visible()
