@@ -1,6 +1,19 @@
 """Forms of the account pages (the password change form is Django's own)."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
+
+
+class LoginForm(AuthenticationForm):
+    """Django's sign-in form, with the username's length enforced: Django only sets the
+    widget's maxlength, so a 5,000-character name reached authentication (and the lockout
+    record's 255-character column: a 500). No username is longer than the model allows."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
 
 
 class CodeForm(forms.Form):

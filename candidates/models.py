@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 
+from core.bidi import strip_bidi_controls
 from core.time_zones import validate_time_zone
 
 DEFAULT_STAGES = ["Applied", "Phone screen", "Interview", "Offer", "Hired", "Rejected"]
@@ -86,6 +87,12 @@ class Candidate(models.Model):
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        # Names are shown everywhere (lists, boards, the inbox): no invisible reordering.
+        self.first_name = strip_bidi_controls(self.first_name)
+        self.last_name = strip_bidi_controls(self.last_name)
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

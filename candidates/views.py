@@ -15,7 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from candidates import services
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
-from candidates.search import search_candidates
+from candidates.search import bounded_query, search_candidates
+from core.converters import id_or_none
 from core.phone import to_e164_or_none
 from core.rate_limits import rate_limited, searching
 from core.redirects import safe_next
@@ -35,7 +36,7 @@ def _wants_json(request) -> bool:
 @permission_required("candidates.view_candidate", raise_exception=True)
 @rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def candidate_list(request):
-    query = request.GET.get("q", "").strip()
+    query = bounded_query(request.GET.get("q", ""))
     candidates = search_candidates(query).select_related("owner", "sms_thread")
     candidates = candidates.prefetch_related(
         Prefetch(
@@ -99,8 +100,9 @@ def candidate_edit(request, pk):
 def phone_check(request):
     """The shared-number warning under the Phone field, refreshed while typing (htmx)."""
     exclude = None
-    if request.GET.get("candidate", "").isdigit():
-        exclude = Candidate(pk=int(request.GET["candidate"]))
+    candidate_id = id_or_none(request.GET.get("candidate"))
+    if candidate_id:
+        exclude = Candidate(pk=candidate_id)
     phone = to_e164_or_none(request.GET.get("phone", "")) or ""
     others = list(services.candidates_sharing_phone(phone, exclude=exclude)[:5])
     return render(request, "candidates/_phone_warning.html", {"shared_with": others})

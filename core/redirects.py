@@ -4,10 +4,17 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def safe_next(request, fallback: str) -> str:
-    """The `next` the form carried, if it points at this site; otherwise `fallback`."""
+    """The `next` the form carried, if it is a path on this site; otherwise `fallback`.
+
+    Only a path ("/…"): `redirect()` would take "abc" for a view name and fail to reverse it.
+    """
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return fallback

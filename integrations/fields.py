@@ -76,13 +76,45 @@ def rotate(token: str) -> str:
     return fernet().rotate(token.encode()).decode()
 
 
+# Every Fernet token starts with its version byte 0x80, base64url-encoded.
+FERNET_TOKEN_PREFIX = "gAAAAA"  # noqa: S105 (a format marker, not a secret)
+
+
+def keys_problem(keys) -> str | None:
+    """Why FIELD_ENCRYPTION_KEYS cannot be used, or None."""
+    try:
+        _fernet_for(tuple(keys))
+    except ImproperlyConfigured as exc:
+        return str(exc)
+    return None
+
+
 class EncryptedTextField(models.TextField):
-    """Stores text as a Fernet token; reads back plaintext (or an UndecryptableSecret)."""
+    """Stores text as a Fernet token; reads back plaintext (or an UndecryptableSecret).
+
+    Serialised (dumpdata, fixtures) as a token, never as plaintext: backups carry no live
+    credential. Loading a token back (loaddata) gives the plaintext again.
+    """
 
     def from_db_value(self, value, expression, connection):
         if value in (None, ""):
             return value
         return decrypt(value)
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        if isinstance(value, UndecryptableSecret):
+            return value.token
+        if value in (None, ""):
+            return value
+        return encrypt(value)
+
+    def to_python(self, value):
+        """A serialised token (from a fixture) becomes its plaintext again; anything else, such as
+        a plaintext secret being assigned, is itself."""
+        if isinstance(value, str) and value.startswith(FERNET_TOKEN_PREFIX):
+            return decrypt(value)
+        return super().to_python(value)
 
     def get_prep_value(self, value):
         if isinstance(value, UndecryptableSecret):

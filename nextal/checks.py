@@ -9,10 +9,24 @@ from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
+from integrations.fields import keys_problem
+
 
 @checks.register(checks.Tags.security)
 def check_secrets(app_configs=None, **kwargs):
     errors = []
+    if settings.FIELD_ENCRYPTION_KEYS and keys_problem(settings.FIELD_ENCRYPTION_KEYS):
+        # In any mode: every secret save would fail and every card say "cannot be decrypted".
+        errors.append(
+            checks.Error(
+                "FIELD_ENCRYPTION_KEYS is malformed: "
+                + keys_problem(settings.FIELD_ENCRYPTION_KEYS),
+                hint="Each key is 44 characters of url-safe base64, keys separated by commas. "
+                "Generate one with python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'.",
+                id="nextal.E005",
+            )
+        )
     if settings.DEBUG:
         return errors
     if not settings.SECRET_KEY or settings.SECRET_KEY == settings.DEVELOPMENT_SECRET_KEY:

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 import integrations.urls
 import sms.provider_test.urls
+from accounts.forms import LoginForm
 from nextal import views
 
 # Administration → Integrations, with SMS's "Send test SMS" on each card in the same namespace
@@ -18,7 +19,9 @@ integrations_routes = (
 urlpatterns = [
     path("", views.home, name="home"),
     path("health/", views.health, name="health"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("accounts.urls")),
     path("administration/", views.administration, name="administration"),

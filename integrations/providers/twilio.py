@@ -58,6 +58,10 @@ MEDIA_PATH_PATTERN = re.compile(
     r"/Media/ME[0-9a-fA-F]{32}$"
 )
 MAX_MEDIA = 10  # Twilio delivers at most 10 media per message
+# A message SID as Twilio writes it. Its signature concatenates key + value, so a re-split body
+# (`MessageSid=<sid>NumMedia0` without `NumMedia=0`) still verifies: only the exact shape is
+# accepted, and a replay cannot become a second message.
+MESSAGE_SID_PATTERN = re.compile(r"(SM|MM)[0-9a-f]{32}", re.ASCII)
 
 # Twilio error code -> (readable reason, kind). Anything else is classified by HTTP status.
 ERROR_CODES: dict[int, tuple[str, ErrorKind]] = {
@@ -417,12 +421,12 @@ class TwilioProvider(SmsProvider):
         Both keys are tried: a Messaging Service's pool number is not the Phone Number, and a
         number's own webhook carries no MessagingServiceSid.
         """
+        account = str(params.get("AccountSid") or "")
+        if not account or account != self.credentials.account_id:
+            return None  # every Twilio webhook names its account; another one's is not ours
         service = str(params.get("MessagingServiceSid") or "")
         if service and service == self.credentials.messaging_service_sid:
             return "service"
-        account = str(params.get("AccountSid") or "")
-        if account and account != self.credentials.account_id:
-            return None  # (no AccountSid at all: the body is malformed; parsing says so)
         ours = {self.credentials.phone_number} - {""}
         if {str(params.get("To") or ""), str(params.get("From") or "")} & ours:
             return "number"
@@ -435,6 +439,7 @@ class TwilioProvider(SmsProvider):
     def parse_inbound(self, request: HttpRequest) -> list[InboundSms]:
         raw = _flat(request)
         message_sid, from_number, to_number = _require(raw, "MessageSid", "From", "To")
+        _require_message_sid(message_sid)
         opt_out_type = str(raw.get("OptOutType") or "").strip().upper() or None
         return [
             InboundSms(
@@ -467,6 +472,7 @@ class TwilioProvider(SmsProvider):
     def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
         raw = _flat(request)
         (message_sid,) = _require(raw, "MessageSid")
+        _require_message_sid(message_sid)
         word = str(raw.get("MessageStatus") or raw.get("SmsStatus") or "").strip().lower()
         if not word:
             raise WebhookRejected(400, "MessageStatus is missing.")
@@ -518,6 +524,11 @@ def _require(raw: dict, *names: str) -> list[str]:
             raise WebhookRejected(400, f"{name} is missing.")
         values.append(value.strip())
     return values
+
+
+def _require_message_sid(value: str) -> None:
+    if not MESSAGE_SID_PATTERN.fullmatch(value):
+        raise WebhookRejected(400, "MessageSid is not a Twilio message SID (SM or MM + 32 hex).")
 
 
 def _error_payload_message(response: Response | None) -> str:

@@ -7,10 +7,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Candidate
 from candidates.search import search_candidates
+from core.converters import id_or_none
 from core.rate_limits import rate_limited, searching
 from sms.conversations import queries
 from sms.conversations.context import INBOX, conversation_body_context, conversation_context
@@ -134,20 +135,12 @@ def inbox_poll(request):
 @require_GET
 @permission_required("sms.view_inbox", raise_exception=True)
 def inbox_thread(request, pk):
-    """One conversation in the inbox (opening it marks it read): the pane alone with htmx,
-    else the whole inbox page with it selected."""
+    """One conversation in the inbox: the pane alone with htmx, else the whole inbox page with
+    it selected. Showing it changes nothing: the page then POSTs `inbox_thread_read`."""
     thread = get_object_or_404(Thread.objects.select_related("candidate", "assigned_to"), pk=pk)
-    mark_thread_read(thread)
     pane = _pane_context(request, thread)
     if htmx_target(request) == "inbox-pane":
-        thread.opt_out = pane["opt_out"]
-        pane.update(
-            {
-                "unread_badge_oob": True,
-                "nav_unread_threads": queries.unread_thread_count(request.user),
-                "selected_id": thread.pk,
-            }
-        )
+        pane["selected_id"] = thread.pk
         return render(request, "sms/_inbox_pane.html", pane)
     listing = _inbox_listing(request, selected=thread)
     return render(request, "sms/inbox.html", {**listing, **pane, "nav_section": "inbox"})
@@ -156,8 +149,8 @@ def inbox_thread(request, pk):
 @require_GET
 @permission_required("sms.view_inbox", raise_exception=True)
 def inbox_thread_poll(request, pk):
-    """The open inbox conversation's messages if it changed since version `v`, else 204.
-    New messages the recruiter is looking at count as read."""
+    """The open inbox conversation's messages if it changed since version `v`, else 204
+    (new replies are then marked read by the POST the refreshed body makes)."""
     version = queries.thread_version(thread_id=pk)
     if request.GET.get("v") == version:
         return HttpResponse(status=NO_CHANGE)
@@ -166,8 +159,6 @@ def inbox_thread_poll(request, pk):
         response = HttpResponse(status=NO_CHANGE)
         response["HX-Redirect"] = reverse("sms:inbox")
         return response
-    marked_read = bool(thread.unread_count)
-    mark_thread_read(thread)
     context = conversation_body_context(
         user=request.user,
         candidate=thread.candidate,
@@ -175,10 +166,26 @@ def inbox_thread_poll(request, pk):
         where=INBOX,
         since=request.GET.get("since", ""),
     )
-    if marked_read:
-        context["unread_badge_oob"] = True
-        context["nav_unread_threads"] = queries.unread_thread_count(request.user)
     return render(request, "sms/_conversation_body.html", context)
+
+
+@require_POST
+@permission_required("sms.view_inbox", raise_exception=True)
+def inbox_thread_read(request, pk):
+    """The recruiter has the conversation in front of them: mark it read. With htmx, the answer
+    updates the thread's row and the navigation badge out of band."""
+    thread = get_object_or_404(Thread.objects.select_related("candidate", "assigned_to"), pk=pk)
+    mark_thread_read(thread)
+    if not request.htmx:
+        return redirect("sms:inbox_thread", pk=thread.pk)
+    thread.opt_out = opt_out_for(thread.phone_number)
+    context = {
+        **_list_state(request),
+        "thread": thread,
+        "selected_id": thread.pk,
+        "nav_unread_threads": queries.unread_thread_count(request.user),
+    }
+    return render(request, "sms/_thread_read.html", context)
 
 
 @permission_required("sms.change_thread", raise_exception=True)
@@ -191,7 +198,8 @@ def link_thread(request, pk):
     if not thread.is_unknown_sender:
         return redirect("sms:inbox_thread", pk=thread.pk)
     if request.method == "POST":
-        candidate = Candidate.objects.filter(pk=request.POST.get("candidate") or 0).first()
+        candidate_id = id_or_none(request.POST.get("candidate"))
+        candidate = Candidate.objects.filter(pk=candidate_id).first() if candidate_id else None
         if candidate is None:
             messages.error(request, "Choose the candidate this number belongs to.")
             return redirect("sms:inbox_thread", pk=thread.pk)

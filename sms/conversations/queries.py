@@ -49,7 +49,10 @@ def decode_cursor(text: str):
         return None
     if len(micros) > 18 or len(pk) > 18:
         return None
-    return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    try:
+        return _EPOCH + timedelta(microseconds=int(micros)), int(pk)
+    except OverflowError:  # past the year 9999
+        return None
 
 
 def inbox_version() -> str:

@@ -34,6 +34,10 @@ from sms.threads import normalize_sender, thread_for_sender
 
 logger = logging.getLogger(__name__)
 
+# Twilio and ClickSend deliver at most 1,600 characters; the margin allows for a provider's
+# counting. A longer (signed) body is cut here: the whole of it stays in `raw`.
+MAX_INBOUND_BODY_CHARS = 1_600 + 400
+
 
 def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
     """Store an inbound SMS once; returns (message, created)."""
@@ -43,7 +47,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
         if existing is not None:
             return existing, False
     sender = normalize_sender(inbound.from_number)
-    body = clean(inbound.body)
+    body = clean(inbound.body, MAX_INBOUND_BODY_CHARS)
     now = timezone.now()
     with transaction.atomic():
         thread = thread_for_sender(sender)

@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -30,6 +31,7 @@ EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 
 class ProviderWebhook(View):
     provider_kind: ClassVar[str]
+    route_name: ClassVar[str]  # what logs name instead of the path
     http_method_names = ["post"]  # anything else: 405
 
     def post(self, request: HttpRequest, token: str = "") -> HttpResponse:
@@ -45,16 +47,27 @@ class ProviderWebhook(View):
             )
             events = self.parse(provider, request)
         except WebhookRejected as rejected:
+            # The route's name, never the path: ClickSend's carries the secret token.
             logger.warning(
-                "Rejected %s webhook %s: %s", integration, request.path_info, rejected.reason
+                "Rejected %s webhook (%s): %s", integration, self.route_name, rejected.reason
             )
             return HttpResponse(rejected.reason, status=rejected.status, content_type="text/plain")
         except Exception:
             # Whatever a caller posts must not become a 500 (which providers retry forever).
-            logger.exception("Unreadable %s webhook %s", integration, request.path_info)
+            logger.exception("Unreadable %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Malformed request.", status=400, content_type="text/plain")
-        for event in events:
-            self.record(event)
+        try:
+            for event in events:
+                self.record(event)
+        except OperationalError:
+            # The database is unreachable: ask the provider to try again later.
+            logger.exception("Could not record a %s webhook (%s)", integration, self.route_name)
+            return HttpResponse("Try again later.", status=503, content_type="text/plain")
+        except (DatabaseError, ValueError, TypeError, UnicodeError):
+            # Something in the payload the database refuses: answering 500 would make the
+            # provider retry the same body forever.
+            logger.exception("Could not record a %s webhook (%s)", integration, self.route_name)
+            return HttpResponse("Unrecordable request.", status=400, content_type="text/plain")
         return self.success_response()
 
     def parse(self, provider: SmsProvider, request: HttpRequest) -> list:
@@ -84,6 +97,7 @@ class StatusWebhook(ProviderWebhook):
 
 
 class TwilioInbound(InboundWebhook):
+    route_name = "twilio_inbound"
     provider_kind = ProviderKind.TWILIO
 
     def success_response(self):
@@ -92,6 +106,7 @@ class TwilioInbound(InboundWebhook):
 
 
 class TwilioStatus(StatusWebhook):
+    route_name = "twilio_status"
     provider_kind = ProviderKind.TWILIO
 
     def success_response(self):
@@ -99,10 +114,12 @@ class TwilioStatus(StatusWebhook):
 
 
 class ClickSendInbound(InboundWebhook):
+    route_name = "clicksend_inbound"
     provider_kind = ProviderKind.CLICKSEND
 
 
 class ClickSendReceipts(StatusWebhook):
+    route_name = "clicksend_receipts"
     provider_kind = ProviderKind.CLICKSEND
 
 

@@ -23,10 +23,23 @@ from sms.outbox.queueing import queue_message, render_body
 MAX_BULK_RECIPIENTS = 5000
 
 
+def selection_ids(data) -> list[str]:
+    """The selected card ids a request carries: one comma-joined `applications` field (what the
+    board and the sidebar send, so a selection of thousands stays far under Django's
+    DATA_UPLOAD_MAX_NUMBER_FIELDS), and `application` checkboxes (the board without JavaScript).
+    """
+    joined = data.get("applications", "")[: MAX_BULK_RECIPIENTS * 20]
+    return [*data.getlist("application"), *joined.split(",")]
+
+
 def selected_applications(job: Job, application_ids) -> list[Application]:
     """The selected cards of `job`'s board with their candidates, in board order. Ids of other
     jobs' cards (or garbage) are ignored."""
-    ids = {int(pk) for pk in application_ids if str(pk).isascii() and str(pk).isdigit()}
+    ids = {
+        int(pk)
+        for pk in application_ids
+        if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) < 19
+    }
     if not ids:
         return []
     return list(

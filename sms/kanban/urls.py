@@ -5,7 +5,7 @@ from django.urls import path
 from sms.kanban import views as kanban_views
 
 urlpatterns = [
-    path("applications/<int:pk>/sms/", kanban_views.card_send, name="kanban_card_send"),
-    path("jobs/<int:pk>/sms/", kanban_views.bulk_send, name="kanban_bulk_send"),
-    path("sms/bulk-sends/<int:pk>/", kanban_views.bulk_progress_view, name="bulk_progress"),
+    path("applications/<id:pk>/sms/", kanban_views.card_send, name="kanban_card_send"),
+    path("jobs/<id:pk>/sms/", kanban_views.bulk_send, name="kanban_bulk_send"),
+    path("sms/bulk-sends/<id:pk>/", kanban_views.bulk_progress_view, name="bulk_progress"),
 ]

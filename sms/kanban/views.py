@@ -28,6 +28,7 @@ from sms.kanban.forms import KanbanSmsForm
 from sms.kanban.send import (
     bulk_progress,
     selected_applications,
+    selection_ids,
     send_bulk,
     send_to_card,
     sent_previews,
@@ -136,6 +137,18 @@ def card_send(request, pk):
     return _respond(request, {**context, "form": form})
 
 
+def _previewed_at(value: str):
+    """When the preview was shown, or None for anything that is not a real moment
+    ("2024-02-30T10:00:00" parses and then raises ValueError)."""
+    try:
+        moment = parse_datetime(value[:64])
+    except ValueError:
+        return None
+    if moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
 @permission_required(SEND, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 @rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
@@ -143,12 +156,13 @@ def bulk_send(request, pk):
     """ "Send SMS to N candidates": compose → preview → send → progress."""
     job = get_object_or_404(Job, pk=pk)
     data = request.POST if request.method == "POST" else request.GET
-    applications = selected_applications(job, data.getlist("application"))
+    applications = selected_applications(job, selection_ids(data))
     step = data.get("step", "compose")
     context = {
         "mode": "bulk",
         "job": job,
         "applications": applications,
+        "selection": ",".join(str(application.pk) for application in applications),
         "recipient_count": len(applications),
         "board_url": _board_url(job.pk),
         "stage": "compose",
@@ -202,7 +216,7 @@ def bulk_send(request, pk):
             sent_by=request.user,
             job=job,
             template=template,
-            previewed_at=parse_datetime(request.POST.get("previewed_at", "")),
+            previewed_at=_previewed_at(request.POST.get("previewed_at", "")),
             attachment=staged,
         )
     except SendRefused as refused:

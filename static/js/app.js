@@ -163,6 +163,50 @@
     var detail = event.detail || {};
     if (detail.text) flash(detail.text, detail.kind);
   });
+
+  // Polls (hx-trigger="every Ns" with data-poll-when-visible) skip while the tab is hidden. A
+  // trigger filter ([document.visibilityState…]) would need eval, which the CSP forbids.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var polling = elt && elt.hasAttribute && elt.hasAttribute("data-poll-when-visible");
+    if (polling && document.visibilityState !== "visible") event.preventDefault();
+  });
+
+  // Every htmx request that fails says so (htmx itself swaps nothing on an error): the server's
+  // own short plain-text reason when it gives one, else what the status means. The same message
+  // is not stacked twice (a poll failing every few seconds).
+  var ERROR_TEXT = {
+    400: "The request could not be processed (it was malformed or too large). Nothing was changed.",
+    403: "You do not have permission to do that, or your session expired. Reload the page.",
+    404: "That was not found: it may have been deleted. Reload the page.",
+    405: "That action is not available here. Reload the page.",
+    413: "That request is too large. Try a smaller selection.",
+    429: "Too many requests. Wait a moment and try again.",
+  };
+  function errorText(xhr) {
+    var type = (xhr.getResponseHeader("Content-Type") || "").toLowerCase();
+    var body = (xhr.responseText || "").trim();
+    if (type.indexOf("text/plain") === 0 && body && body.length <= 300) return body;
+    if (ERROR_TEXT[xhr.status]) return ERROR_TEXT[xhr.status];
+    if (xhr.status >= 500) return "Something went wrong on the server (" + xhr.status + "). Try again in a moment.";
+    return "The request failed (" + xhr.status + "). Reload the page and try again.";
+  }
+  function flashOnce(text) {
+    var shown = Array.prototype.some.call(document.querySelectorAll("#messages .flash-error"), function (el) {
+      return el.firstChild && el.firstChild.nodeValue === text;
+    });
+    if (!shown) flash(text, "error");
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    flashOnce(errorText(event.detail.xhr));
+  });
+  document.addEventListener("htmx:sendError", function () {
+    flashOnce("Nextal could not be reached. Check your connection and try again.");
+  });
+  document.addEventListener("htmx:timeout", function () {
+    flashOnce("Nextal took too long to answer. Try again in a moment.");
+  });
+
   // The server's success and info messages fade after a while.
   setTimeout(function () {
     document.querySelectorAll(".flash-success, .flash-info").forEach(function (el) { el.remove(); });

@@ -6,7 +6,8 @@
   var Nextal = window.Nextal; // app.js: template prefill
 
   var NEAR_BOTTOM_PX = 80;
-  var scrollState = new WeakMap();
+  // Keyed by element id strings: a Map (a WeakMap refuses strings, which threw on every swap).
+  var scrollState = new Map();
 
   function bodyOf(el) {
     return el && el.closest ? el.closest(".conversation-body") : null;

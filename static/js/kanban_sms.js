@@ -26,6 +26,16 @@
     if (bulk) Nextal.overlay.returnFocusTo(bulk);
   });
 
+  // The selection goes as one comma-joined field: one field per card would pass Django's limit
+  // of 1,000 fields (a 400) on a big board.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.matches || !elt.matches('[data-action="bulk-sms"]') || !window.NextalKanban) return;
+    var params = event.detail.parameters;
+    delete params.application;
+    params.applications = window.NextalKanban.selection().applicationIds.join(",");
+  });
+
   // The toolbar button names how many candidates it texts.
   document.addEventListener("kanban:selectionchange", function (event) {
     var n = event.detail.applicationIds.length;

@@ -99,3 +99,19 @@ def test_the_list_is_paginated_and_pages_keep_the_query(recruiter_client, db):
     assert 'href="?q=smith&amp;page=2"' in first.content.decode()
     second = recruiter_client.get(reverse("candidates:list"), {"q": "smith", "page": 2})
     assert len(second.context["page"]) == 5
+
+
+def test_a_huge_query_is_cut_like_the_inboxs(people, recruiter_client):
+    """10,000 words once made a 10,000-condition query; now the box searches 100 characters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    huge = "ada " * 10_000
+    assert found(huge) == ["Ada"]
+    with CaptureQueriesContext(connection) as queries:
+        response = recruiter_client.get(reverse("candidates:list"), {"q": huge})
+    assert response.status_code == 200
+    assert "Lovelace" in response.content.decode()
+    longest = max(len(q["sql"]) for q in queries.captured_queries)
+    assert longest < 5_000
+    assert response.context["query"] == ("ada " * 25).strip()

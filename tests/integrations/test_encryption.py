@@ -1,12 +1,13 @@
 """Secrets at rest: only ciphertext in the column, key rotation, and keys that don't fit."""
 
 import io
+import json
 
 import pytest
 from cryptography.fernet import Fernet
 from django.core.checks import run_checks
 from django.core.management import call_command
-from django.core.management.base import SystemCheckError
+from django.core.management.base import CommandError, SystemCheckError
 from django.db import connection
 from django.urls import reverse
 
@@ -73,11 +74,14 @@ def test_rotation_reports_and_keeps_what_it_cannot_decrypt(settings, stored_secr
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]  # the old key is lost: Twilio's token is stuck
     out, err = io.StringIO(), io.StringIO()
 
-    call_command("rotate_encryption_keys", stdout=out, stderr=err)
+    # Not 0: a rotation script must not go on to drop the old key (CommandError exits 1).
+    with pytest.raises(CommandError) as failed:
+        call_command("rotate_encryption_keys", stdout=out, stderr=err)
 
     assert raw_secret(stored_secret) == before  # reported, not destroyed
     assert "Re-encrypted 0 secret(s)" in out.getvalue()
-    assert f"integrations.Integration #{stored_secret.pk} secret" in err.getvalue()
+    assert f"integrations.Integration #{stored_secret.pk} secret" in str(failed.value)
+    assert failed.value.returncode == 1
     settings.FIELD_ENCRYPTION_KEYS = [OLD_KEY]
     assert Integration.objects.get(pk=stored_secret.pk).secret == SECRET
 
@@ -130,3 +134,59 @@ class TestAWrongKey:
 
 def test_the_system_check_is_quiet_when_keys_fit(stored_secret):
     assert not [e for e in run_checks(databases=["default"]) if e.id == "integrations.E001"]
+
+
+# --- Backups and fixtures carry ciphertext -------------------------------------------------------
+
+
+def test_dumpdata_exports_ciphertext_and_loaddata_brings_the_secret_back(
+    settings, stored_secret, tmp_path
+):
+    out = io.StringIO()
+    call_command("dumpdata", "integrations.integration", stdout=out)
+    dump = out.getvalue()
+    assert SECRET not in dump
+    row = next(r for r in json.loads(dump) if r["pk"] == stored_secret.pk)
+    token = row["fields"]["secret"]
+    assert Fernet(OLD_KEY.encode()).decrypt(token.encode()).decode() == SECRET
+
+    fixture = tmp_path / "integrations.json"
+    fixture.write_text(dump)
+    Integration.objects.filter(pk=stored_secret.pk).update(secret="")
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert Integration.objects.get(pk=stored_secret.pk).secret == SECRET
+    assert raw_secret(stored_secret) != SECRET  # encrypted once, not twice or never
+    assert Fernet(OLD_KEY.encode()).decrypt(raw_secret(stored_secret).encode()) == SECRET.encode()
+
+
+def test_an_undecryptable_secret_round_trips_unchanged(settings, stored_secret, tmp_path):
+    before = raw_secret(stored_secret)
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
+    out = io.StringIO()
+    call_command("dumpdata", "integrations.integration", stdout=out)
+    fixture = tmp_path / "integrations.json"
+    fixture.write_text(out.getvalue())
+    call_command("loaddata", str(fixture), verbosity=0)
+    assert raw_secret(stored_secret) == before
+
+
+# --- Malformed keys are refused at start-up ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [["not-a-fernet-key"], [OLD_KEY, "short"], [OLD_KEY[:-2] + "!!"]],
+)
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_malformed_key_is_refused_at_start_up(settings, keys, debug):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from nextal.checks import check_secrets, raise_for_configuration_errors
+
+    settings.DEBUG = debug
+    settings.FIELD_ENCRYPTION_KEYS = keys
+    assert "nextal.E005" in {e.id for e in check_secrets()}
+    with pytest.raises(ImproperlyConfigured, match="FIELD_ENCRYPTION_KEYS is malformed"):
+        raise_for_configuration_errors()
+    settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
+    assert "nextal.E005" not in {e.id for e in check_secrets()}

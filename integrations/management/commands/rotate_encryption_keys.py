@@ -1,11 +1,12 @@
 """Re-encrypt every stored secret with the first key of FIELD_ENCRYPTION_KEYS.
 
 Rotation: put the new key first, keep the old ones after it, run this command, then remove the
-old keys. Values no configured key can decrypt are reported and left exactly as they are.
+old keys. Values no configured key can decrypt are reported and left exactly as they are, and
+the command then exits with status 1 (so a script does not go on to remove the old keys).
 """
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from integrations.fields import EncryptedTextField, UndecryptableSecret
@@ -37,7 +38,7 @@ class Command(BaseCommand):
 
         self.stdout.write(f"Re-encrypted {rotated} secret(s) with the first key.")
         if undecryptable:
-            self.stderr.write(
+            raise CommandError(
                 f"{len(undecryptable)} secret(s) could not be decrypted with any configured key "
                 "and were left unchanged: " + ", ".join(undecryptable) + ". Add the missing key "
                 "to FIELD_ENCRYPTION_KEYS and run this again, or re-enter the secret under "

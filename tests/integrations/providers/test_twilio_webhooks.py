@@ -61,8 +61,10 @@ def test_the_official_twilio_vector_still_holds():
     assert RequestValidator("12345").compute_signature(url, params) == (
         "RSOYDt4T1cUTdK1PDd93/VVr8B8="
     )
-    provider("12345").validate_webhook(request, public_url=url, path_token="")
-    with pytest.raises(WebhookRejected):
+    # The signature holds; the vector (a voice call) names no AccountSid, so it is not ours.
+    with pytest.raises(WebhookRejected, match="another Twilio account"):
+        provider("12345").validate_webhook(request, public_url=url, path_token="")
+    with pytest.raises(WebhookRejected, match="does not match"):
         provider("54321").validate_webhook(request, public_url=url, path_token="")
 
 
@@ -324,7 +326,10 @@ OUR_SERVICE = "MG" + "a" * 32
 @pytest.mark.parametrize(
     ("params", "match"),
     [
-        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": "AC" + "0" * 32}, "service"),
+        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": TWILIO_SID}, "service"),
+        # Our service named by another account (or by none) is not ours (issue 16, defect 7).
+        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": "AC" + "0" * 32}, None),
+        ({"MessagingServiceSid": OUR_SERVICE}, None),
         ({"AccountSid": TWILIO_SID, "To": OUR_NUMBER, "From": "+15145550199"}, "number"),
         ({"AccountSid": TWILIO_SID, "From": OUR_NUMBER, "To": "+15145550199"}, "number"),
         (

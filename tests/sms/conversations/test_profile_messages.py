@@ -84,7 +84,7 @@ def test_it_polls_for_changes_since_the_version_it_shows(active_twilio, candidat
     poll = reverse("sms:candidate_poll", args=[candidate.pk])
     html = render_area(candidate, recruiter)
     assert f'hx-get="{poll}?v={version_token(thread.changed_at)}"' in html
-    assert 'hx-trigger="every 3s [document.visibilityState === &#x27;visible&#x27;]"' in html
+    assert 'hx-trigger="every 3s" data-poll-when-visible' in html
 
 
 def test_rendering_takes_a_bounded_number_of_queries(

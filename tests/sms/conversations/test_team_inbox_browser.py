@@ -207,7 +207,7 @@ def test_an_opted_in_browser_notifies_a_reply_in_mine(
 
     assert post_twilio_inbound(live_server.url, candidate.phone, "Monday 10am works") == 200
 
-    page.wait_for_function("window.__notes.length > 0", timeout=40_000)
+    page.wait_for_function("() => window.__notes.length > 0", timeout=40_000)
     notes = page.evaluate("window.__notes")
     assert notes == [{"title": "Reply from Ada Lovelace", "body": "Monday 10am works"}]
     expect(page).to_have_title(re.compile(r"^\(1\) Inbox"))

@@ -104,7 +104,7 @@ def test_the_badge_counts_unread_in_mine_and_unassigned(db, recruiter, colleague
 
 def test_mark_as_unread_brings_the_unread_badge_back(recruiter_client, recruiter):
     thread = add_message(CandidateFactory(), direction="inbound").thread
-    recruiter_client.get(reverse("sms:inbox_thread", args=[thread.pk]))  # opening reads it
+    recruiter_client.post(reverse("sms:inbox_thread_read", args=[thread.pk]))  # shown: read
     assert Thread.objects.get(pk=thread.pk).unread_count == 0
 
     recruiter_client.post(reverse("sms:mark_thread_unread", args=[thread.pk]))

@@ -8,6 +8,7 @@ from django.urls import reverse
 from integrations.models import Integration
 from sms.models import Direction, Message, MessageStatus
 from tests.factories import CandidateFactory
+from tests.fakes.provider_server import TWILIO_SID
 from tests.fakes.twilio_webhooks import inbound_params
 from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM
 from tests.sms.inbound.test_webhooks_twilio import signed_post
@@ -77,7 +78,7 @@ def test_a_status_callback_for_a_service_send_is_matched_by_the_service(
     fields = {
         "MessageSid": message.provider_message_id,
         "MessageStatus": "delivered",
-        "AccountSid": "AC" + "0" * 32,  # even with an odd AccountSid, our service matches
+        "AccountSid": TWILIO_SID,
         "MessagingServiceSid": SERVICE,
         "From": POOL_NUMBER,
         "To": CANDIDATE_PHONE,
@@ -90,3 +91,7 @@ def test_a_status_callback_for_a_service_send_is_matched_by_the_service(
     message.refresh_from_db()
     assert message.status == MessageStatus.DELIVERED
     assert message.receipt_at is not None
+
+    # Our service named by another account's callback is not ours.
+    odd = signed_post(client, path, {**fields, "AccountSid": "AC" + "0" * 32})
+    assert odd.status_code == 403

@@ -68,7 +68,8 @@ class TestTwilioWebhooks(WebhookCases):
 
     def malformed_inbound(self, client):
         # Correctly signed, but without the fields every Twilio message has.
-        return signed_post(client, reverse("sms:twilio_inbound"), {"Body": "where is the rest"})
+        fields = {"Body": "where is the rest", "AccountSid": TWILIO_SID}
+        return signed_post(client, reverse("sms:twilio_inbound"), fields)
 
     def request_with_method(self, client, method, which):
         name = "sms:twilio_inbound" if which == "inbound" else "sms:twilio_status"

@@ -29,7 +29,9 @@ def test_the_toolbar_button_opens_the_sidebar_for_the_selection(
     assert '<div class="overlay drawer-overlay' in html
     assert "Send SMS to 2 candidates" in html
     assert "Maya Patel" in html and "Jordan Brooks" in html
-    assert html.count('name="application"') == 2
+    assert html.count('name="applications"') == 1  # one field, however many cards
+    value = re.search(r'name="applications" value="([^"]*)"', html).group(1)
+    assert set(value.split(",")) == {str(pk) for pk in selection(cards, "Maya", "Jordan")}
     assert ">Preview</button>" in html
     assert "This field is required" not in html  # opening is not submitting
 
@@ -281,3 +283,18 @@ def test_a_card_send_can_carry_a_pdf(
     assert message.attachments.get().content_type == "application/pdf"
     (send,) = fake_provider.requests_for("twilio.send")
     assert len(send.form["MediaUrl"]) == 1
+
+
+def test_an_impossible_previewed_at_is_ignored_not_a_500(
+    recruiter_client, active_twilio, job, cards, fake_provider
+):
+    data = {
+        "application": selection(cards, "Maya"),
+        "kind": "custom",
+        "body": "Hi {{first_name}}",
+        "step": "send",
+        "previewed_at": "2024-02-30T10:00:00",  # parses, then raises ValueError
+    }
+    response = recruiter_client.post(url(job), data, headers=IN_PANEL)
+    assert response.status_code == 200
+    assert Message.objects.count() == 1

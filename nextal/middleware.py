@@ -1,0 +1,52 @@
+"""Request and response guards of the whole site.
+
+`PrivatePagesMiddleware`: the response headers every page carries beyond Django's
+SecurityMiddleware and django-csp.
+
+Pages show candidate data (names, numbers, conversations): browsers and shared proxies must not
+keep a copy (`Cache-Control: no-store`), so the back button after signing out shows nothing.
+Static files never reach this middleware (WhiteNoise answers them first, with long-lived caching).
+A response that chose its own caching keeps it.
+"""
+
+from django.conf import settings
+from django.http import HttpResponseBadRequest
+from django.utils.cache import add_never_cache_headers
+
+
+class PrivatePagesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
+        if settings.PERMISSIONS_POLICY:
+            response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class RefuseNulCharactersMiddleware:
+    """A NUL character in a query or form parameter is a 400, not a database error (PostgreSQL
+    text cannot hold one; every search and lookup would otherwise be a 500).
+
+    Provider webhooks are left alone: they must keep what a candidate sent and clean it
+    themselves (`sms.text.cleaning`), and Twilio signs the values exactly as posted.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path_info.startswith("/webhooks/") and (
+            _has_nul(request.GET) or _has_nul(request.POST)
+        ):
+            return HttpResponseBadRequest(
+                "The request contains a NUL character.", content_type="text/plain"
+            )
+        return self.get_response(request)
+
+
+def _has_nul(params) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
