@@ -7,6 +7,7 @@ sweeper runs every SMS_SWEEP_INTERVAL_SECONDS under `celery beat` (nextal/settin
 
 from celery import shared_task
 
+from sms.inbound.processing import process_pending, sweep_events
 from sms.outbox.sending import send_queued_message
 from sms.outbox.sweeper import sweep_outbox as sweep
 
@@ -17,12 +18,24 @@ def send_message(message_id: int) -> str:
     return send_queued_message(message_id)
 
 
+@shared_task(name="sms.process_provider_events", ignore_result=True)
+def process_provider_events(event_ids: list[int] | None = None) -> dict:
+    """Process stored webhook events: those published (`event_ids`) and whatever else is
+    pending, in batches. A duplicate task finds them processed (or locked) and stops."""
+    result = process_pending()
+    return {"processed": result.processed, "failed": result.failed}
+
+
 @shared_task(name="sms.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict:
-    """Re-publish lost sends, dispatch due scheduled messages and retries, expire stuck sends."""
+    """Re-publish lost sends, dispatch due scheduled messages and retries, expire stuck sends;
+    process webhook events whose task was lost and retry failed ones."""
     result = sweep()
+    events = sweep_events()
     return {
         "dispatched": result.dispatched,
         "published": result.published,
         "marked_unknown": result.marked_unknown,
+        "events_processed": events.processed,
+        "events_failed": events.failed,
     }

@@ -32,8 +32,12 @@ from sms.threads import normalize_sender, thread_for_sender
 logger = logging.getLogger(__name__)
 
 
-def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
-    """Store an inbound SMS once; returns (message, created)."""
+def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Message, bool]:
+    """Store an inbound SMS once; returns (message, created).
+
+    `at` is when it arrived (the provider's timestamp, else when its webhook was stored): the
+    message's place in its thread, also when it is processed later or out of order.
+    """
     message_id = clean(inbound.provider_message_id, 64) or None
     if message_id:
         existing = Message.objects.filter(provider=provider, provider_message_id=message_id).first()
@@ -42,12 +46,13 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
     sender = normalize_sender(inbound.from_number)
     body = clean(inbound.body)
     now = timezone.now()
+    arrived_at, at = at, at or now
     with transaction.atomic():
         thread = thread_for_sender(sender)
         # The outbound message it answers: the thread's latest (SMS Analytics counts the reply
         # for that message's recruiter, template and job).
         answered = (
-            Message.objects.filter(thread=thread, direction=Direction.OUTBOUND)
+            Message.objects.filter(thread=thread, direction=Direction.OUTBOUND, created_at__lte=at)
             .order_by("-created_at")  # the (thread, created_at) index, read backwards
             .values_list("pk", flat=True)
             .first()
@@ -68,6 +73,9 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                     raw=json_safe(inbound.raw),
                     in_reply_to_id=answered,
                 )
+            if arrived_at is not None:  # created_at is set on insert (auto_now_add)
+                Message.objects.filter(pk=message.pk).update(created_at=at)
+                message.created_at = at
         except IntegrityError:
             # A concurrent delivery of the same message won the unique constraint.
             existing = Message.objects.filter(
@@ -77,7 +85,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                 raise
             logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
             return existing, False
-        Thread.objects.filter(pk=thread.pk).show_message(body, Direction.INBOUND, at=now)
+        Thread.objects.filter(pk=thread.pk).show_inbound(body, at=at, now=now)
         if thread.candidate_id:
             record_event(
                 thread.candidate_id,

@@ -2,8 +2,11 @@
 
 One shared base does what every webhook needs (no login, no CSRF, POST only, authenticity check
 by the provider's adapter, never a 500 for anything a caller can send) and each endpoint only
-names its provider, what it parses and what it answers. The provider's settings row is loaded
-even when it is inactive: a correctly signed reply that arrives after a switch is still kept.
+names its provider, what it parses and what it answers. An authentic request is stored first
+(`events.store_events`: one insert, duplicates ignored) and answered; a task processes it
+(`processing`), so nothing acknowledged is lost to an error while recording it. The provider's
+settings row is loaded even when it is inactive: a correctly signed reply that arrives after a
+switch is still kept.
 """
 
 from __future__ import annotations
@@ -20,8 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from integrations.models import Integration, ProviderKind
 from integrations.providers import provider_for
 from integrations.providers.base import SmsProvider, WebhookRejected
-from sms.inbound.ingest import record_inbound
-from sms.inbound.statuses import record_status
+from sms.inbound.events import store_events
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +55,16 @@ class ProviderWebhook(View):
             # Whatever a caller posts must not become a 500 (which providers retry forever).
             logger.exception("Unreadable %s webhook %s", integration, request.path_info)
             return HttpResponse("Malformed request.", status=400, content_type="text/plain")
-        for event in events:
-            self.record(event)
+        try:
+            store_events(self.provider_kind, request.body, events)
+        except Exception:
+            # The database refused it: a 5xx so that a provider that retries (ClickSend, Twilio
+            # status callbacks) tries again; nothing was acknowledged.
+            logger.exception("Could not store a %s webhook %s", integration, request.path_info)
+            return HttpResponse("Try again later.", status=503, content_type="text/plain")
         return self.success_response()
 
     def parse(self, provider: SmsProvider, request: HttpRequest) -> list:
-        raise NotImplementedError
-
-    def record(self, event) -> None:
         raise NotImplementedError
 
     def success_response(self) -> HttpResponse:
@@ -71,16 +75,10 @@ class InboundWebhook(ProviderWebhook):
     def parse(self, provider, request):
         return provider.parse_inbound(request)
 
-    def record(self, event):
-        record_inbound(self.provider_kind, event)
-
 
 class StatusWebhook(ProviderWebhook):
     def parse(self, provider, request):
         return provider.parse_status(request)
-
-    def record(self, event):
-        record_status(self.provider_kind, event)
 
 
 class TwilioInbound(InboundWebhook):

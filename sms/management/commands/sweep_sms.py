@@ -7,13 +7,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from sms.inbound.processing import sweep_events
 from sms.outbox.sweeper import sweep_outbox
 
 
 class Command(BaseCommand):
     help = (
         "Re-publish SMS whose send task was lost, dispatch due scheduled messages and retries, "
-        "and mark messages stuck in sending as outcome unknown."
+        "mark messages stuck in sending as outcome unknown, and process webhook events whose "
+        "task was lost."
     )
 
     def add_arguments(self, parser):
@@ -24,9 +26,11 @@ class Command(BaseCommand):
     def handle(self, *args, every=0, **options):
         while True:
             result = sweep_outbox()
+            events = sweep_events()
             self.stdout.write(
                 f"{result.dispatched} dispatched ({result.published} published), "
-                f"{result.marked_unknown} marked outcome unknown"
+                f"{result.marked_unknown} marked outcome unknown, "
+                f"{events.processed} webhook event(s) processed ({events.failed} failed)"
             )
             if not every:
                 return
