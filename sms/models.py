@@ -308,7 +308,8 @@ class Message(models.Model):
     job = models.ForeignKey(
         "candidates.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was written, or for an inbound message when it arrived (set by ingestion).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     # When the sweeper may next dispatch a queued message (scheduled time, retry backoff).

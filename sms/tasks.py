@@ -7,6 +7,7 @@ sweeper runs every SMS_SWEEP_INTERVAL_SECONDS under `celery beat` (nextal/settin
 
 from celery import shared_task
 
+from sms.inbound.events import publish_processing, release_processing_flag
 from sms.inbound.processing import process_pending, sweep_events
 from sms.outbox.sending import send_queued_message
 from sms.outbox.sweeper import sweep_outbox as sweep
@@ -21,8 +22,18 @@ def send_message(message_id: int) -> str:
 @shared_task(name="sms.process_provider_events", ignore_result=True)
 def process_provider_events(event_ids: list[int] | None = None) -> dict:
     """Process stored webhook events: those published (`event_ids`) and whatever else is
-    pending, in batches. A duplicate task finds them processed (or locked) and stops."""
+    pending, in batches. A duplicate task finds them processed (or locked) and stops. Past its
+    time budget it hands over to a new task; otherwise it clears the "processing requested"
+    flag and looks once more (for events stored while it ran)."""
     result = process_pending()
+    if not result.more:
+        release_processing_flag()
+        last = process_pending()
+        result = type(result)(
+            result.processed + last.processed, result.failed + last.failed, last.more
+        )
+    if result.more:
+        publish_processing([], coalesce=False)
     return {"processed": result.processed, "failed": result.failed}
 
 

@@ -1,6 +1,11 @@
 """Storing a webhook first: one `INSERT … ON CONFLICT DO NOTHING` for the events of a request,
 then a processing task published after commit (in-process without Redis).
 
+On a Redis broker the publications coalesce: a webhook publishes a task only when it sets the
+"processing requested" flag (`SET NX`, one round trip); the task clears the flag and drains
+once more, so an event stored while a task is queued or running is processed by that task (and
+the sweeper is the safety net if the flag's task is lost).
+
 What a webhook carries is kept twice: the raw request body, as received, and the adapter's
 normalized event (`InboundSms` / `StatusEvent`) as JSON, which processing reads back. A
 provider's duplicate (same provider, kind and event id) inserts nothing.
@@ -8,13 +13,16 @@ provider's duplicate (same provider, kind and event id) inserts nothing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import logging
 from datetime import datetime
 
+import redis
 from celery import current_app
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -26,6 +34,9 @@ from sms.text.cleaning import clean, json_safe
 logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "sms.process_provider_events"
+PROCESSING_FLAG = "nextal:sms:process-events-requested"
+# Longer than a task's drain budget; a flag whose task was lost expires after it.
+FLAG_SECONDS = 60
 KIND_OF = {InboundSms: ProviderEvent.Kind.INBOUND, StatusEvent: ProviderEvent.Kind.STATUS}
 CLASS_OF = {kind: cls for cls, kind in KIND_OF.items()}
 _DATETIME = "$datetime"
@@ -101,12 +112,45 @@ def store_events(provider: str, raw_body: bytes, events: list) -> list[int]:
     return new_ids
 
 
-def publish_processing(event_ids: list[int]) -> bool:
-    """Ask a worker to process pending events (these among them). Never raises: an event whose
-    task was not published is processed by the sweeper."""
+_flag_client: redis.Redis | None = None
+
+
+def _flags() -> redis.Redis | None:
+    """The broker's Redis, for the coalescing flag (None: publish every time)."""
+    global _flag_client
+    url = current_app.conf.broker_url or ""
+    if current_app.conf.task_always_eager or not url.startswith(("redis://", "rediss://")):
+        return None
+    if _flag_client is None:
+        timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
+        _flag_client = redis.Redis.from_url(
+            url, socket_timeout=timeout, socket_connect_timeout=timeout
+        )
+    return _flag_client
+
+
+def release_processing_flag() -> None:
+    """A processing task is about to look for pending events one last time: a webhook stored
+    from now on publishes a new task."""
+    flags = _flags()
+    if flags is not None:
+        with contextlib.suppress(redis.RedisError):  # it expires by itself
+            flags.delete(PROCESSING_FLAG)
+
+
+def publish_processing(event_ids: list[int], *, coalesce: bool = True) -> bool:
+    """Ask a worker to process pending events (these among them), unless a task already asked
+    for will (`coalesce`). Never raises: an event whose task was not published is processed by
+    the sweeper."""
+    flags = _flags() if coalesce else None
     try:
+        if flags is not None and not flags.set(PROCESSING_FLAG, "1", nx=True, ex=FLAG_SECONDS):
+            return True  # a task is queued or running and looks again before it stops
         current_app.tasks[PROCESS_TASK].delay(event_ids)
     except Exception as exc:  # kombu/redis raise several types; all mean "not published"
+        if flags is not None:
+            with contextlib.suppress(redis.RedisError):
+                flags.delete(PROCESSING_FLAG)
         logger.warning(
             "Could not publish the processing of %d webhook event(s) (%s: %s); the sweeper "
             "will process them.",

@@ -46,7 +46,7 @@ def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Mess
     sender = normalize_sender(inbound.from_number)
     body = clean(inbound.body)
     now = timezone.now()
-    arrived_at, at = at, at or now
+    at = at or now
     with transaction.atomic():
         thread = thread_for_sender(sender)
         # The outbound message it answers: the thread's latest (SMS Analytics counts the reply
@@ -72,10 +72,8 @@ def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Mess
                     sent_at=inbound.received_at,
                     raw=json_safe(inbound.raw),
                     in_reply_to_id=answered,
+                    created_at=at,
                 )
-            if arrived_at is not None:  # created_at is set on insert (auto_now_add)
-                Message.objects.filter(pk=message.pk).update(created_at=at)
-                message.created_at = at
         except IntegrityError:
             # A concurrent delivery of the same message won the unique constraint.
             existing = Message.objects.filter(

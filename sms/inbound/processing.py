@@ -13,9 +13,11 @@ arrived), so a late-processed reply still sits where it belongs in its thread.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -29,8 +31,9 @@ from sms.models import ProviderEvent
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 50
-# A task drains at most this many batches; the tasks published after it take the rest.
-MAX_BATCHES = 20
+# A task drains batches for at most this long (well inside CELERY_TASK_SOFT_TIME_LIMIT), then
+# hands the rest to a new task.
+TIME_BUDGET_SECONDS = 20.0
 # Failed events are retried by the sweeper this many times in all, then wait for Reprocess.
 MAX_ATTEMPTS = 3
 # An event still pending this long after it arrived (or after its last failure) has lost its
@@ -43,6 +46,7 @@ SWEEP_LIMIT = 1000
 class Processed:
     processed: int = 0
     failed: int = 0
+    more: bool = False  # stopped on its time budget with events left
 
 
 def apply_event(event: ProviderEvent) -> None:
@@ -66,6 +70,8 @@ def _process_batch(pending) -> Processed:
             try:
                 with transaction.atomic():
                     apply_event(event)
+            except SoftTimeLimitExceeded:
+                raise  # the whole batch rolls back and stays pending (not the event's fault)
             except Exception as exc:
                 logger.exception("Webhook event #%s (%s) could not be processed", event.pk, event)
                 event.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -81,10 +87,11 @@ def _process_batch(pending) -> Processed:
     return Processed(processed, failed)
 
 
-def process_pending(*, max_batches: int = MAX_BATCHES) -> Processed:
-    """Process events that arrived and were never tried, oldest first, batch by batch."""
+def process_pending(*, budget: float = TIME_BUDGET_SECONDS) -> Processed:
+    """Process events that arrived and were never tried, oldest first, batch by batch, for at
+    most `budget` seconds."""
     fresh = ProviderEvent.objects.filter(processed_at__isnull=True, attempts=0)
-    return _drain(fresh, max_batches)
+    return _drain(fresh, budget=budget)
 
 
 def sweep_events(*, now=None) -> Processed:
@@ -95,7 +102,7 @@ def sweep_events(*, now=None) -> Processed:
     left = left.filter(
         Q(attempts=0, received_at__lte=cutoff) | Q(attempts__gt=0, last_attempt_at__lte=cutoff)
     )
-    result = _drain(left, SWEEP_LIMIT // BATCH_SIZE)
+    result = _drain(left, max_batches=SWEEP_LIMIT // BATCH_SIZE)
     if result.processed or result.failed:
         logger.info(
             "Webhook sweep: %d event(s) processed, %d failed", result.processed, result.failed
@@ -109,14 +116,17 @@ def reprocess(event_ids) -> Processed:
     ids = list(event_ids)
     ProviderEvent.objects.filter(pk__in=ids, processed_at__isnull=True).update(attempts=0)
     again = ProviderEvent.objects.filter(pk__in=ids, processed_at__isnull=True, attempts=0)
-    return _drain(again, len(ids) // BATCH_SIZE + 1)
+    return _drain(again, max_batches=len(ids) // BATCH_SIZE + 1)
 
 
-def _drain(pending, max_batches: int) -> Processed:
-    processed = failed = 0
-    for _ in range(max(max_batches, 1)):
+def _drain(pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS) -> Processed:
+    """Batches until one comes back short (nothing left), `max_batches` (if given) or `budget`."""
+    processed = failed = batches = 0
+    deadline = time.monotonic() + budget
+    while True:
         batch = _process_batch(pending)
-        processed, failed = processed + batch.processed, failed + batch.failed
+        processed, failed, batches = processed + batch.processed, failed + batch.failed, batches + 1
         if batch.processed + batch.failed < BATCH_SIZE:
-            break
-    return Processed(processed, failed)
+            return Processed(processed, failed)
+        if batches == max_batches or time.monotonic() > deadline:
+            return Processed(processed, failed, more=True)

@@ -84,3 +84,30 @@ def test_a_worker_turns_an_acknowledged_reply_into_the_inbox_conversation(
     assert "On my way" in inbox.content.decode()
     assert Thread.objects.get().candidate == candidate
     reset_broker_pool(app)
+
+
+@pytest.mark.redis
+def test_publications_coalesce_and_every_event_is_processed(celery_worker, monkeypatch):
+    from celery import current_app
+
+    from sms.inbound.events import PROCESS_TASK, PROCESSING_FLAG, _flags
+
+    reset_broker_pool(app)
+    configure("twilio")
+    task = current_app.tasks[PROCESS_TASK]
+    published = []
+    real_delay = task.delay
+    monkeypatch.setattr(task, "delay", lambda ids: published.append(ids) or real_delay(ids))
+
+    for event in replies(30):  # 30 webhooks, each committed and published on its own
+        store_events("twilio", b"", [event])
+
+    wait_until(
+        lambda: not ProviderEvent.objects.filter(processed_at__isnull=True).exists(),
+        timeout=30,
+        what="every event processed",
+    )
+    assert Message.objects.filter(direction="inbound").count() == 30
+    assert 1 <= len(published) < 30
+    wait_until(lambda: not _flags().exists(PROCESSING_FLAG), timeout=10, what="the flag cleared")
+    reset_broker_pool(app)
