@@ -13,6 +13,7 @@ import uuid
 
 from bench.common import (
     GUNICORN_WORKERS,
+    INBOUND_WORKER_NICE,
     INBOUND_WORKER_PROCESSES,
     OUR_NUMBER,
     PY,
@@ -83,10 +84,12 @@ def wait_processed(sids: list[str]) -> tuple[float, int]:
 
 
 def worker_args(n: int) -> list[str]:
-    """A worker processing webhook events, at a lower CPU priority than the web server (as on
-    one node: the acknowledgement is what the provider waits for, processing can yield)."""
+    """A worker processing webhook events while they arrive. BENCH_INBOUND_WORKER_NICE lowers
+    its CPU priority below the web server's (on a quiet node processing then takes the idle
+    CPU; on a shared one it starves, hence 0 by default)."""
     return [
-        "nice", "-n", "10", PY, "-m", "celery", "-A", "nextal", "worker", "--pool", "prefork", "--concurrency", "1",
+        "nice", "-n", str(INBOUND_WORKER_NICE),
+        PY, "-m", "celery", "-A", "nextal", "worker", "--pool", "prefork", "--concurrency", "1",
         "--hostname", f"bench-inbound{n}@%h", "--without-gossip", "--without-mingle",
         "--loglevel", "WARNING",
     ]  # fmt: skip

@@ -14,6 +14,11 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/new/", views.job_create, name="job_create"),
     path("jobs/<int:pk>/", views.job_board, name="job_board"),
+    path(
+        "jobs/<int:pk>/board/stages/<int:stage_pk>/cards/",
+        views.job_board_cards,
+        name="job_board_cards",
+    ),
     path("jobs/<int:pk>/edit/", views.job_edit, name="job_edit"),
     path("applications/<int:pk>/move/", views.application_move, name="application_move"),
 ]
