@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.models import Integration
 from integrations.providers.base import DeliveryStatus, InboundSms, StatusEvent
 from sms.inbound import processing
 from sms.inbound.events import from_payload, store_events, to_payload
@@ -235,3 +236,21 @@ def test_a_webhook_that_cannot_be_stored_is_not_acknowledged(client, candidate, 
     response = twilio_post(client, INBOUND, reply("SM" + "c" * 32))
     assert response.status_code == 503
     assert b"disk full" not in response.content
+
+
+def test_an_acknowledgement_is_one_insert_once_the_settings_are_loaded(
+    client, candidate, django_assert_num_queries
+):
+    twilio_post(client, INBOUND, reply("SM" + "d" * 32))  # loads the provider's settings
+    with django_assert_num_queries(1):  # the INSERT; processing runs after commit
+        response = twilio_post(client, INBOUND, reply("SM" + "e" * 32))
+    assert response.status_code == 200
+
+
+def test_a_new_auth_token_applies_at_once_in_the_process_that_saved_it(client, candidate):
+    assert twilio_post(client, INBOUND, reply("SM" + "f" * 32)).status_code == 200
+    integration = Integration.objects.get(kind="twilio")
+    integration.secret = "a-rotated-auth-token-0123456789ab"
+    integration.save()
+    # Signed with the old token: refused, the saved row was re-read.
+    assert twilio_post(client, INBOUND, reply("SM" + "0" * 31 + "1")).status_code == 403
