@@ -111,3 +111,40 @@ def test_a_board_of_1000_cards_stays_small(recruiter_client, job):
     with_threads(bulk_applications(job, 1000))
     html = recruiter_client.get(reverse("candidates:job_board", args=[job.pk])).content
     assert len(html) <= BOARD_HTML_LIMIT, len(html)
+
+
+def test_card_text_is_escaped_and_the_preview_is_one_line(recruiter_client, job):
+    from candidates.models import Candidate
+    from sms.models import Thread
+
+    (application,) = bulk_applications(job, 1)
+    Candidate.objects.filter(pk=application.candidate_id).update(first_name="<b>Ada</b>")
+    Thread.objects.create(
+        candidate_id=application.candidate_id,
+        phone_number="+12025551000",
+        last_message_preview="<script>x</script> " + "long " * 40,
+        last_message_direction="outbound",
+        unread_count=2,
+    )
+    html = recruiter_client.get(reverse("candidates:job_board", args=[job.pk])).content.decode()
+    assert "<b>Ada</b>" not in html and "&lt;b&gt;Ada&lt;/b&gt;" in html
+    assert "<script>x" not in html
+    preview = re.search(r'<span class="kcard-sms-text">(.*?)</span>', html).group(1)
+    assert preview.startswith("You: &lt;script&gt;") and preview.endswith("…")
+    assert 'class="kcard has-unread"' in html and '>2<span class="sr-only"> unread' in html
+    assert 'data-action="send-sms"' in html  # recruiters may send
+
+
+def test_the_send_link_needs_the_permission(client, job, db):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    bulk_applications(job, 1)
+    viewer = UserFactory(username="viewer")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_job", "view_application"])
+    )
+    client.force_login(viewer)
+    html = client.get(reverse("candidates:job_board", args=[job.pk])).content.decode()
+    assert 'class="kcard"' in html and 'data-action="send-sms"' not in html
