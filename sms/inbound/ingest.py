@@ -47,7 +47,8 @@ def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Mess
     body = clean(inbound.body)
     now = timezone.now()
     at = at or now
-    with transaction.atomic():
+    # Inside processing's savepoint per event, no second one is needed (an error rolls both back).
+    with transaction.atomic(savepoint=False):
         thread = thread_for_sender(sender)
         # The outbound message it answers: the thread's latest (SMS Analytics counts the reply
         # for that message's recruiter, template and job).
