@@ -122,7 +122,7 @@ def test_card_text_is_escaped_and_the_preview_is_one_line(recruiter_client, job)
     Thread.objects.create(
         candidate_id=application.candidate_id,
         phone_number="+12025551000",
-        last_message_preview="<script>x</script> " + "long " * 40,
+        last_message_preview=("<script>x</script> " + "long " * 40)[:160],
         last_message_direction="outbound",
         unread_count=2,
     )

@@ -254,3 +254,25 @@ def test_a_new_auth_token_applies_at_once_in_the_process_that_saved_it(client, c
     integration.save()
     # Signed with the old token: refused, the saved row was re-read.
     assert twilio_post(client, INBOUND, reply("SM" + "0" * 31 + "1")).status_code == 403
+
+
+def test_a_task_out_of_time_leaves_its_batch_pending_not_failed(candidate, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    store_events("twilio", b"", [inbound("SM" + "1" * 31 + "2")])
+
+    def out_of_time(event):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(processing, "apply_event", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        processing.process_pending()
+    event = ProviderEvent.objects.get()
+    assert (event.attempts, event.error, event.processed_at) == (0, "", None)
+
+
+def test_a_task_hands_over_when_its_time_budget_is_spent(candidate):
+    store_events("twilio", b"", [inbound(f"SM{i:032d}") for i in range(processing.BATCH_SIZE + 5)])
+    first = processing.process_pending(budget=0)  # one batch, then out of budget
+    assert (first.processed, first.more) == (processing.BATCH_SIZE, True)
+    assert processing.process_pending() == processing.Processed(processed=5)
