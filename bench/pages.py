@@ -32,6 +32,7 @@ def measure_page(client, url: str) -> dict:
         queries.append(len(ctx.captured_queries))
     return {
         "url": url,
+        "html_bytes": len(response.content),
         "queries": max(queries),
         "median_ms": round(statistics.median(times) * 1000, 1),
         "p95_ms": round(percentile(times, 0.95) * 1000, 1),
@@ -107,6 +108,8 @@ def bench_pages() -> dict:
     conversation = _conversation_url(big)
     if conversation:
         results["conversation_2000"] = measure_page(client, conversation)
+    board, listing = results["kanban_1000"], results["candidate_list"]
+    board["ratio_to_candidate_list"] = round(board["median_ms"] / listing["median_ms"], 2)
     return results
 
 

@@ -14,6 +14,11 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/new/", views.job_create, name="job_create"),
     path("jobs/<id:pk>/", views.job_board, name="job_board"),
+    path(
+        "jobs/<id:pk>/board/stages/<id:stage_pk>/cards/",
+        views.job_board_cards,
+        name="job_board_cards",
+    ),
     path("jobs/<id:pk>/edit/", views.job_edit, name="job_edit"),
     path("applications/<id:pk>/move/", views.application_move, name="application_move"),
 ]

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import services
+from candidates.board import BoardColumn
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import bounded_query, search_candidates
@@ -228,8 +230,13 @@ def job_edit(request, pk):
     )
 
 
+# A column shows its first cards and "Show more" loads the next ones (htmx), so the board stays
+# fast and small at thousands of cards; the column's count is always the exact total.
+BOARD_CARDS_PER_COLUMN = 50
+
+
 def _board_cards(job):
-    """Every card of the board in one query, with what a card shows (incl. the SMS summary)."""
+    """The cards of the board in board order, with what a card shows (incl. the SMS summary)."""
     return (
         Application.objects.filter(job=job)
         .select_related("candidate", "candidate__sms_thread")
@@ -251,23 +258,62 @@ def _board_cards(job):
     )
 
 
+def _first_cards_per_column(job, *, show_all_in=None):
+    """Each column's first BOARD_CARDS_PER_COLUMN cards in one query (a row number per stage);
+    every card of the `show_all_in` stage (the "Show more" link without JavaScript)."""
+    row = Window(RowNumber(), partition_by=F("stage_id"), order_by=[F("position"), F("id")])
+    cards = _board_cards(job).annotate(row=row)
+    shown = Q(row__lte=BOARD_CARDS_PER_COLUMN)
+    if show_all_in is not None:
+        shown |= Q(stage_id=show_all_in)
+    return cards.filter(shown)
+
+
 @permission_required("candidates.view_job", raise_exception=True)
 @permission_required("candidates.view_application", raise_exception=True)
 def job_board(request, pk):
     job = get_object_or_404(Job.objects.select_related("recruiter"), pk=pk)
-    columns = {stage.pk: (stage, []) for stage in job.stages.order_by("position")}
-    for card in _board_cards(job):
-        columns[card.stage_id][1].append(card)
+    show = request.GET.get("show", "")
+    show_all_in = int(show) if show.isascii() and show.isdigit() and len(show) < 12 else None
+    counts = dict(
+        Application.objects.filter(job=job)
+        .order_by()
+        .values("stage_id")
+        .annotate(n=Count("id"))
+        .values_list("stage_id", "n")
+    )
+    columns = {
+        stage.pk: BoardColumn(stage, counts.get(stage.pk, 0))
+        for stage in job.stages.order_by("position")
+    }
+    for card in _first_cards_per_column(job, show_all_in=show_all_in):
+        columns[card.stage_id].cards.append(card)
     return render(
         request,
         "candidates/job_board.html",
         {
             "job": job,
             "columns": list(columns.values()),
-            "total": sum(len(cards) for _stage, cards in columns.values()),
+            "total": sum(counts.values()),
             "nav_section": "jobs",
         },
     )
+
+
+@require_GET
+@permission_required("candidates.view_job", raise_exception=True)
+@permission_required("candidates.view_application", raise_exception=True)
+def job_board_cards(request, pk, stage_pk):
+    """A column's next cards after the `offset` already shown ("Show more", htmx)."""
+    stage = get_object_or_404(Stage.objects.select_related("job"), pk=stage_pk, job_id=pk)
+    offset = request.GET.get("offset", "0")
+    offset = int(offset) if offset.isascii() and offset.isdigit() and len(offset) < 7 else 0
+    column = BoardColumn(stage, Application.objects.filter(stage=stage).count())
+    end = offset + BOARD_CARDS_PER_COLUMN
+    column.cards = list(_board_cards(stage.job).filter(stage=stage)[offset:end])
+    column.offset = offset
+    context = {"job": stage.job, "column": column, "stage": stage}
+    return render(request, "candidates/_kanban_more.html", context)
 
 
 @permission_required("candidates.change_application", raise_exception=True)

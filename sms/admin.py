@@ -1,10 +1,38 @@
 """Django admin for SMS data. Messages are read-only (the pipeline owns them); provider
 credentials live on integrations and are never shown here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from core.admin import ReadOnlyAdmin
-from sms.models import ConsentEvent, Message, OptOut, PolicyChange, SmsPolicy, SmsTemplate, Thread
+from sms.inbound.processing import reprocess
+from sms.models import (
+    ConsentEvent,
+    Message,
+    OptOut,
+    PolicyChange,
+    ProviderEvent,
+    SmsPolicy,
+    SmsTemplate,
+    Thread,
+)
+
+
+class ProcessingStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Pending"), ("failed", "Failed"), ("processed", "Processed")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "processed":
+            return queryset.filter(processed_at__isnull=False)
+        if value == "failed":
+            return queryset.filter(processed_at__isnull=True).exclude(error="")
+        if value == "pending":
+            return queryset.filter(processed_at__isnull=True, error="")
+        return queryset
 
 
 @admin.register(Thread)
@@ -79,3 +107,35 @@ class SmsTemplateAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "body"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+@admin.register(ProviderEvent)
+class ProviderEventAdmin(ReadOnlyAdmin):
+    """Webhooks as they arrived. Failed ones (filter "Failed") show their error and can be
+    processed again with the Reprocess action (exactly once: processed events are skipped)."""
+
+    list_display = ["pk", "provider", "kind", "event_id", "received_at", "state", "attempts"]
+    list_filter = ["provider", "kind", ProcessingStateFilter]
+    search_fields = ["event_id"]
+    date_hierarchy = "received_at"
+    actions = ["reprocess_events"]
+    readonly_fields = ["error"]
+
+    @admin.display(description="State")
+    def state(self, event):
+        if event.processed_at:
+            return "Processed"
+        return "Failed" if event.error else "Pending"
+
+    def has_reprocess_permission(self, request):
+        return request.user.has_perm("sms.change_providerevent")
+
+    @admin.action(description="Reprocess the selected events", permissions=["reprocess"])
+    def reprocess_events(self, request, queryset):
+        result = reprocess(queryset.filter(processed_at__isnull=True).values_list("pk", flat=True))
+        level = messages.WARNING if result.failed else messages.SUCCESS
+        self.message_user(
+            request,
+            f"{result.processed} event(s) processed, {result.failed} failed again.",
+            level=level,
+        )

@@ -10,7 +10,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -42,6 +42,26 @@ class ThreadQuerySet(models.QuerySet):
             fields["closed_at"] = None
             fields["snoozed_until"] = None
         return self.update(**fields)
+
+    def show_inbound(self, body: str, *, at, now) -> int:
+        """An inbound message that arrived `at` (processed `now`): unread, and these threads'
+        latest unless a later message is already shown (events processed out of order)."""
+        newer = Q(last_message_direction="") | Q(last_message_at__lte=at)  # "": no message yet
+
+        def newest(value, field):
+            return Case(When(newer, then=Value(value)), default=F(field))
+
+        return self.update(
+            last_message_at=newest(at, "last_message_at"),
+            last_message_preview=newest(preview(body), "last_message_preview"),
+            last_message_direction=newest(Direction.INBOUND.value, "last_message_direction"),
+            last_inbound_at=Case(
+                When(Q(last_inbound_at__isnull=True) | Q(last_inbound_at__lte=at), then=Value(at)),
+                default=F("last_inbound_at"),
+            ),
+            unread_count=F("unread_count") + 1,
+            changed_at=now,  # polling clients look for changes since their last poll
+        )
 
     def show_bulk_messages(self, bulk, *, at) -> int:
         """Each thread's new message of `bulk` is its latest, in one statement (Django's
@@ -313,7 +333,8 @@ class Message(models.Model):
     job = models.ForeignKey(
         "candidates.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When it was written, or for an inbound message when it arrived (set by ingestion).
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     # When the sweeper may next dispatch a queued message (scheduled time, retry backoff).
@@ -652,6 +673,54 @@ class PolicyChange(models.Model):
 
     def __str__(self):
         return f"SMS policy changed by {self.changed_by} at {self.changed_at}"
+
+
+class ProviderEvent(models.Model):
+    """A webhook as it arrived: stored first (the acknowledgement means it is durable), then
+    processed into threads, messages, statuses and opt-outs exactly once (sms/inbound/).
+
+    Pending: `processed_at` empty. Failed: `error` says why (retried by the sweeper up to
+    `sms.inbound.processing.MAX_ATTEMPTS` times, then kept for an administrator's Reprocess).
+    """
+
+    class Kind(models.TextChoices):
+        INBOUND = "inbound", "Inbound SMS"
+        STATUS = "status", "Delivery status"
+
+    provider = models.CharField(max_length=20, choices=ProviderKind.choices)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The provider's id of what it reports: the message id (inbound), id and status (status);
+    # a hash of the normalized event when the provider gave no id.
+    event_id = models.CharField(max_length=200)
+    body = models.TextField(blank=True)  # the raw request body, as received
+    payload = models.JSONField(default=dict)  # the adapter's normalized event
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind", "event_id"], name="provider_event_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=Q(processed_at__isnull=True),
+                name="provider_event_pending_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_provider_display()} {self.get_kind_display()} {self.event_id}"
+
+    @property
+    def failed(self) -> bool:
+        return self.processed_at is None and bool(self.error)
 
 
 # Declared in their own modules (sms/inbox_models.py, sms/media/models.py), registered here.

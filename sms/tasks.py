@@ -10,6 +10,8 @@ from celery import shared_task
 from sms.assignment import wake_snoozed
 from sms.attachments.downloading import download_attachment as download
 from sms.attachments.sweeper import sweep_attachments
+from sms.inbound.events import publish_processing, release_processing_flag
+from sms.inbound.processing import process_pending, sweep_events
 from sms.outbox.sending import send_queued_message
 from sms.outbox.sweeper import sweep_outbox as sweep
 from sms.reply_alerts import send_reply_alerts
@@ -21,11 +23,31 @@ def send_message(message_id: int) -> str:
     return send_queued_message(message_id)
 
 
+@shared_task(name="sms.process_provider_events", ignore_result=True)
+def process_provider_events(event_ids: list[int] | None = None) -> dict:
+    """Process stored webhook events: those published (`event_ids`) and whatever else is
+    pending, in batches. A duplicate task finds them processed (or locked) and stops. Past its
+    time budget it hands over to a new task; otherwise it clears the "processing requested"
+    flag and looks once more (for events stored while it ran)."""
+    result = process_pending()
+    if not result.more:
+        release_processing_flag()
+        last = process_pending()
+        result = type(result)(
+            result.processed + last.processed, result.failed + last.failed, last.more
+        )
+    if result.more:
+        publish_processing([], coalesce=False)
+    return {"processed": result.processed, "failed": result.failed}
+
+
 @shared_task(name="sms.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> dict:
     """Re-publish lost sends, dispatch due scheduled messages and retries, expire stuck sends;
-    re-publish lost and due attachment downloads."""
+    re-publish lost and due attachment downloads; process webhook events whose task was lost and
+    retry failed ones."""
     result = sweep()
+    events = sweep_events()
     return {
         "dispatched": result.dispatched,
         "published": result.published,
@@ -33,6 +55,8 @@ def sweep_outbox() -> dict:
         "attachments": sweep_attachments(),
         "woken": wake_snoozed(),
         "reply_alerts": send_reply_alerts(),
+        "events_processed": events.processed,
+        "events_failed": events.failed,
     }
 
 

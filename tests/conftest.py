@@ -176,10 +176,12 @@ def sms_policy_without_quiet_hours(request, migrated_rows):
     """Sends in tests must not depend on the wall clock: unless a test asks for the
     `quiet_hours` fixture (tests/sms/conftest.py), which turns the product default back on and
     moves the clock explicitly, quiet hours are off. Everything else is the product default."""
+    from sms.inbound.views import forget_provider_settings
     from sms.models import SmsPolicy
     from sms.policy import forget_policy, remember_policy
 
     forget_policy()
+    forget_provider_settings()  # the webhooks' copy of the provider rows
     if _database_fixture(request) is None:
         yield
         return

@@ -2,29 +2,16 @@
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.timesince import timesince
+
+from candidates.cards import render_cards, short_ago
 
 register = template.Library()
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
 
-@register.filter
-def short_ago(value):
-    """A compact age for a card's corner: "now", "5m", "3h", "2d", then "Mar 4"."""
-    if not value:
-        return ""
-    seconds = max(0, int((timezone.now() - value).total_seconds()))
-    if seconds < MINUTE:
-        return "now"
-    if seconds < HOUR:
-        return f"{seconds // MINUTE}m"
-    if seconds < DAY:
-        return f"{seconds // HOUR}h"
-    if seconds < 7 * DAY:
-        return f"{seconds // DAY}d"
-    return date_format(timezone.localtime(value), "M j")
+register.filter("short_ago", short_ago)
 
 
 @register.filter
@@ -35,3 +22,11 @@ def time_ago(value):
     if (timezone.now() - value).total_seconds() < MINUTE:
         return "just now"
     return f"{timesince(value)} ago"
+
+
+@register.simple_tag(takes_context=True)
+def kanban_cards(context, cards):
+    """{% kanban_cards cards %}: the cards of a column (candidates/cards.py)."""
+    request = context.get("request")
+    can_send = bool(request and request.user.has_perm("sms.send_sms"))
+    return render_cards(cards, can_send_sms=can_send)

@@ -39,8 +39,12 @@ logger = logging.getLogger(__name__)
 MAX_INBOUND_BODY_CHARS = 1_600 + 400
 
 
-def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
-    """Store an inbound SMS once; returns (message, created)."""
+def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Message, bool]:
+    """Store an inbound SMS once; returns (message, created).
+
+    `at` is when it arrived (the provider's timestamp, else when its webhook was stored): the
+    message's place in its thread, also when it is processed later or out of order.
+    """
     message_id = clean(inbound.provider_message_id, 64) or None
     if message_id:
         existing = Message.objects.filter(provider=provider, provider_message_id=message_id).first()
@@ -49,12 +53,14 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
     sender = normalize_sender(inbound.from_number)
     body = clean(inbound.body, MAX_INBOUND_BODY_CHARS)
     now = timezone.now()
-    with transaction.atomic():
+    at = at or now
+    # Inside processing's savepoint per event, no second one is needed (an error rolls both back).
+    with transaction.atomic(savepoint=False):
         thread = thread_for_sender(sender)
         # The outbound message it answers: the thread's latest (SMS Analytics counts the reply
         # for that message's recruiter, template and job).
         answered = (
-            Message.objects.filter(thread=thread, direction=Direction.OUTBOUND)
+            Message.objects.filter(thread=thread, direction=Direction.OUTBOUND, created_at__lte=at)
             .order_by("-created_at")  # the (thread, created_at) index, read backwards
             .values_list("pk", flat=True)
             .first()
@@ -74,6 +80,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                     sent_at=inbound.received_at,
                     raw=json_safe(inbound.raw),
                     in_reply_to_id=answered,
+                    created_at=at,
                 )
         except IntegrityError:
             # A concurrent delivery of the same message won the unique constraint.
@@ -87,7 +94,7 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
         # Media-only messages are normal (a photo of a permit): the list says "📷 Photo".
         record_media(message, inbound.media)
         shown = body or media_preview([item.content_type for item in inbound.media])
-        Thread.objects.filter(pk=thread.pk).show_message(shown, Direction.INBOUND, at=now)
+        Thread.objects.filter(pk=thread.pk).show_inbound(shown, at=at, now=now)
         assign_by_default(thread)
         if thread.candidate_id:
             record_event(

@@ -44,8 +44,11 @@ def message_for_status(provider: str, event: StatusEvent) -> Message | None:
     return None
 
 
-def record_status(provider: str, event: StatusEvent) -> bool:
-    """Apply a delivery status to its message, only forward; returns whether it changed."""
+def record_status(provider: str, event: StatusEvent, *, received_at=None) -> bool:
+    """Apply a delivery status to its message, only forward; returns whether it changed.
+
+    `received_at`: when its webhook arrived (the card's "last delivery receipt"), default now.
+    """
     if event.status not in PROVIDER_REPORTED:
         return False
     message = message_for_status(provider, event)
@@ -64,11 +67,12 @@ def record_status(provider: str, event: StatusEvent) -> bool:
     if event.status == MessageStatus.DELIVERED:
         fields["delivered_at"] = event.occurred_at or timezone.now()
     # When the receipt arrived, whether or not it moves the status (the card's health).
-    fields["receipt_at"] = timezone.now()
+    fields["receipt_at"] = received_at or timezone.now()
     with transaction.atomic():
         changed = Message.objects.filter(pk=message.pk).advance(event.status, **fields)
         if not changed:
-            Message.objects.filter(pk=message.pk).update(receipt_at=fields["receipt_at"])
+            later = Q(receipt_at__isnull=True) | Q(receipt_at__lt=fields["receipt_at"])
+            Message.objects.filter(later, pk=message.pk).update(receipt_at=fields["receipt_at"])
         if changed and not message.provider_message_id and event.provider_message_id:
             try:
                 with transaction.atomic():

@@ -2,18 +2,24 @@
 
 One shared base does what every webhook needs (no login, no CSRF, POST only, authenticity check
 by the provider's adapter, never a 500 for anything a caller can send) and each endpoint only
-names its provider, what it parses and what it answers. The provider's settings row is loaded
-even when it is inactive: a correctly signed reply that arrives after a switch is still kept.
+names its provider, what it parses and what it answers. An authentic request is stored first
+(`events.store_events`: one insert, duplicates ignored) and answered; a task processes it
+(`processing`), so nothing acknowledged is lost to an error while recording it. The provider's
+settings row is loaded even when it is inactive: a correctly signed reply that arrives after a
+switch is still kept.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, OperationalError
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -21,12 +27,34 @@ from django.views.decorators.csrf import csrf_exempt
 from integrations.models import Integration, ProviderKind
 from integrations.providers import provider_for
 from integrations.providers.base import SmsProvider, WebhookRejected
-from sms.inbound.ingest import record_inbound
-from sms.inbound.statuses import record_status
+from sms.inbound.events import store_events
 
 logger = logging.getLogger(__name__)
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
+
+# A provider's settings row, kept per process for a few seconds: every webhook needs it, and
+# loading it (decrypting the secret) was a third of an acknowledgement's work. Saving the row
+# drops the copy of the process that saved it at once; other processes use a new token or
+# secret within the TTL.
+SETTINGS_TTL_SECONDS = 5.0
+_settings: dict[str, tuple[Integration, float]] = {}
+
+
+def provider_settings(kind: str) -> Integration | None:
+    cached = _settings.get(kind)
+    if cached is not None and cached[1] > time.monotonic():
+        return cached[0]
+    integration = Integration.objects.filter(kind=kind).first()
+    if integration is not None:
+        _settings[kind] = (integration, time.monotonic() + SETTINGS_TTL_SECONDS)
+    return integration
+
+
+@receiver(post_save, sender=Integration)
+@receiver(post_delete, sender=Integration)
+def forget_provider_settings(**kwargs) -> None:
+    _settings.clear()
 
 
 class ProviderWebhook(View):
@@ -35,7 +63,7 @@ class ProviderWebhook(View):
     http_method_names = ["post"]  # anything else: 405
 
     def post(self, request: HttpRequest, token: str = "") -> HttpResponse:
-        integration = Integration.objects.filter(kind=self.provider_kind).first()
+        integration = provider_settings(self.provider_kind)
         if integration is None:
             return HttpResponse(status=404)
         try:
@@ -57,23 +85,24 @@ class ProviderWebhook(View):
             logger.exception("Unreadable %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Malformed request.", status=400, content_type="text/plain")
         try:
-            for event in events:
-                self.record(event)
+            store_events(self.provider_kind, request.body, events)
         except OperationalError:
-            # The database is unreachable: ask the provider to try again later.
-            logger.exception("Could not record a %s webhook (%s)", integration, self.route_name)
+            # The database is unreachable: a 5xx so that the provider tries again later;
+            # nothing was acknowledged.
+            logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Try again later.", status=503, content_type="text/plain")
         except (DatabaseError, ValueError, TypeError, UnicodeError):
             # Something in the payload the database refuses: answering 500 would make the
             # provider retry the same body forever.
-            logger.exception("Could not record a %s webhook (%s)", integration, self.route_name)
+            logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Unrecordable request.", status=400, content_type="text/plain")
+        except Exception:
+            # Anything else: a 5xx so that a provider that retries tries again.
+            logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
+            return HttpResponse("Try again later.", status=503, content_type="text/plain")
         return self.success_response()
 
     def parse(self, provider: SmsProvider, request: HttpRequest) -> list:
-        raise NotImplementedError
-
-    def record(self, event) -> None:
         raise NotImplementedError
 
     def success_response(self) -> HttpResponse:
@@ -84,16 +113,10 @@ class InboundWebhook(ProviderWebhook):
     def parse(self, provider, request):
         return provider.parse_inbound(request)
 
-    def record(self, event):
-        record_inbound(self.provider_kind, event)
-
 
 class StatusWebhook(ProviderWebhook):
     def parse(self, provider, request):
         return provider.parse_status(request)
-
-    def record(self, event):
-        record_status(self.provider_kind, event)
 
 
 class TwilioInbound(InboundWebhook):

@@ -32,18 +32,22 @@ def selection_ids(data) -> list[str]:
     return [*data.getlist("application"), *joined.split(",")]
 
 
-def selected_applications(job: Job, application_ids) -> list[Application]:
-    """The selected cards of `job`'s board with their candidates, in board order. Ids of other
-    jobs' cards (or garbage) are ignored."""
-    ids = {
-        int(pk)
-        for pk in application_ids
-        if str(pk).isascii() and str(pk).isdigit() and len(str(pk)) < 19
-    }
-    if not ids:
+def _ids(values) -> set[int]:
+    return {int(v) for v in values if str(v).isascii() and str(v).isdigit() and len(str(v)) < 19}
+
+
+def selected_applications(job: Job, application_ids, *, stages=(), exclude=()) -> list[Application]:
+    """The selected cards of `job`'s board with their candidates, in board order: the checked
+    cards, plus every card of the whole-column `stages` ("select all 612 in Applied", also the
+    cards the board has not loaded), minus `exclude` (unchecked in such a column). Ids of other
+    jobs' cards or stages (or garbage) are ignored."""
+    ids, stage_ids = _ids(application_ids), _ids(stages)
+    if not ids and not stage_ids:
         return []
     return list(
-        Application.objects.filter(job=job, pk__in=ids)
+        Application.objects.filter(job=job)
+        .filter(Q(pk__in=ids) | Q(stage_id__in=stage_ids))
+        .exclude(pk__in=_ids(exclude))
         .select_related("candidate")
         .order_by("stage__position", "position", "id")[:MAX_BULK_RECIPIENTS]
     )

@@ -156,7 +156,12 @@ def bulk_send(request, pk):
     """ "Send SMS to N candidates": compose → preview → send → progress."""
     job = get_object_or_404(Job, pk=pk)
     data = request.POST if request.method == "POST" else request.GET
-    applications = selected_applications(job, selection_ids(data))
+    applications = selected_applications(
+        job,
+        selection_ids(data),
+        stages=data.getlist("stage"),
+        exclude=data.getlist("exclude"),
+    )
     step = data.get("step", "compose")
     context = {
         "mode": "bulk",

@@ -42,3 +42,11 @@ def column(stage):
         .order_by("position", "id")
         .values_list("candidate__first_name", "position")
     )
+
+
+def shown_cards(job, per_column=50):
+    """How many cards the board renders at first: each column's first `per_column`."""
+    return sum(
+        min(Application.objects.filter(stage=stage).count(), per_column)
+        for stage in Stage.objects.filter(job=job)
+    )

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 
 from sms.assignment import wake_snoozed
 from sms.attachments.sweeper import sweep_attachments
+from sms.inbound.processing import sweep_events
 from sms.outbox.sweeper import sweep_outbox
 from sms.reply_alerts import send_reply_alerts
 
@@ -16,7 +17,8 @@ from sms.reply_alerts import send_reply_alerts
 class Command(BaseCommand):
     help = (
         "Re-publish SMS whose send task was lost, dispatch due scheduled messages and retries, "
-        "and mark messages stuck in sending as outcome unknown."
+        "mark messages stuck in sending as outcome unknown, and process webhook events whose "
+        "task was lost."
     )
 
     def add_arguments(self, parser):
@@ -30,11 +32,13 @@ class Command(BaseCommand):
             downloads = sweep_attachments()
             woken = wake_snoozed()
             alerts = send_reply_alerts()
+            events = sweep_events()
             self.stdout.write(
                 f"{result.dispatched} dispatched ({result.published} published), "
                 f"{result.marked_unknown} marked outcome unknown, "
                 f"{downloads} attachment download(s) published, "
-                f"{woken} snoozed conversation(s) back, {alerts} reply alert(s) emailed"
+                f"{woken} snoozed conversation(s) back, {alerts} reply alert(s) emailed, "
+                f"{events.processed} webhook event(s) processed ({events.failed} failed)"
             )
             if not every:
                 return

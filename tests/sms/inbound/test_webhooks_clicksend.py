@@ -10,6 +10,7 @@ from django.urls import reverse
 from integrations.models import Integration
 from sms.models import Message, MessageStatus
 from tests.helpers.providers import CANDIDATE_PHONE, CLICKSEND_FROM
+from tests.helpers.webhooks import processed
 from tests.sms.inbound.webhook_cases import WebhookCases
 
 RECEIPT_CODES = {"sent": "200", "delivered": "201", "failed": "301"}
@@ -29,11 +30,12 @@ class ClickSendCases(WebhookCases):
 
     def _post(self, client, name, fields, auth, query=""):
         path = reverse(name, kwargs={"token": self._token(auth)}) + query
-        if self.body_format == "json":
-            return client.post(path, data=json.dumps(fields), content_type="application/json")
-        return client.post(
-            path, data=urlencode(fields), content_type="application/x-www-form-urlencoded"
-        )
+        with processed():
+            if self.body_format == "json":
+                return client.post(path, data=json.dumps(fields), content_type="application/json")
+            return client.post(
+                path, data=urlencode(fields), content_type="application/x-www-form-urlencoded"
+            )
 
     def inbound_fields(self, message_id, sender, body):
         return {

@@ -12,6 +12,7 @@ from sms.models import Message, OptOut
 from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.twilio_webhooks import inbound_params
 from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM
+from tests.helpers.webhooks import processed
 from tests.sms.inbound.webhook_cases import WebhookCases
 
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response />'
@@ -25,12 +26,13 @@ def signed_post(client, path: str, fields: dict, *, auth: str = "valid", token=T
         url = settings.PUBLIC_BASE_URL + path
         signature = RequestValidator(signing_token).compute_signature(url, fields)
         headers["X-Twilio-Signature"] = signature
-    return client.post(
-        path,
-        data=urlencode(fields, doseq=True),
-        content_type="application/x-www-form-urlencoded",
-        headers=headers,
-    )
+    with processed():
+        return client.post(
+            path,
+            data=urlencode(fields, doseq=True),
+            content_type="application/x-www-form-urlencoded",
+            headers=headers,
+        )
 
 
 class TestTwilioWebhooks(WebhookCases):

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from candidates import services
+from candidates.models import Application, Stage
 from sms.models import BulkSend, Message
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, JobFactory
 
 HTMX = {"HX-Request": "true", "HX-Target": "overlay-root"}
 IN_PANEL = {"HX-Request": "true", "HX-Target": "kanban-sms-panel"}
@@ -298,3 +299,26 @@ def test_an_impossible_previewed_at_is_ignored_not_a_500(
     response = recruiter_client.post(url(job), data, headers=IN_PANEL)
     assert response.status_code == 200
     assert Message.objects.count() == 1
+
+
+def test_a_whole_column_is_selected_server_side_minus_its_exclusions(recruiter_client, job):
+    stage = Stage.objects.filter(job=job).order_by("position").first()
+    in_stage = list(
+        Application.objects.filter(stage=stage).order_by("position").values_list("pk", flat=True)
+    )
+    other = Application.objects.filter(job=job).exclude(stage=stage).first()
+    foreign_stage = Stage.objects.filter(job=JobFactory()).first()
+    url = reverse("sms:kanban_bulk_send", args=[job.pk])
+    response = recruiter_client.post(
+        url,
+        {
+            "step": "compose",
+            "stage": [stage.pk, foreign_stage.pk, "x"],
+            "exclude": [in_stage[0]],
+            "application": [other.pk] if other else [],
+        },
+    )
+    chosen = [a.pk for a in response.context["applications"]]
+    expected = in_stage[1:] + ([other.pk] if other else [])
+    assert sorted(chosen) == sorted(expected)
+    assert len(chosen) >= 1

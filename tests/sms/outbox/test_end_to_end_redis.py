@@ -1,5 +1,6 @@
 """End to end with a real Celery worker on Redis: queue → worker → fake provider → status
-webhook → delivered, for both providers; and the faults that need a real broker."""
+webhook (stored, then processed by the worker) → delivered, for both providers; and the faults
+that need a real broker."""
 
 import json
 import time
@@ -72,8 +73,8 @@ def test_twilio_queue_worker_send_callback_delivered(
         headers={"X-Twilio-Signature": signature},
     )
     assert response.status_code == 204
-    message.refresh_from_db()
-    assert message.status == MessageStatus.DELIVERED
+    # The callback is stored, acknowledged, then processed by the worker.
+    wait_for_status(message, MessageStatus.DELIVERED)
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
@@ -94,8 +95,8 @@ def test_clicksend_queue_worker_send_receipt_delivered(
     path = reverse("sms:clicksend_receipts", kwargs={"token": integration.webhook_token})
     response = client.post(path, data=json.dumps(receipt), content_type="application/json")
     assert response.status_code == 200
-    message.refresh_from_db()
-    assert message.status == MessageStatus.DELIVERED
+    # The callback is stored, acknowledged, then processed by the worker.
+    wait_for_status(message, MessageStatus.DELIVERED)
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 

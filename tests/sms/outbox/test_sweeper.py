@@ -102,7 +102,8 @@ def test_the_management_command_sweeps_once(active_twilio, queued, fake_provider
     message = queued()
     _set(message, enqueued_at=None)
     call_command("sweep_sms")
-    assert "1 dispatched (1 published), 0 marked outcome unknown" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 dispatched (1 published), 0 marked outcome unknown, 0 webhook" in out
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
