@@ -255,7 +255,11 @@ class MessageQuerySet(models.QuerySet):
 class Message(models.Model):
     """One SMS. Outbound rows are the outbox: saved as queued, then claimed by a task."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    # None only for a test message (Integrations → Send test SMS): those live on the card, never
+    # in a conversation or the inbox.
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     direction = models.CharField(max_length=10, choices=Direction.choices)
     body = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=MessageStatus.choices)
@@ -362,6 +366,10 @@ class Message(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(held_for__in=["", *HeldFor.values]), name="message_hold_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False) | Q(is_test=True, direction=Direction.OUTBOUND),
+                name="message_in_thread_unless_test",
             ),
         ]
         indexes = [

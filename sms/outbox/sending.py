@@ -154,7 +154,7 @@ def _hold(message: Message, hold: Hold) -> None:
         updated_at=timezone.now(),
     )
     _touch(message)
-    candidate = message.thread.candidate
+    candidate = message.thread.candidate if message.thread else None  # a test: no thread
     if released and candidate is not None:
         record_events(
             [
@@ -189,7 +189,7 @@ def _record_sent(message: Message, integration: Integration, result: SendResult)
     status = result.status if result.status in accepted else MessageStatus.SENT
     Message.objects.filter(pk=message.pk).advance(status)
     _touch(message, now)
-    candidate = message.thread.candidate
+    candidate = message.thread.candidate if message.thread else None  # a test: no thread
     if candidate is not None:
         sender = message.sent_by.get_full_name() if message.sent_by else ""
         record_event(

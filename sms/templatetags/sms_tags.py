@@ -3,6 +3,8 @@
 The conversation component's context is built by sms/conversations/context.py.
 """
 
+from datetime import timedelta
+
 from django import template
 from django.utils import timezone
 
@@ -88,11 +90,35 @@ def sms_status_label(message) -> str:
     if message.direction == Direction.INBOUND:
         return "Received"
     if message.status == MessageStatus.QUEUED:
-        if message.scheduled_for and message.attempts == 0:
-            return "Scheduled"
+        now = timezone.now()
         if message.attempts:
+            if message.next_attempt_at and message.next_attempt_at > now:
+                return f"Retrying, next at {timezone.localtime(message.next_attempt_at):%H:%M}"
             return "Retrying"
+        if message.scheduled_for and not message.held_for:
+            if message.scheduled_for > now:
+                return "Scheduled"
+            return f"Overdue since {timezone.localtime(message.scheduled_for):%H:%M}, going out"
     return message.get_status_display()
+
+
+# A scheduled message that left this much after its time says so ("sent 7 min late").
+LATE_AFTER = timedelta(minutes=1)
+
+
+@register.filter
+def sms_lateness(message) -> str:
+    """ "Sent 7 min late" for a scheduled message that left well after its time (quiet-hours
+    holds say when they go out instead)."""
+    if not (message.scheduled_for and message.sent_at) or message.held_for:
+        return ""
+    late = message.sent_at - message.scheduled_for
+    if late < LATE_AFTER:
+        return ""
+    minutes = round(late.total_seconds() / 60)
+    if minutes < 120:
+        return f"Sent {minutes} min late"
+    return f"Sent {minutes // 60} h {minutes % 60:02d} min late"
 
 
 @register.filter

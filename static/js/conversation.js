@@ -6,7 +6,8 @@
   var Nextal = window.Nextal; // app.js: template prefill
 
   var NEAR_BOTTOM_PX = 80;
-  var scrollState = new WeakMap();
+  // Keyed by element ids (strings): a Map, not a WeakMap (which refuses string keys).
+  var scrollState = new Map();
 
   function bodyOf(el) {
     return el && el.closest ? el.closest(".conversation-body") : null;

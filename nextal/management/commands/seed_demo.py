@@ -99,7 +99,7 @@ class Command(BaseCommand):
         users = {}
         User = get_user_model()
         for username, password, first, last, group in DEMO_USERS:
-            user, _ = User.objects.get_or_create(
+            user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
                     "first_name": first,
@@ -107,9 +107,12 @@ class Command(BaseCommand):
                     "email": f"{username}@nextal.test",
                 },
             )
-            user.set_password(password)  # the printed demo logins always work
-            user.save(update_fields=["password"])
-            user.groups.add(Group.objects.get(name=group))
+            if created:
+                # Only a new user gets the demo password: running `make run` again must not
+                # change a password someone set (which would also sign everyone out).
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=group))
             users[username] = user
 
         recruiter = users["recruiter"]
