@@ -9,6 +9,7 @@ from django import template
 from django.utils import timezone
 
 from core.time_zones import zone_or_none
+from integrations.providers import provider_class
 from sms.consent_records.context import consent_section
 from sms.conversations import queries
 from sms.conversations.context import (
@@ -119,6 +120,19 @@ def sms_lateness(message) -> str:
     if minutes < 120:
         return f"Sent {minutes} min late"
     return f"Sent {minutes // 60} h {minutes % 60:02d} min late"
+
+
+@register.filter
+def sms_failure_advice(message):
+    """What a failed or undelivered message's error code means and what to do, when the
+    provider knows the code (integrations/providers/failure_advice.py), else None."""
+    if not (message.provider and message.error_code):
+        return None
+    try:
+        provider = provider_class(message.provider)
+    except KeyError:
+        return None
+    return provider.advice_for(message.error_code)
 
 
 @register.filter
