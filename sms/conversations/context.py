@@ -6,14 +6,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.phone import to_e164_or_none
+from core.time_zones import zone_or_none
 from sms.conversations import queries
-from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
+from sms.conversations.forms import DATETIME_LOCAL, QUICK_CHOICES, ComposeForm, quick_choice
 from sms.eligibility import RecipientFacts, active_integration, sending_check
 from sms.models import Thread
 from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
 
-INBOX, PROFILE = "inbox", "profile"
+# Where the component sits: the inbox, the candidate profile, or a kanban card's Send SMS drawer
+# (which refreshes like the profile and returns to the board).
+INBOX, PROFILE, BOARD = "inbox", "profile", "board"
+WHERE = (INBOX, PROFILE, BOARD)
 # Every few seconds while the page is visible; an unchanged conversation costs one query.
 POLL_TRIGGER = "every 3s [document.visibilityState === 'visible']"
 
@@ -122,9 +126,17 @@ def conversation_context(
     form=None,
     notice="",
     refused="",
+    application=None,
 ) -> dict:
-    """Everything the conversation component shows: messages and a composer, or why not."""
+    """Everything the conversation component shows: messages and a composer, or why not.
+
+    `application` (the board's drawer): the card it was opened from; {{job_title}} is its job
+    and the component returns to its board.
+    """
     context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
+    if application is not None:
+        board = reverse("candidates:job_board", args=[application.job_id])
+        context["return_url"] = f"{board}#application-{application.pk}"
     candidate = context["candidate"]
     can_send = user.has_perm("sms.send_sms") and candidate is not None
     integration, check = sending_answer(candidate, context["thread"]) if can_send else (None, None)
@@ -132,6 +144,7 @@ def conversation_context(
     if can_send and not block and form is None:
         form = ComposeForm(auto_id=f"sms-%s-{candidate.pk}")
     body_value = (form["body"].value() or "") if form is not None else ""
+    trust = trust_for(candidate, check) if check is not None else None
     context.update(
         {
             "can_send": can_send,
@@ -147,11 +160,33 @@ def conversation_context(
             "notice": notice,
             "refused": refused,
             "time_zone": timezone.get_current_timezone_name(),
-            "trust": trust_for(candidate, check) if check is not None else None,
+            "trust": trust,
+            "quick_choices": quick_choices(candidate, trust),
+            "candidate_zone_differs": bool(
+                trust and trust.zone_name != timezone.get_current_timezone_name()
+            ),
             "can_record_consent": user.has_perm("sms.add_consentevent"),
+            "application": application,
         }
     )
     return context
+
+
+def quick_choices(candidate, trust) -> list[dict]:
+    """The Schedule panel's "Tomorrow 9:00" and "Monday 9:00" (the recruiter's time), each
+    with the candidate's local time when their zone differs ("15:00 for Ada")."""
+    zone = zone_or_none(trust.zone_name) if trust else None
+    mine = timezone.get_current_timezone()
+    choices = []
+    for value, label in QUICK_CHOICES.items():
+        when = quick_choice(value)
+        theirs = ""
+        if zone is not None and zone.key != getattr(mine, "key", str(mine)):
+            local = when.astimezone(zone)
+            day = "" if local.date() == when.date() else f" {local:%a}"
+            theirs = f"{local:%H:%M}{day} for {candidate.first_name or candidate.full_name}"
+        choices.append({"value": value, "label": label, "when": when, "theirs": theirs})
+    return choices
 
 
 def compose_form(data, candidate) -> ComposeForm:

@@ -16,4 +16,6 @@ urlpatterns = [
     path("candidates/<int:pk>/messages/preview/", views.compose_preview, name="compose_preview"),
     path("messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
     path("messages/<int:pk>/cancel/", views.message_cancel, name="message_cancel"),
+    path("messages/<int:pk>/undo-cancel/", views.message_undo_cancel, name="message_undo_cancel"),
+    path("messages/<int:pk>/reschedule/", views.message_reschedule, name="message_reschedule"),
 ]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_event
 from sms.eligibility import Hold, Purpose, sending_check
-from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
+from sms.models import Direction, HeldFor, Message, MessageStatus, Thread, author_name
 from sms.outbox.publishing import enqueue_sends
 from sms.text import merge
 from sms.text.rules import body_problems, length_problem
@@ -69,7 +69,8 @@ def render_body(candidate: Candidate, body: str, *, sent_by, job=None) -> str:
 
 
 def save_outbound(thread: Thread, *, body: str, to_number: str, now, **fields) -> Message:
-    """Save one queued outbound message and make it the thread's latest."""
+    """Save one queued outbound message and make it the thread's latest (a scheduled one
+    becomes the latest when it is sent: until then it sits in "Scheduled and held")."""
     message = Message.objects.create(
         thread=thread,
         direction=Direction.OUTBOUND,
@@ -79,9 +80,18 @@ def save_outbound(thread: Thread, *, body: str, to_number: str, now, **fields) -
         segments=measure(body).segments,
         **fields,
     )
-    Thread.objects.filter(pk=thread.pk).show_message(
-        body, Direction.OUTBOUND, at=now, phone_number=to_number
-    )
+    threads = Thread.objects.filter(pk=thread.pk)
+    scheduled_for = fields.get("scheduled_for")
+    if scheduled_for is not None and scheduled_for > now:
+        threads.update(phone_number=to_number, changed_at=now)
+    else:
+        threads.show_message(
+            body,
+            Direction.OUTBOUND,
+            at=now,
+            phone_number=to_number,
+            author=author_name(fields.get("sent_by")),
+        )
     return message
 
 
@@ -163,3 +173,33 @@ def queue_message(
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
     message.hold = check.hold
     return message
+
+
+def queue_message_once(
+    candidate: Candidate, body: str, *, sent_by, opened_at, job=None, **fields
+) -> tuple[Message, bool]:
+    """`queue_message`, unless this very form was posted already (a double click, a retried
+    request): (message, repeated). `opened_at` is when the composer was rendered; the same text
+    from the same sender to the same candidate since then is this post again, so that message
+    is returned instead of texting the candidate twice."""
+    rendered = render_body(candidate, body, sent_by=sent_by, job=job)
+    with transaction.atomic():
+        # Serializes two posts for the same candidate, so the repeat check below is reliable.
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if opened_at is not None:
+            earlier = (
+                Message.objects.filter(
+                    thread__candidate=candidate,
+                    direction=Direction.OUTBOUND,
+                    sent_by=sent_by,
+                    body=rendered,
+                    created_at__gte=opened_at,
+                    is_test=False,
+                )
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if earlier is not None:
+                earlier.hold = None
+                return earlier, True
+        return queue_message(candidate, body, sent_by=sent_by, job=job, **fields), False

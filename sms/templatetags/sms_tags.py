@@ -13,6 +13,7 @@ from integrations.providers import provider_class
 from sms.consent_records.context import consent_section
 from sms.conversations import queries
 from sms.conversations.context import (
+    BOARD,
     PROFILE,
     conversation_context,
     sending_answer,
@@ -43,6 +44,19 @@ def candidate_messages(context, candidate):
     request = context.get("request")
     user = request.user if request is not None else context.get("user")
     area = conversation_context(user=user, candidate=candidate, where=PROFILE)
+    area["request"] = request
+    return area
+
+
+@register.inclusion_tag("sms/kanban/_conversation.html", takes_context=True)
+def board_conversation(context, application):
+    """A kanban card's Send SMS drawer: the same conversation and composer as the profile and
+    the inbox, with {{job_title}} the card's job: `{% board_conversation application %}`."""
+    request = context.get("request")
+    user = request.user if request is not None else context.get("user")
+    area = conversation_context(
+        user=user, candidate=application.candidate, where=BOARD, application=application
+    )
     area["request"] = request
     return area
 
@@ -133,6 +147,18 @@ def sms_failure_advice(message):
     except KeyError:
         return None
     return provider.advice_for(message.error_code)
+
+
+@register.filter
+def sms_can_undo_cancel(message) -> bool:
+    """A canceled scheduled message can be put back until its time passes."""
+    return (
+        message.status == MessageStatus.CANCELED
+        and message.error_code == "canceled"
+        and message.scheduled_for is not None
+        and message.scheduled_for > timezone.now()
+        and not message.attempts
+    )
 
 
 @register.filter

@@ -67,7 +67,7 @@ def test_a_recruiter_sends_from_the_profile(
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
     assert Message.objects.get(direction="outbound").status == MessageStatus.SENT
     expect(area.get_by_label("Message", exact=True)).to_have_value("")
-    expect(area.get_by_role("status")).to_contain_text("Message to Ada Lovelace queued")
+    expect(area.get_by_role("status")).to_contain_text("Message to Ada Lovelace sent.")
     screenshot("profile-conversation")
     page.reload()
     expect(page.locator(".timeline")).to_contain_text(
