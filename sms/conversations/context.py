@@ -13,6 +13,7 @@ from sms.eligibility import RecipientFacts, active_integration, sending_check
 from sms.models import Thread
 from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
+from sms.threads import mark_thread_read
 
 # Where the component sits: the inbox, the candidate profile, or a kanban card's Send SMS drawer
 # (which refreshes like the profile and returns to the board).
@@ -74,6 +75,7 @@ def conversation_body_context(
     since="",
     action_error="",
     action_message_id=None,
+    mark_read=False,
 ) -> dict:
     """The refreshable part of a conversation: its messages, scheduled ones and the poller.
 
@@ -86,6 +88,8 @@ def conversation_body_context(
             thread = Thread.objects.filter(candidate=candidate).first()
     if candidate is None and thread is not None and thread.candidate_id:
         candidate = thread.candidate
+    if mark_read and thread is not None:
+        mark_thread_read(thread)  # seen on the profile or in a card's drawer, as in the inbox
     key = conversation_key(candidate=candidate, thread=thread)
     sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
     if where == INBOX and thread is not None:
@@ -133,7 +137,9 @@ def conversation_context(
     `application` (the board's drawer): the card it was opened from; {{job_title}} is its job
     and the component returns to its board.
     """
-    context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
+    context = conversation_body_context(
+        user=user, candidate=candidate, thread=thread, where=where, mark_read=where != INBOX
+    )
     if application is not None:
         board = reverse("candidates:job_board", args=[application.job_id])
         context["return_url"] = f"{board}#application-{application.pk}"

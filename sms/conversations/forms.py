@@ -69,7 +69,7 @@ class ComposeForm(TemplateOrCustomForm):
             raise forms.ValidationError("Choose the date and time to send it.")
         now = timezone.now()
         if when <= now:
-            current = date_format(timezone.localtime(now), "DATETIME_FORMAT")
+            current = date_format(timezone.localtime(now), "D, M j, H:i")
             raise forms.ValidationError(f"Choose a time in the future (it is now {current}).")
         if when > now + MAX_SCHEDULE_AHEAD:
             raise forms.ValidationError("Choose a time within the next 12 months.")

@@ -68,7 +68,7 @@ def candidate_poll(request, pk):
         return HttpResponse(status=NO_CHANGE)
     candidate = get_object_or_404(Candidate, pk=pk)
     context = conversation_body_context(
-        user=request.user, candidate=candidate, since=request.GET.get("since", "")
+        user=request.user, candidate=candidate, since=request.GET.get("since", ""), mark_read=True
     )
     return render(request, "sms/_conversation_body.html", context)
 
@@ -124,7 +124,7 @@ def sent_notice(candidate, message) -> tuple[str, str]:
     if getattr(message, "hold", None) is not None:
         return message.hold.notice(candidate), ""
     if message.scheduled_for:
-        when = date_format(timezone.localtime(message.scheduled_for), "DATETIME_FORMAT")
+        when = date_format(timezone.localtime(message.scheduled_for), "D, M j, H:i")  # no "a.m.."
         return f"Message to {candidate.full_name} scheduled for {when}.", ""
     status = Message.objects.values_list("status", flat=True).get(pk=message.pk)
     if status in (MessageStatus.SENT, MessageStatus.DELIVERED):

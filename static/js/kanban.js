@@ -375,6 +375,20 @@
   // --- Keyboard: Alt+arrows on a focused card --------------------------------------------------
 
   board.addEventListener("keydown", function (event) {
+    // A card's checkbox: Enter toggles it (it must not submit the bulk form, "Send SMS to 0
+    // candidates"), Escape keeps the focus where it is.
+    if (event.target.matches && event.target.matches(".kcard-select")) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        event.target.click();
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        return;
+      }
+    }
     if (event.key === "Escape" && drag && drag.started) {
       endDrag(false);
       return;

@@ -49,3 +49,12 @@ def test_every_demo_conversation_has_a_preview_in_the_inbox(db):
     seed()
     assert Thread.objects.count() == 4
     assert not Thread.objects.filter(last_message_preview="").exists()
+
+
+def test_the_starter_templates_stay_gsm_7(db):
+    """An en dash forces UCS-2: 70 characters a segment instead of 160."""
+    from sms.text.segments import GSM7, measure
+
+    seed()
+    for template in SmsTemplate.objects.all():
+        assert measure(template.body).encoding == GSM7, template.name

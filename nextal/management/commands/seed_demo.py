@@ -76,7 +76,7 @@ TEMPLATES = [
     (
         "Application received",
         "Hi {{first_name}}, thanks for applying to {{job_title}} at {{company_name}}! "
-        "We'll be in touch soon. – {{recruiter_name}}",
+        "We'll be in touch soon. - {{recruiter_name}}",  # GSM-7: no en dash (UCS-2 doubles cost)
     ),
     (
         "Phone screen invitation",
