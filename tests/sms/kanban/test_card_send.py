@@ -166,3 +166,13 @@ def test_the_drawer_says_the_candidates_local_time_and_holds_at_night(
     )
     assert Message.objects.get().held_for == "quiet_hours"
     assert fake_provider.sends_to("+12025550101") == 0
+
+
+def test_an_opted_out_candidates_card_says_so(recruiter_client, cards, opted_out):
+    html = recruiter_client.get(reverse("candidates:job_board", args=[cards["Olga"].job_id]))
+    html = html.content.decode()
+    olga = html[html.index(f'id="application-{cards["Olga"].pk}"') :]
+    olga = olga[: olga.index("</li>")]
+    assert ">Opted out</span>" in olga
+    maya = html[html.index(f'id="application-{cards["Maya"].pk}"') :]
+    assert ">Opted out</span>" not in maya[: maya.index("</li>")]
