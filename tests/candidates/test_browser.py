@@ -219,3 +219,44 @@ def test_the_recruiter_pages_in_a_browser(page, login, recruiter, job, screensho
     page.goto("/jobs/")
     expect(page.locator(".job-card")).to_contain_text("12 candidates")
     screenshot("job-list")
+
+
+def test_a_card_is_dragged_with_a_finger_on_a_phone(browser, live_server, recruiter, job):
+    """HTML5 drag and drop does not work with touch; SortableJS does: a long press, then the
+    finger moves the card (touch events sent as a phone's touchscreen sends them)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, recruiter)
+    page.goto(f"/jobs/{job.pk}/")
+    cdp = context.new_cdp_session(page)
+    maya = card(page, "Maya Patel")
+    start = maya.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    applied = column(page, job, "Applied")
+    last = applied.locator(".kcard").last.bounding_box()
+
+    def touch(kind, px, py):
+        points = [] if kind == "touchEnd" else [{"x": px, "y": py}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    with page.expect_response(re.compile(r"/applications/\d+/move/$")) as moved:
+        touch("touchStart", x, y)
+        page.wait_for_timeout(500)  # the long press that starts a touch drag (350 ms)
+        target_y = last["y"] + last["height"] - 4
+        for step in range(1, 16):
+            touch("touchMove", x + 2, y + (target_y - y) * step / 15)
+            page.wait_for_timeout(16)
+        touch("touchEnd", x, target_y)
+    assert moved.value.ok
+    expect(applied.locator(".kcard-name").last).to_have_text("Maya Patel")
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
+    context.close()
