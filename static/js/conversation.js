@@ -67,7 +67,7 @@
         );
         if (fresh.length) {
           var last = fresh[fresh.length - 1].querySelector(".sms-bubble");
-          announce(body.closest(".conversation"), "New message: " + (last ? last.textContent.trim() : ""));
+          announce(body.closest(".conversation"), "New message: " + (last ? last.textContent.trim().replace(/\s+/g, " ") : ""));
         }
       }
     });
