@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# PUBLIC_BASE_URL follows them when it is not set (nextal/settings.py).
+export HOST PORT
 
 .PHONY: run test lint format bench mutate worker beat clean
 
@@ -18,7 +20,7 @@ run: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_demo
 	@printf '\nNextal: http://%s:%s/ (Ctrl+C to stop)\n\n' $(HOST) $(PORT)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -49,8 +49,9 @@ def _url_for(name: str) -> Callable[[int], str]:
     return lambda pk: f"{prefix}/{pk}/{suffix}"
 
 
-def card_renderer(*, can_send_sms: bool) -> Callable[[object], str]:
-    """A function rendering one card (an Application with candidate and sms_thread loaded)."""
+def card_renderer(*, can_send_sms: bool, opted_out=frozenset()) -> Callable[[object], str]:
+    """A function rendering one card (an Application with candidate and sms_thread loaded).
+    `opted_out`: the board's phone numbers that replied STOP (their cards say "Opted out")."""
     profile_url = _url_for("candidates:detail")
     move_url = _url_for("candidates:application_move")
     send_url = _url_for("sms:kanban_card_send") if can_send_sms else None
@@ -83,9 +84,19 @@ def card_renderer(*, can_send_sms: bool) -> Callable[[object], str]:
             f'<a href="{move_url(card.pk)}" data-move-link>Move to…</a></div></details></div>'
         )
         if candidate.phone:
-            parts.append(f'<div class="kcard-phone">{escape(_display(candidate.phone))}</div>')
+            badge = (
+                ' <span class="badge badge-danger kcard-opted-out" '
+                'title="Replied STOP: no SMS until they text START">Opted out</span>'
+                if candidate.phone in opted_out
+                else ""
+            )
+            parts.append(
+                f'<div class="kcard-phone">{escape(_display(candidate.phone))}{badge}</div>'
+            )
         if thread is not None:
-            you = "You: " if thread.last_message_direction == "outbound" else ""
+            # An outbound preview names its sender ("Riley: …"); older rows have no author.
+            author = getattr(thread, "last_message_author", "") or "You"
+            you = f"{escape(author)}: " if thread.last_message_direction == "outbound" else ""
             text = thread.last_message_preview or "No messages yet"
             if len(text) > PREVIEW_CHARS:
                 text = text[: PREVIEW_CHARS - 1].rstrip() + "…"
@@ -101,6 +112,6 @@ def card_renderer(*, can_send_sms: bool) -> Callable[[object], str]:
     return render
 
 
-def render_cards(cards, *, can_send_sms: bool) -> SafeString:
-    render = card_renderer(can_send_sms=can_send_sms)
+def render_cards(cards, *, can_send_sms: bool, opted_out=frozenset()) -> SafeString:
+    render = card_renderer(can_send_sms=can_send_sms, opted_out=opted_out)
     return mark_safe("".join(render(card) for card in cards))  # noqa: S308 (escaped above)

@@ -252,6 +252,7 @@ def _board_cards(job):
             "candidate__sms_thread__last_message_preview",
             "candidate__sms_thread__last_message_at",
             "candidate__sms_thread__last_message_direction",
+            "candidate__sms_thread__last_message_author",
             "candidate__sms_thread__unread_count",
         )
         .order_by("position", "id")

@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 
 from integrations.models import AuditEntry, Integration, WebhookState
 from integrations.providers import provider_class
+from integrations.reachability import public_url_problem
 from integrations.webhook_wiring import connect_problem
 
 
@@ -95,6 +96,12 @@ class IntegrationCard:
     def connect_problem(self) -> str | None:
         """Why "Connect webhooks" cannot run now (shown instead of the button), or None."""
         return connect_problem(self.integration)
+
+    @property
+    def unreachable_because(self) -> str | None:
+        """Why the provider cannot call the webhook URLs at all (a loopback or private
+        PUBLIC_BASE_URL), or None: the URLs are then not offered as ready to paste."""
+        return public_url_problem(provider_class(self.integration.kind).display_name)
 
     @property
     def webhook_state_label(self) -> str:

@@ -21,8 +21,9 @@ def public_url_problem(provider: str = "the provider", base_url: str | None = No
     parts = urlsplit(base_url)
     host = (parts.hostname or "").rstrip(".").lower()
     advice = (
-        "Set PUBLIC_BASE_URL to the https address the providers can reach (for a local try, a "
-        "tunnel's public URL), then restart Nextal."
+        "To receive replies, expose Nextal at a public https address (for a local try, a tunnel "
+        f"such as `cloudflared tunnel --url {base_url}` or `ngrok http {parts.port or 80}`; in "
+        "production, its public host), set PUBLIC_BASE_URL to that address and restart Nextal."
     )
     if parts.scheme not in ("http", "https") or not host:
         return f"PUBLIC_BASE_URL ({base_url}) is not a web address. {advice}"

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from core.phone import to_e164
+from core.phone import sender_to_e164
 from integrations.models import AuditEntry, Integration, new_webhook_token
 from integrations.provider_checks import fields_for, read_sender_and_webhooks
 from integrations.providers import provider_class, provider_for
@@ -149,7 +149,7 @@ def _clean_settings(
     }
     if (phone_number or "").strip():
         try:
-            cleaned["phone_number"] = to_e164(phone_number)
+            cleaned["phone_number"] = sender_to_e164(phone_number)
         except ValidationError as exc:
             errors["phone_number"] = exc.error_list
     for name, value, clean in (

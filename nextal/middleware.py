@@ -7,11 +7,22 @@ Pages show candidate data (names, numbers, conversations): browsers and shared p
 keep a copy (`Cache-Control: no-store`), so the back button after signing out shows nothing.
 Static files never reach this middleware (WhiteNoise answers them first, with long-lived caching).
 A response that chose its own caching keeps it.
+
+`UserTimeZoneMiddleware`: each signed-in user sees times, and schedules messages, in their own
+time zone. The zone lives in the session (put there at sign-in and when it is changed), so
+pages do not pay a query for it.
 """
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpResponseBadRequest
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+
+from core.time_zones import zone_or_none
+
+SESSION_KEY = "nextal_time_zone"
 
 
 class PrivatePagesMiddleware:
@@ -50,3 +61,32 @@ class RefuseNulCharactersMiddleware:
 
 def _has_nul(params) -> bool:
     return any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists())
+
+
+def remember_time_zone(request, name: str) -> None:
+    request.session[SESSION_KEY] = name or ""
+
+
+@receiver(user_logged_in)
+def _time_zone_at_sign_in(sender, request, user, **kwargs):
+    from nextal.models import UserPreferences
+
+    name = UserPreferences.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    if request is not None and hasattr(request, "session"):
+        remember_time_zone(request, name or "")
+
+
+class UserTimeZoneMiddleware:
+    """Activates the user's time zone (Your time zone), else keeps TIME_ZONE."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        zone = zone_or_none(session.get(SESSION_KEY, "")) if session is not None else None
+        if zone is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        with timezone.override(zone):
+            return self.get_response(request)

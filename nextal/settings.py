@@ -31,7 +31,16 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 
 # The external https URL providers call us on. Webhook URLs and Twilio signature checks use it,
 # never the Host header (a TLS-terminating proxy makes Django see http://).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Unset, it follows where `make run` serves (HOST and PORT, as `make run PORT=8140` passes them).
+HOST = env.str("HOST", default="127.0.0.1")
+PORT = env.int("PORT", default=8000)
+_LOCAL_HOST = "127.0.0.1" if HOST in ("", "0.0.0.0", "::") else HOST  # noqa: S104 - not a bind
+PUBLIC_BASE_URL = env.str(
+    "PUBLIC_BASE_URL",
+    default=f"http://[{_LOCAL_HOST}]:{PORT}"
+    if ":" in _LOCAL_HOST
+    else f"http://{_LOCAL_HOST}:{PORT}",
+).rstrip("/")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
 # Messaging Services are on their own host in Twilio's SDK (`client.messaging.base_url`).
 TWILIO_MESSAGING_BASE_URL = env.str(
@@ -55,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # First of the apps with a `runserver`: ours adds the embedded SMS sweeper to WhiteNoise's.
+    "nextal.apps.NextalConfig",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
@@ -64,7 +75,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
-    "nextal.apps.NextalConfig",
     "core",
     "accounts",
     "integrations",
@@ -87,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every page needs a login unless its view is marked with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "nextal.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -295,6 +306,9 @@ RATELIMIT_VIEW = "core.rate_limits.too_many_requests"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
 if not REDIS_URL:
     SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
+# Without REDIS_URL there is no beat: `manage.py runserver` (what `make run` serves) sweeps the
+# outbox in a thread this often, so due scheduled messages and retries leave within 30 s.
+SMS_EMBEDDED_SWEEP_SECONDS = env.float("SMS_EMBEDDED_SWEEP_SECONDS", default=10.0)
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -23,6 +23,7 @@ urlpatterns = [
         "accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/time-zone/", views.account_time_zone, name="account_time_zone"),
     path("", include("accounts.urls")),
     path("administration/", views.administration, name="administration"),
     path("administration/integrations/", include(integrations_routes)),

@@ -443,7 +443,8 @@ def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
     """Ask the rules again for a claimed message, just before it goes to the provider: the
     opt-out (an automatic confirmation goes to an opted-out number, promptly or not at all) and
     quiet hours at the moment it would actually arrive."""
-    candidate = message.thread.candidate
+    thread = message.thread  # None for a test message
+    candidate = thread.candidate if thread else None
     name = candidate.full_name if candidate else "This number"
     purpose = purpose_of(message)
     if message.confirms_opt_out_id:
@@ -465,7 +466,7 @@ def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
     policy = current_policy()
     zone = zone_for(candidate, message.to_number, policy)
     facts = RecipientFacts(
-        candidate, message.to_number, now=now, last_inbound_at=message.thread.last_inbound_at
+        candidate, message.to_number, now=now, last_inbound_at=thread and thread.last_inbound_at
     )
     hold = quiet_hours_hold(zone, purpose, at=now, now=now, policy=policy, facts=facts)
     return SendTimeCheck(hold=hold)

@@ -25,12 +25,16 @@ class ThreadQuerySet(models.QuerySet):
         """Something in these threads changed (a status): make polling clients look again."""
         return self.update(changed_at=now or timezone.now())
 
-    def show_message(self, body: str, direction: str, *, at, phone_number=None) -> int:
-        """A new message is these threads' latest; an inbound one is also unread."""
+    def show_message(
+        self, body: str, direction: str, *, at, phone_number=None, author: str = ""
+    ) -> int:
+        """A new message is these threads' latest; an inbound one is also unread. `author`:
+        who sent an outbound one, as previews name them ("Riley: …")."""
         fields = {
             "last_message_at": at,
             "last_message_preview": preview(body),
             "last_message_direction": direction,
+            "last_message_author": author if direction == Direction.OUTBOUND else "",
             "changed_at": at,
         }
         if phone_number is not None:
@@ -72,27 +76,44 @@ class ThreadQuerySet(models.QuerySet):
             last_message_preview=Substr(Subquery(new_message.values("body")[:1]), 1, 160),
             last_message_at=at,
             last_message_direction=Direction.OUTBOUND,
+            last_message_author=author_name(bulk.created_by),
             changed_at=at,
         )
 
     def refresh_preview(self, *, now) -> None:
-        """Point each thread's preview at its latest message that still counts (not canceled)."""
+        """Point each thread's preview at its latest message that counts: not canceled, not
+        still waiting for its scheduled time."""
         for thread_id in self.values_list("pk", flat=True):
             latest = (
                 Message.objects.filter(thread_id=thread_id)
                 .exclude(status=MessageStatus.CANCELED)
+                .exclude(WAITING_FOR_ITS_TIME)
                 .order_by("-created_at", "-id")
-                .only("body", "direction")
+                .select_related("sent_by")
+                .only("body", "direction", "sent_by", "is_test")
                 .first()
             )
             Thread.objects.filter(pk=thread_id).update(
                 last_message_preview=preview(latest.body) if latest else "",
                 last_message_direction=latest.direction if latest else "",
+                last_message_author=(
+                    author_name(latest.sent_by)
+                    if latest and latest.direction == Direction.OUTBOUND
+                    else ""
+                ),
                 changed_at=now,
             )
 
     def mark_read(self, *, now) -> int:
         return self.filter(unread_count__gt=0).update(unread_count=0, changed_at=now)
+
+
+def author_name(user) -> str:
+    """Who sent an outbound message, as previews show it: the recruiter's first name, or
+    "Nextal" for what Nextal sent on its own."""
+    if user is None:
+        return "Nextal"
+    return user.first_name or user.get_full_name() or user.get_username()
 
 
 class Thread(models.Model):
@@ -114,6 +135,8 @@ class Thread(models.Model):
     last_message_at = models.DateTimeField(default=timezone.now)
     last_message_preview = models.CharField(max_length=160, blank=True)
     last_message_direction = models.CharField(max_length=10, blank=True)
+    # Who sent the last message when it is outbound ("Riley", "Nextal"): previews name them.
+    last_message_author = models.CharField(max_length=150, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     # When the other party last texted us: a reply within 30 minutes is not held for quiet
     # hours (they are awake and waiting).
@@ -223,6 +246,9 @@ STATUS_RANK = {
 # Groups of statuses the pipeline and the pages reason about.
 IN_FLIGHT = (MessageStatus.QUEUED, MessageStatus.SENDING)
 NOT_DELIVERED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.CANCELED)
+# A scheduled message not sent yet: it is not the thread's latest message (nor its preview line)
+# until it goes out.
+WAITING_FOR_ITS_TIME = Q(status=MessageStatus.QUEUED, scheduled_for__isnull=False, attempts=0)
 # Statuses a recruiter may send again (as a new message): the provider refused it, the carrier
 # could not deliver it, or nobody knows whether it went out.
 RETRYABLE_STATUSES = frozenset(
@@ -300,7 +326,11 @@ class MessageQuerySet(models.QuerySet):
 class Message(models.Model):
     """One SMS. Outbound rows are the outbox: saved as queued, then claimed by a task."""
 
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    # None only for a test message (Integrations → Send test SMS): those live on the card, never
+    # in a conversation or the inbox.
+    thread = models.ForeignKey(
+        Thread, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     direction = models.CharField(max_length=10, choices=Direction.choices)
     body = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=MessageStatus.choices)
@@ -408,6 +438,10 @@ class Message(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(held_for__in=["", *HeldFor.values]), name="message_hold_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(thread__isnull=False) | Q(is_test=True, direction=Direction.OUTBOUND),
+                name="message_in_thread_unless_test",
             ),
         ]
         indexes = [

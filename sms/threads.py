@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from core.phone import to_e164_or_none
-from sms.models import Message, Thread
-from sms.text.cleaning import clean
+from sms.models import Message, Thread, author_name
+from sms.text.cleaning import clean, preview
 
 
 def thread_for_candidate(candidate: Candidate, phone_number: str = "") -> Thread:
@@ -81,3 +81,8 @@ def mark_thread_read(thread: Thread) -> None:
         now = timezone.now()
         Thread.objects.filter(pk=thread.pk).mark_read(now=now)
         thread.unread_count, thread.changed_at = 0, now
+
+
+def card_line(message: Message) -> str:
+    """An outbound message as a preview line names its sender: "Riley: See you Monday"."""
+    return f"{author_name(message.sent_by)}: {preview(message.body)}"

@@ -26,7 +26,9 @@ def time_ago(value):
 
 @register.simple_tag(takes_context=True)
 def kanban_cards(context, cards):
-    """{% kanban_cards cards %}: the cards of a column (candidates/cards.py)."""
+    """{% kanban_cards cards %}: the cards of a column (candidates/cards.py). The board's
+    opted-out numbers come from the context (`opted_out_numbers`, set by sms_tags)."""
     request = context.get("request")
     can_send = bool(request and request.user.has_perm("sms.send_sms"))
-    return render_cards(cards, can_send_sms=can_send)
+    opted_out = context.get("opted_out_numbers") or frozenset()
+    return render_cards(cards, can_send_sms=can_send, opted_out=opted_out)

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 
+from integrations.providers.failure_advice import FailureAdvice
 from integrations.providers.transport import request_may_have_been_sent
 
 ACCOUNT_ID_MAX_LENGTH = 100  # Integration.account_id
@@ -328,6 +329,8 @@ class SmsProvider(ABC):
     supports_alpha_sender: ClassVar[bool] = False
     # What a failure's error code means, in plain words, by code family (the card's health).
     failure_families: ClassVar[dict[str, str]] = {}
+    # A failure's code -> what happened and what to do (shown under a failed message).
+    failure_advice: ClassVar[dict[str, FailureAdvice]] = {}
     # Whole-message keywords the provider answers on its own (its STOP confirmation, its HELP
     # text): Nextal must not send a second answer. Matched as the provider does: the whole
     # body, trimmed, any case.
@@ -377,6 +380,11 @@ class SmsProvider(ABC):
     def media_refusal(cls, *, content_type: str, size: int) -> str | None:
         """Why this provider cannot send this file by MMS (checked before queueing), or None."""
         return None
+
+    @classmethod
+    def advice_for(cls, code: str) -> FailureAdvice | None:
+        """What a failure's error code means and what to do, when the code is known."""
+        return cls.failure_advice.get(str(code or "").strip())
 
     @classmethod
     def failure_family(cls, code: str) -> str:

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from integrations.providers import failure_advice
 from integrations.providers.base import (
     CREDENTIAL_CHECK_TIMEOUT,
     CredentialCheck,
@@ -100,6 +101,7 @@ class ClickSendProvider(SmsProvider):
     secret_label = "API Key"  # noqa: S105 - a form label, not a secret
     supports_alpha_sender = True
     failure_families = FAILURE_FAMILIES
+    failure_advice = failure_advice.CLICKSEND
 
     # Delivery receipt `status_code` -> our status. 300 (temporary failure: ClickSend retries)
     # is not final and is ignored, as are codes ClickSend may add later.

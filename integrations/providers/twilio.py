@@ -22,7 +22,7 @@ from twilio.http.response import Response
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
-from integrations.providers import twilio_setup
+from integrations.providers import failure_advice, twilio_setup
 from integrations.providers.base import (
     CREDENTIAL_CHECK_TIMEOUT,
     CredentialCheck,
@@ -134,6 +134,7 @@ class TwilioProvider(SmsProvider):
     opted_out_error_codes = frozenset({"21610"})
     supports_messaging_service = True
     failure_families = FAILURE_FAMILIES
+    failure_advice = failure_advice.TWILIO
     # Twilio's own opt-out handling answers these (docs/provider-wire-facts.md, "Opt-out"); it
     # does not act on a sentence, a full-width "ＳＴＯＰ" or a French word unless configured to,
     # in which case the webhook carries OptOutType.

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.phone import to_e164_or_none
+from core.time_zones import zone_or_none
 from sms.conversations import queries
-from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
+from sms.conversations.forms import DATETIME_LOCAL, QUICK_CHOICES, ComposeForm, quick_choice
 from sms.eligibility import (
     RecipientFacts,
     active_integration,
@@ -17,8 +18,12 @@ from sms.eligibility import (
 from sms.models import Thread
 from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
+from sms.threads import mark_thread_read
 
-INBOX, PROFILE = "inbox", "profile"
+# Where the component sits: the inbox, the candidate profile, or a kanban card's Send SMS drawer
+# (which refreshes like the profile and returns to the board).
+INBOX, PROFILE, BOARD = "inbox", "profile", "board"
+WHERE = (INBOX, PROFILE, BOARD)
 # Every few seconds while the page is visible (app.js skips polls of a hidden page: a trigger
 # filter would need eval, which the CSP forbids); an unchanged conversation costs one query.
 POLL_TRIGGER = "every 3s"
@@ -76,6 +81,7 @@ def conversation_body_context(
     since="",
     action_error="",
     action_message_id=None,
+    mark_read=False,
 ) -> dict:
     """The refreshable part of a conversation: its messages, scheduled ones and the poller.
 
@@ -88,6 +94,8 @@ def conversation_body_context(
             thread = Thread.objects.filter(candidate=candidate).first()
     if candidate is None and thread is not None and thread.candidate_id:
         candidate = thread.candidate
+    if mark_read and thread is not None:
+        mark_thread_read(thread)  # seen on the profile or in a card's drawer, as in the inbox
     key = conversation_key(candidate=candidate, thread=thread)
     sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
     if where == INBOX and thread is not None:
@@ -132,9 +140,19 @@ def conversation_context(
     form=None,
     notice="",
     refused="",
+    application=None,
 ) -> dict:
-    """Everything the conversation component shows: messages and a composer, or why not."""
-    context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
+    """Everything the conversation component shows: messages and a composer, or why not.
+
+    `application` (the board's drawer): the card it was opened from; {{job_title}} is its job
+    and the component returns to its board.
+    """
+    context = conversation_body_context(
+        user=user, candidate=candidate, thread=thread, where=where, mark_read=where != INBOX
+    )
+    if application is not None:
+        board = reverse("candidates:job_board", args=[application.job_id])
+        context["return_url"] = f"{board}#application-{application.pk}"
     candidate, thread = context["candidate"], context["thread"]
     # An unknown sender's thread gets the same composer and the same rules, for its number.
     unknown = candidate is None and thread is not None
@@ -152,6 +170,7 @@ def conversation_context(
     if can_send and not block and form is None:
         form = compose_form(None, candidate, thread)
     body_value = (form["body"].value() or "") if form is not None else ""
+    trust = trust_for(candidate, check) if check is not None else None
     context.update(
         {
             "can_send": can_send,
@@ -167,8 +186,13 @@ def conversation_context(
             "notice": notice,
             "refused": refused,
             "time_zone": timezone.get_current_timezone_name(),
-            "trust": trust_for(candidate, check) if check is not None else None,
+            "trust": trust,
+            "quick_choices": quick_choices(candidate, trust),
+            "candidate_zone_differs": bool(
+                trust and trust.zone_name != timezone.get_current_timezone_name()
+            ),
             "can_record_consent": user.has_perm("sms.add_consentevent") and not unknown,
+            "application": application,
             "send_url": (
                 reverse("sms:send_to_candidate", args=[candidate.pk])
                 if candidate is not None
@@ -182,6 +206,24 @@ def conversation_context(
         }
     )
     return context
+
+
+def quick_choices(candidate, trust) -> list[dict]:
+    """The Schedule panel's "Tomorrow 9:00" and "Monday 9:00" (the recruiter's time), each
+    with the candidate's local time when their zone differs ("15:00 for Ada")."""
+    zone = zone_or_none(trust.zone_name) if trust else None
+    mine = timezone.get_current_timezone()
+    choices = []
+    for value, label in QUICK_CHOICES.items():
+        when = quick_choice(value)
+        theirs = ""
+        if zone is not None and zone.key != getattr(mine, "key", str(mine)):
+            local = when.astimezone(zone)
+            day = "" if local.date() == when.date() else f" {local:%a}"
+            who = (candidate.first_name or candidate.full_name) if candidate else "them"
+            theirs = f"{local:%H:%M}{day} for {who}"
+        choices.append({"value": value, "label": label, "when": when, "theirs": theirs})
+    return choices
 
 
 def compose_form(data, candidate, thread=None, files=None) -> ComposeForm:

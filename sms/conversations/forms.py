@@ -1,6 +1,6 @@
 """The conversation composer: Custom or Template, the message, Send now or Schedule."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
@@ -17,6 +17,20 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
+def quick_choice(name: str, now=None) -> datetime:
+    """ "Tomorrow 9:00" or "Monday 9:00" (the next Monday, a week on if today is Monday), in the
+    recruiter's time zone (the active one: their setting, else TIME_ZONE)."""
+    local = timezone.localtime(now)
+    if name == "tomorrow-9":
+        day = local.date() + timedelta(days=1)
+    else:
+        day = local.date() + timedelta(days=(7 - local.weekday()) or 7)
+    return datetime.combine(day, time(9, 0), tzinfo=timezone.get_current_timezone())
+
+
+QUICK_CHOICES = {"tomorrow-9": "Tomorrow 9:00", "monday-9": "Monday 9:00"}
+
+
 class ComposeForm(TemplateOrCustomForm):
     body = forms.CharField(
         label="Message",
@@ -30,6 +44,8 @@ class ComposeForm(TemplateOrCustomForm):
         input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
     )
+    # When the composer was rendered: tells a repeated post from a new message.
+    opened_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     action = forms.ChoiceField(
         choices=[(SEND_NOW, "Send now"), (SCHEDULE, "Schedule")], required=False
     )
@@ -52,20 +68,25 @@ class ComposeForm(TemplateOrCustomForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["template"].label = "Which template"
+        if not self.is_bound:
+            self.initial.setdefault("opened_at", timezone.now().isoformat())
 
     @property
     def schedules(self) -> bool:
-        return self.data.get("action") == SCHEDULE
+        return self.data.get("action") == SCHEDULE or self.data.get("quick") in QUICK_CHOICES
 
     def clean_scheduled_for(self):
         when = self.cleaned_data.get("scheduled_for")
         if not self.schedules:
             return None
+        quick = self.data.get("quick")
+        if quick in QUICK_CHOICES:
+            when = quick_choice(quick)
         if when is None:
             raise forms.ValidationError("Choose the date and time to send it.")
         now = timezone.now()
         if when <= now:
-            current = date_format(timezone.localtime(now), "DATETIME_FORMAT")
+            current = date_format(timezone.localtime(now), "D, M j, H:i")
             raise forms.ValidationError(f"Choose a time in the future (it is now {current}).")
         if when > now + MAX_SCHEDULE_AHEAD:
             raise forms.ValidationError("Choose a time within the next 12 months.")
@@ -82,3 +103,13 @@ class ComposeForm(TemplateOrCustomForm):
         if not (cleaned.get("body") or "").strip() and "body" not in self.errors and not has_file:
             self.add_error("body", EMPTY_BODY)
         return cleaned
+
+
+class RescheduleForm(forms.Form):
+    """A scheduled message's new text and time (in the recruiter's time zone)."""
+
+    body = forms.CharField(max_length=MAX_BODY_CHARS, error_messages={"required": EMPTY_BODY})
+    when = forms.DateTimeField(
+        input_formats=[DATETIME_LOCAL, "%Y-%m-%dT%H:%M:%S"],
+        error_messages={"required": "Choose the date and time to send it."},
+    )

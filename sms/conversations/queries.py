@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from core.phone import phone_search
@@ -151,6 +151,16 @@ def thread_page(threads, *, after: str = "", limit: int = INBOX_PAGE_SIZE):
 
 # A scheduled message waiting for its time, or one held for quiet hours, is listed apart from
 # the conversation (with Cancel).
+# Where a message sits in its conversation: its scheduled time, or when it was written; a
+# scheduled message canceled before its time sits where it was canceled, not under a future day.
+SORT_AT = Case(
+    When(
+        status=MessageStatus.CANCELED,
+        scheduled_for__isnull=False,
+        then=Least("scheduled_for", "updated_at"),
+    ),
+    default=Coalesce("scheduled_for", "created_at"),
+)
 _PENDING_SCHEDULED = Q(status=MessageStatus.QUEUED) & (
     Q(scheduled_for__isnull=False, attempts=0) | ~Q(held_for="")
 )
@@ -173,7 +183,7 @@ def conversation_messages(
         .select_related("sent_by", "template")
         .prefetch_related("attachments")
         .annotate(
-            sort_at=Coalesce("scheduled_for", "created_at"),
+            sort_at=SORT_AT,
             was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
         )
         .order_by("-sort_at", "-id")

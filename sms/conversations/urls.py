@@ -32,4 +32,6 @@ urlpatterns = [
     path("candidates/<id:pk>/messages/preview/", views.compose_preview, name="compose_preview"),
     path("messages/<id:pk>/retry/", views.message_retry, name="message_retry"),
     path("messages/<id:pk>/cancel/", views.message_cancel, name="message_cancel"),
+    path("messages/<id:pk>/undo-cancel/", views.message_undo_cancel, name="message_undo_cancel"),
+    path("messages/<id:pk>/reschedule/", views.message_reschedule, name="message_reschedule"),
 ]

@@ -13,28 +13,41 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates.models import Candidate
+from candidates.models import Application, Candidate
 from core.rate_limits import rate_limited
 from core.redirects import safe_next
 from sms.conversations import queries
 from sms.conversations.context import (
-    INBOX,
     PROFILE,
+    WHERE,
     compose_form,
     conversation_body_context,
     conversation_context,
     conversation_key,
 )
-from sms.models import Message, Thread
-from sms.outbox.actions import cancel_scheduled, retry_message
-from sms.outbox.queueing import SendRefused, queue_message, render_body
+from sms.conversations.forms import RescheduleForm
+from sms.models import Message, MessageStatus, Thread
+from sms.outbox.actions import cancel_scheduled, reschedule, retry_message, undo_cancel
+from sms.outbox.queueing import SendRefused, queue_message_once, render_body
+from sms.text.segments import counter_label, measure
+from sms.threads import card_line
 
 NO_CHANGE = 204
 
 
 def where_from(request) -> str:
     """Which page the conversation component sits in (its refresh URL differs)."""
-    return INBOX if (request.POST or request.GET).get("where") == INBOX else PROFILE
+    where = (request.POST or request.GET).get("where")
+    return where if where in WHERE else PROFILE
+
+
+def board_application(request, candidate):
+    """The kanban card the drawer's composer was opened from (its job fills {{job_title}}), or
+    None; only one of this candidate's."""
+    pk = (request.POST or request.GET).get("application", "")
+    if not (pk.isascii() and pk.isdigit()):
+        return None
+    return Application.objects.filter(pk=pk, candidate=candidate).select_related("job").first()
 
 
 def htmx_target(request) -> str:
@@ -56,7 +69,7 @@ def candidate_poll(request, pk):
         return HttpResponse(status=NO_CHANGE)
     candidate = get_object_or_404(Candidate, pk=pk)
     context = conversation_body_context(
-        user=request.user, candidate=candidate, since=request.GET.get("since", "")
+        user=request.user, candidate=candidate, since=request.GET.get("since", ""), mark_read=True
     )
     return render(request, "sms/_conversation_body.html", context)
 
@@ -96,16 +109,30 @@ def thread_messages(request, pk):
     return render(request, "sms/_messages_earlier.html", context)
 
 
-def _render_conversation(request, candidate, **context):
+def _render_conversation(request, candidate, card_updates=None, **context):
     where = where_from(request)
     thread = Thread.objects.filter(candidate=candidate).first()
-    return render(
-        request,
-        "sms/_conversation.html",
-        conversation_context(
-            user=request.user, candidate=candidate, thread=thread, where=where, **context
-        ),
+    context = conversation_context(
+        user=request.user, candidate=candidate, thread=thread, where=where, **context
     )
+    context["card_updates"] = card_updates
+    return render(request, "sms/_conversation.html", context)
+
+
+def sent_notice(candidate, message) -> tuple[str, str]:
+    """(notice, refused) after queueing: what actually happened, not "it is being sent" for a
+    send that already failed (without REDIS_URL it ran before this response)."""
+    if getattr(message, "hold", None) is not None:
+        return message.hold.notice(candidate), ""
+    if message.scheduled_for:
+        when = date_format(timezone.localtime(message.scheduled_for), "D, M j, H:i")  # no "a.m.."
+        return f"Message to {candidate.full_name} scheduled for {when}.", ""
+    status = Message.objects.values_list("status", flat=True).get(pk=message.pk)
+    if status in (MessageStatus.SENT, MessageStatus.DELIVERED):
+        return f"Message to {candidate.full_name} sent.", ""
+    if status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.UNKNOWN):
+        return "", f"The message to {candidate.full_name} did not go out: the reason is under it."
+    return f"Message to {candidate.full_name} queued; it is being sent.", ""
 
 
 @require_POST
@@ -115,37 +142,46 @@ def send_to_candidate(request, pk):
     """The composer: Send now or Schedule. With htmx the component is re-rendered in place
     (errors beside their fields, the draft kept); without, a flash message and a redirect."""
     candidate = get_object_or_404(Candidate, pk=pk)
+    application = board_application(request, candidate)
     form = compose_form(request.POST, candidate, files=request.FILES)
     refused = notice = ""
+    sent = None
     if form.is_valid():
         data = form.cleaned_data
         try:
-            message = queue_message(
+            message, repeated = queue_message_once(
                 candidate,
                 data["body"],
                 sent_by=request.user,
+                opened_at=data["opened_at"],
+                job=application.job if application else None,
                 template=data["template"],
                 scheduled_for=data["scheduled_for"],
                 attachment=data.get("attachment"),
             )
+            sent = message
         except SendRefused as refusal:
             if refusal.field:
                 form.add_error(refusal.field, refusal.reason)
             else:
                 refused = refusal.reason
         else:
-            if message.hold is not None:
-                notice = message.hold.notice(candidate)
-            elif message.scheduled_for:
-                when = date_format(timezone.localtime(message.scheduled_for), "DATETIME_FORMAT")
-                notice = f"Message to {candidate.full_name} scheduled for {when}."
-            else:
-                notice = f"Message to {candidate.full_name} queued; it is being sent."
+            notice, refused = sent_notice(candidate, message)
+            if repeated:
+                notice = f"This message to {candidate.full_name} was already queued."
             form = None
     if request.htmx:
-        return _render_conversation(request, candidate, form=form, notice=notice, refused=refused)
+        extra = {"application": application}
+        if sent is not None and application is not None and not sent.scheduled_for:
+            # The board's card shows the new last message at once (static/js/kanban_sms.js).
+            extra["card_updates"] = {str(application.pk): card_line(sent)}
+        return _render_conversation(
+            request, candidate, form=form, notice=notice, refused=refused, **extra
+        )
     if notice:
         messages.success(request, notice)
+    elif sent is not None:
+        messages.error(request, refused)
     else:
         errors = [refused] if refused else [e for errs in form.errors.values() for e in errs]
         messages.error(request, " ".join(errors))
@@ -157,13 +193,19 @@ def send_to_candidate(request, pk):
 def compose_preview(request, pk):
     """The message as this candidate would receive it (merge fields filled in), or why not."""
     candidate = get_object_or_404(Candidate, pk=pk)
+    application = board_application(request, candidate)
     body = request.POST.get("body", "")
     context = {"candidate": candidate, "uses_merge_fields": "{{" in body}
     if context["uses_merge_fields"]:
         try:
-            context["preview"] = render_body(candidate, body, sent_by=request.user)
+            context["preview"] = render_body(
+                candidate, body, sent_by=request.user, job=application.job if application else None
+            )
         except SendRefused as refusal:
             context["problem"] = refusal.reason
+        else:
+            # Counted on the text the candidate receives, not on the merge fields.
+            context["counter"] = counter_label(measure(context["preview"]))
     return render(request, "sms/_compose_preview.html", context)
 
 
@@ -212,3 +254,27 @@ def message_retry(request, pk):
 def message_cancel(request, pk):
     """Cancel a scheduled message that has not gone out yet."""
     return _message_action(request, pk, cancel_scheduled, "Scheduled message canceled.")
+
+
+@require_POST
+@permission_required("sms.send_sms", raise_exception=True)
+def message_undo_cancel(request, pk):
+    """Put a canceled scheduled message back while its time has not come."""
+    return _message_action(request, pk, undo_cancel, "The message is scheduled again.")
+
+
+@require_POST
+@permission_required("sms.send_sms", raise_exception=True)
+def message_reschedule(request, pk):
+    """Edit a scheduled message's text and time (the form under it in "Scheduled and held")."""
+    form = RescheduleForm(request.POST)
+
+    def change(message, *, by):
+        if not form.is_valid():
+            errors = [e for errs in form.errors.values() for e in errs]
+            raise SendRefused(" ".join(errors))
+        reschedule(
+            message, body=form.cleaned_data["body"], scheduled_for=form.cleaned_data["when"], by=by
+        )
+
+    return _message_action(request, pk, change, "The scheduled message was changed.")

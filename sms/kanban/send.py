@@ -14,10 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q
 
-from candidates.models import Application, Candidate, Job
-from sms.models import IN_FLIGHT, NOT_DELIVERED, BulkSend, Direction, Message, MessageStatus
+from candidates.models import Application, Job
+from sms.models import IN_FLIGHT, NOT_DELIVERED, BulkSend, Message, MessageStatus, author_name
 from sms.outbox.bulk import queue_bulk
-from sms.outbox.queueing import queue_message, render_body
+from sms.text.cleaning import preview
 
 # More than any board shows at once; keeps one request's work bounded.
 MAX_BULK_RECIPIENTS = 5000
@@ -51,58 +51,6 @@ def selected_applications(job: Job, application_ids, *, stages=(), exclude=()) -
         .select_related("candidate")
         .order_by("stage__position", "position", "id")[:MAX_BULK_RECIPIENTS]
     )
-
-
-@dataclass(frozen=True)
-class CardSend:
-    message: Message
-    repeated: bool  # the same form was posted again: nothing new was queued
-
-
-def send_to_card(
-    application: Application,
-    body: str,
-    *,
-    sent_by,
-    template=None,
-    opened_at: datetime | None,
-    attachment=None,
-) -> CardSend:
-    """Queue one SMS to the card's candidate. Raises SendRefused with the reason.
-
-    `opened_at` is when the sidebar's form was rendered: the same text from the same sender to
-    the same candidate since then means this post repeats one already queued, so it returns that
-    message instead of texting the candidate twice.
-    """
-    candidate = application.candidate
-    rendered = render_body(candidate, body, sent_by=sent_by, job=application.job)
-    with transaction.atomic():
-        # Serializes two posts for the same candidate, so the repeat check below is reliable.
-        candidate = Candidate.objects.select_for_update().get(pk=application.candidate_id)
-        if opened_at is not None:
-            earlier = (
-                Message.objects.filter(
-                    thread__candidate=candidate,
-                    direction=Direction.OUTBOUND,
-                    sent_by=sent_by,
-                    body=rendered,
-                    created_at__gte=opened_at,
-                    is_test=False,
-                )
-                .order_by("-created_at", "-id")
-                .first()
-            )
-            if earlier is not None:
-                return CardSend(earlier, repeated=True)
-        message = queue_message(
-            candidate,
-            body,
-            sent_by=sent_by,
-            job=application.job,
-            template=template,
-            attachment=attachment,
-        )
-    return CardSend(message, repeated=False)
 
 
 @dataclass(frozen=True)
@@ -201,4 +149,9 @@ def sent_previews(bulk: BulkSend, applications: list[Application]) -> dict[str, 
     """{application id: the text each card's last-SMS line should now show}, one query."""
     by_candidate = {application.candidate_id: application.pk for application in applications}
     rows = Message.objects.filter(bulk_send=bulk).values_list("thread__candidate_id", "body")
-    return {str(by_candidate[cid]): body for cid, body in rows if cid in by_candidate}
+    author = author_name(bulk.created_by)  # "Riley: …", as the cards' own lines read
+    return {
+        str(by_candidate[cid]): f"{author}: {preview(body)}"
+        for cid, body in rows
+        if cid in by_candidate
+    }

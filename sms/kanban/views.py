@@ -22,7 +22,6 @@ from sms.eligibility import (
     active_integration,
     attachment_refusal,
     provider_block,
-    sending_check,
 )
 from sms.kanban.forms import KanbanSmsForm
 from sms.kanban.send import (
@@ -30,14 +29,12 @@ from sms.kanban.send import (
     selected_applications,
     selection_ids,
     send_bulk,
-    send_to_card,
     sent_previews,
 )
 from sms.media import kinds
 from sms.models import BulkSend
 from sms.outbox.bulk import plan_bulk
 from sms.outbox.queueing import SendRefused
-from sms.recipient_notes import trust_for
 from sms.text.segments import counter_label, measure
 
 SEND = "sms.send_sms"
@@ -51,6 +48,7 @@ def _respond(request, context):
     context = {**context, "panel_id": PANEL_ID, "nav_section": "jobs"}
     form = context.get("form")
     if form is not None and context.get("stage") == "compose" and not context.get("block_reason"):
+        # The bulk compose step (a card's drawer holds the conversation composer).
         context["templates_available"] = form.fields["template"].queryset.exists()
         context["body_counter"] = counter_label(measure(form["body"].value() or ""))
     if request.htmx and request.htmx.target == PANEL_ID:
@@ -81,60 +79,21 @@ def _form_for_step(request, step):
 
 
 @permission_required(SEND, raise_exception=True)
-@require_http_methods(["GET", "POST"])
-@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
+@require_GET
 def card_send(request, pk):
-    """One card's "Send SMS": the sidebar (GET) and the send (POST)."""
+    """One card's "Send SMS": a drawer holding the conversation component (the composer of the
+    profile and the inbox: preview, Schedule, the same "why you can't send"), with
+    {{job_title}} the card's job. It posts to the conversation's own endpoints."""
     application = get_object_or_404(Application.objects.select_related("candidate", "job"), pk=pk)
-    candidate = application.candidate
-    board_url = _board_url(application.job_id, application.pk)
-    check = sending_check(candidate)
-    block = check.block
     context = {
-        "trust": trust_for(candidate, check),
         "mode": "card",
         "application": application,
-        "candidate": candidate,
+        "candidate": application.candidate,
         "job": application.job,
-        "board_url": board_url,
-        "block_reason": block.reason if block else "",
+        "board_url": _board_url(application.job_id, application.pk),
         "stage": "compose",
     }
-    step = request.POST.get("step", "send")
-    form = _form_for_step(request, step)
-    if request.method == "POST" and step == "send" and not block and form.is_valid():
-        try:
-            sent = send_to_card(
-                application,
-                form.cleaned_data["body"],
-                sent_by=request.user,
-                template=form.cleaned_data["template"],
-                opened_at=form.opened,
-                attachment=form.cleaned_data.get("attachment"),
-            )
-        except SendRefused as refused:
-            _refusal_into_form(form, refused)
-        else:
-            notice = f"Message to {candidate.full_name} queued; it is being sent."
-            hold = getattr(sent.message, "hold", None)
-            if hold is not None:
-                notice = hold.notice(candidate)
-            if sent.repeated:
-                notice = f"This message to {candidate.full_name} was already queued."
-            if not request.htmx:
-                messages.success(request, notice)
-                return redirect(board_url)
-            return _respond(
-                request,
-                {
-                    **context,
-                    "stage": "sent",
-                    "sent_message": sent.message,
-                    "notice": notice,
-                    "card_updates": {str(application.pk): sent.message.body},
-                },
-            )
-    return _respond(request, {**context, "form": form})
+    return _respond(request, context)
 
 
 def _previewed_at(value: str):

@@ -23,7 +23,7 @@ from sms.eligibility import (
     sending_check,
 )
 from sms.media.kinds import media_preview
-from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
+from sms.models import Direction, HeldFor, Message, MessageStatus, Thread, author_name
 from sms.outbox.publishing import enqueue_sends
 from sms.text import merge
 from sms.text.rules import body_problems, length_problem
@@ -80,8 +80,10 @@ def render_body(candidate: Candidate, body: str, *, sent_by, job=None) -> str:
 def save_outbound(
     thread: Thread, *, body: str, to_number: str, now, attachment=None, **fields
 ) -> Message:
-    """Save one queued outbound message and make it the thread's latest. With `attachment`
-    (a checked upload) it is an MMS: the file is stored with it and it has no segments."""
+    """Save one queued outbound message and make it the thread's latest (a scheduled one
+    becomes the latest when it is sent: until then it sits in "Scheduled and held"). With
+    `attachment` (a checked upload) it is an MMS: the file is stored with it and it has no
+    segments."""
     message = Message.objects.create(
         thread=thread,
         direction=Direction.OUTBOUND,
@@ -98,9 +100,18 @@ def save_outbound(
     elif attachment:
         attach_upload(message, attachment, attachment.sniffed_type)
         shown = body or media_preview([attachment.sniffed_type])
-    Thread.objects.filter(pk=thread.pk).show_message(
-        shown, Direction.OUTBOUND, at=now, phone_number=to_number
-    )
+    threads = Thread.objects.filter(pk=thread.pk)
+    scheduled_for = fields.get("scheduled_for")
+    if scheduled_for is not None and scheduled_for > now:
+        threads.update(phone_number=to_number, changed_at=now)
+    else:
+        threads.show_message(
+            shown,
+            Direction.OUTBOUND,
+            at=now,
+            phone_number=to_number,
+            author=author_name(fields.get("sent_by")),
+        )
     return message
 
 
@@ -245,3 +256,33 @@ def queue_number_reply(
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
     message.hold = check.hold
     return message
+
+
+def queue_message_once(
+    candidate: Candidate, body: str, *, sent_by, opened_at, job=None, **fields
+) -> tuple[Message, bool]:
+    """`queue_message`, unless this very form was posted already (a double click, a retried
+    request): (message, repeated). `opened_at` is when the composer was rendered; the same text
+    from the same sender to the same candidate since then is this post again, so that message
+    is returned instead of texting the candidate twice."""
+    rendered = render_body(candidate, body, sent_by=sent_by, job=job)
+    with transaction.atomic():
+        # Serializes two posts for the same candidate, so the repeat check below is reliable.
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if opened_at is not None:
+            earlier = (
+                Message.objects.filter(
+                    thread__candidate=candidate,
+                    direction=Direction.OUTBOUND,
+                    sent_by=sent_by,
+                    body=rendered,
+                    created_at__gte=opened_at,
+                    is_test=False,
+                )
+                .order_by("-created_at", "-id")
+                .first()
+            )
+            if earlier is not None:
+                earlier.hold = None
+                return earlier, True
+        return queue_message(candidate, body, sent_by=sent_by, job=job, **fields), False

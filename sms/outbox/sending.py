@@ -33,7 +33,15 @@ from sms.eligibility import (
     provider_block,
     send_time_check,
 )
-from sms.models import Direction, HeldFor, Message, MessageStatus, OptOut, Thread
+from sms.models import (
+    Direction,
+    HeldFor,
+    Message,
+    MessageStatus,
+    OptOut,
+    Thread,
+    author_name,
+)
 from sms.optouts import set_opt_out
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
@@ -156,7 +164,7 @@ def _hold(message: Message, hold: Hold) -> None:
         updated_at=timezone.now(),
     )
     _touch(message)
-    candidate = message.thread.candidate
+    candidate = message.thread.candidate if message.thread else None  # a test: no thread
     if released and candidate is not None:
         record_events(
             [
@@ -190,8 +198,13 @@ def _record_sent(message: Message, integration: Integration, result: SendResult)
     accepted = (MessageStatus.SENT, MessageStatus.DELIVERED)
     status = result.status if result.status in accepted else MessageStatus.SENT
     Message.objects.filter(pk=message.pk).advance(status)
+    if message.scheduled_for and message.thread_id:
+        # A scheduled message becomes the conversation's latest when it goes out.
+        Thread.objects.filter(pk=message.thread_id).show_message(
+            message.body, Direction.OUTBOUND, at=now, author=author_name(message.sent_by)
+        )
     _touch(message, now)
-    candidate = message.thread.candidate
+    candidate = message.thread.candidate if message.thread else None  # a test: no thread
     if candidate is not None:
         sender = message.sent_by.get_full_name() if message.sent_by else ""
         record_event(

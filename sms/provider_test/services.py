@@ -11,10 +11,10 @@ from django.utils import timezone
 from core.phone import display, to_e164_or_none
 from integrations.models import AuditEntry, Integration
 from sms.eligibility import active_integration, destination_block, number_block, provider_block
-from sms.models import Message
+from sms.models import Direction, Message, MessageStatus
 from sms.outbox.publishing import enqueue_sends
-from sms.outbox.queueing import SendRefused, save_outbound
-from sms.threads import thread_for_sender
+from sms.outbox.queueing import SendRefused
+from sms.text.segments import measure
 
 TEST_MESSAGE_BODY = "Nextal test message"
 
@@ -22,8 +22,9 @@ TEST_MESSAGE_BODY = "Nextal test message"
 def queue_test_message(to: str, *, sent_by) -> Message:
     """Queue "Nextal test message" to any number through the active provider (real pipeline).
 
-    The message lands in the number's thread (the candidate's, or an Unknown-sender thread) like
-    any other SMS.
+    It belongs to no conversation: its outcome shows on the Integrations card, and the inbox
+    (where an Unknown-sender thread "You: Nextal test message" would only confuse recruiters)
+    never sees it.
     """
     to_number = to_e164_or_none(to)
     if to_number is None:
@@ -38,11 +39,13 @@ def queue_test_message(to: str, *, sent_by) -> Message:
         raise SendRefused(block.reason)
     now = timezone.now()
     with transaction.atomic():
-        message = save_outbound(
-            thread_for_sender(to_number),
+        message = Message.objects.create(
+            thread=None,
+            direction=Direction.OUTBOUND,
+            status=MessageStatus.QUEUED,
             body=TEST_MESSAGE_BODY,
             to_number=to_number,
-            now=now,
+            segments=measure(TEST_MESSAGE_BODY).segments,
             sent_by=sent_by,
             is_test=True,
             enqueued_at=now,

@@ -3,13 +3,17 @@
 The conversation component's context is built by sms/conversations/context.py.
 """
 
+from datetime import timedelta
+
 from django import template
 from django.utils import timezone
 
 from core.time_zones import zone_or_none
+from integrations.providers import provider_class
 from sms.consent_records.context import consent_section
 from sms.conversations import queries
 from sms.conversations.context import (
+    BOARD,
     PROFILE,
     conversation_context,
     sending_answer,
@@ -17,7 +21,7 @@ from sms.conversations.context import (
 )
 from sms.conversations.forms import DATETIME_LOCAL
 from sms.eligibility import SendingBlock
-from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus
+from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus, OptOut
 from sms.optouts import opted_out_line, standing_for
 
 register = template.Library()
@@ -42,6 +46,45 @@ def candidate_messages(context, candidate):
     area = conversation_context(user=user, candidate=candidate, where=PROFILE)
     area["request"] = request
     return area
+
+
+@register.inclusion_tag("sms/kanban/_conversation.html", takes_context=True)
+def board_conversation(context, application):
+    """A kanban card's Send SMS drawer: the same conversation and composer as the profile and
+    the inbox, with {{job_title}} the card's job: `{% board_conversation application %}`."""
+    request = context.get("request")
+    user = request.user if request is not None else context.get("user")
+    area = conversation_context(
+        user=user, candidate=application.candidate, where=BOARD, application=application
+    )
+    area["request"] = request
+    return area
+
+
+@register.simple_tag
+def sms_opted_out_numbers(columns) -> frozenset:
+    """The board's numbers that opted out, in one query, so each card can say "Opted out":
+    `{% sms_opted_out_numbers columns as opted_out_numbers %}`. A column is a board column
+    (with `.cards`) or a (stage, cards) pair."""
+    phones = {
+        card.candidate.phone
+        for column in columns
+        for card in (column.cards if hasattr(column, "cards") else column[1])
+        if card.candidate.phone
+    }
+    if not phones:
+        return frozenset()
+    return frozenset(
+        OptOut.objects.filter(opted_out=True, phone_number__in=phones).values_list(
+            "phone_number", flat=True
+        )
+    )
+
+
+@register.simple_tag
+def sms_opted_out_numbers_of(cards) -> frozenset:
+    """`sms_opted_out_numbers` for one list of cards (a column's Show more)."""
+    return sms_opted_out_numbers([(None, cards)])
 
 
 @register.inclusion_tag("sms/consent/_section.html", takes_context=True)
@@ -88,11 +131,60 @@ def sms_status_label(message) -> str:
     if message.direction == Direction.INBOUND:
         return "Received"
     if message.status == MessageStatus.QUEUED:
-        if message.scheduled_for and message.attempts == 0:
-            return "Scheduled"
+        now = timezone.now()
         if message.attempts:
+            if message.next_attempt_at and message.next_attempt_at > now:
+                return f"Retrying, next at {timezone.localtime(message.next_attempt_at):%H:%M}"
             return "Retrying"
+        if message.scheduled_for and not message.held_for:
+            if message.scheduled_for > now:
+                return "Scheduled"
+            return f"Overdue since {timezone.localtime(message.scheduled_for):%H:%M}, going out"
     return message.get_status_display()
+
+
+# A scheduled message that left this much after its time says so ("sent 7 min late").
+LATE_AFTER = timedelta(minutes=1)
+
+
+@register.filter
+def sms_lateness(message) -> str:
+    """ "Sent 7 min late" for a scheduled message that left well after its time (quiet-hours
+    holds say when they go out instead)."""
+    if not (message.scheduled_for and message.sent_at) or message.held_for:
+        return ""
+    late = message.sent_at - message.scheduled_for
+    if late < LATE_AFTER:
+        return ""
+    minutes = round(late.total_seconds() / 60)
+    if minutes < 120:
+        return f"Sent {minutes} min late"
+    return f"Sent {minutes // 60} h {minutes % 60:02d} min late"
+
+
+@register.filter
+def sms_failure_advice(message):
+    """What a failed or undelivered message's error code means and what to do, when the
+    provider knows the code (integrations/providers/failure_advice.py), else None."""
+    if not (message.provider and message.error_code):
+        return None
+    try:
+        provider = provider_class(message.provider)
+    except KeyError:
+        return None
+    return provider.advice_for(message.error_code)
+
+
+@register.filter
+def sms_can_undo_cancel(message) -> bool:
+    """A canceled scheduled message can be put back until its time passes."""
+    return (
+        message.status == MessageStatus.CANCELED
+        and message.error_code == "canceled"
+        and message.scheduled_for is not None
+        and message.scheduled_for > timezone.now()
+        and not message.attempts
+    )
 
 
 @register.filter

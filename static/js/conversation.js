@@ -67,7 +67,7 @@
         );
         if (fresh.length) {
           var last = fresh[fresh.length - 1].querySelector(".sms-bubble");
-          announce(body.closest(".conversation"), "New message: " + (last ? last.textContent.trim() : ""));
+          announce(body.closest(".conversation"), "New message: " + (last ? last.textContent.trim().replace(/\s+/g, " ") : ""));
         }
       }
     });
@@ -155,6 +155,8 @@
       if (heading) {
         heading.setAttribute("tabindex", "-1");
         heading.focus({ preventScroll: true });
+        // The page title follows the open conversation (as a full page load titles it).
+        document.title = heading.textContent.trim() + " · Inbox · Nextal";
       }
       var inbox = document.getElementById("inbox");
       if (inbox) inbox.classList.add("has-selection");
@@ -182,6 +184,18 @@
       event.preventDefault();
       var send = el.form.querySelector("button[value=send]");
       if (send && !send.disabled) el.form.requestSubmit(send);
+    }
+    // The conversation list: Up and Down move between conversations, Home and End to the ends.
+    if (el.matches && el.matches(".thread-link") &&
+        ["ArrowDown", "ArrowUp", "Home", "End"].indexOf(event.key) !== -1) {
+      var links = Array.prototype.slice.call(document.querySelectorAll(".thread-list .thread-link"));
+      var at = links.indexOf(el);
+      var next = event.key === "ArrowDown" ? links[at + 1] : event.key === "ArrowUp" ? links[at - 1]
+        : event.key === "Home" ? links[0] : links[links.length - 1];
+      if (next) {
+        event.preventDefault();
+        next.focus();
+      }
     }
     // In the link picker, Enter searches (htmx already does as you type) instead of submitting.
     if (event.key === "Enter" && el.matches && el.matches("[data-link-form] input[type=search]")) {

@@ -1,4 +1,4 @@
-// The kanban board: drag and drop (pointer events, so mouse, pen and touch), the "Move to…"
+// The kanban board: drag and drop (SortableJS, so mouse, pen and touch), the "Move to…"
 // dialog, Alt+arrow moves and multi-select. Every move is POSTed at once and the server answers
 // with the column counts. Without this file the board still works: each card's menu links to the
 // "Move to…" page.
@@ -14,9 +14,6 @@
 
   var live = document.getElementById("kanban-live");
   var selectionBar = document.getElementById("kanban-selection-actions");
-  var DRAG_THRESHOLD = 5; // px before a press becomes a drag (so clicks stay clicks)
-  var TOUCH_HOLD_MS = 350; // touch drags start with a long press; a swipe scrolls
-  var EDGE = 56; // px from an edge where dragging scrolls the board or a column
 
   // --- Helpers ---------------------------------------------------------------------------------
 
@@ -164,220 +161,62 @@
     };
   }
 
-  // --- Drag and drop ---------------------------------------------------------------------------
+  // --- Drag and drop (SortableJS, static/vendor/sortablejs-1.15.7: mouse, pen and touch) --------
 
-  var drag = null;
+  var dragging = null; // where the dragged card came from, to put it back if saving fails
 
-  board.addEventListener("dragstart", function (event) {
-    // Links and text inside cards would start the browser's own drag; ours handles cards.
-    if (event.target.closest && event.target.closest(".kcard")) event.preventDefault();
-  });
-
-  board.addEventListener("pointerdown", function (event) {
-    if (drag || event.button !== 0 || !event.isPrimary) return;
-    var card = event.target.closest(".kcard");
-    if (!card || event.target.closest("input, button, select, textarea, summary, .kcard-menu-list")) {
-      return;
-    }
-    drag = {
-      card: card,
-      pointerId: event.pointerId,
-      startX: event.clientX,
-      startY: event.clientY,
-      x: event.clientX,
-      y: event.clientY,
-      started: false,
-      ready: event.pointerType !== "touch",
-    };
-    if (!drag.ready) {
-      drag.holdTimer = window.setTimeout(function () {
-        if (!drag) return;
-        drag.ready = true;
-        startDrag();
-        followPointer();
-      }, TOUCH_HOLD_MS);
-    }
-    document.addEventListener("pointermove", onPointerMove);
-    document.addEventListener("pointerup", onPointerUp);
-    document.addEventListener("pointercancel", onPointerCancel);
-  });
-
-  function stopListening() {
-    document.removeEventListener("pointermove", onPointerMove);
-    document.removeEventListener("pointerup", onPointerUp);
-    document.removeEventListener("pointercancel", onPointerCancel);
-    if (drag) window.clearTimeout(drag.holdTimer);
-  }
-
-  function startDrag() {
-    var card = drag.card;
-    var rect = card.getBoundingClientRect();
-    var menu = card.querySelector(".kcard-menu[open]");
-    if (menu) menu.open = false;
-    drag.started = true;
-    drag.origin = snapshot(card);
-    drag.offsetX = drag.startX - rect.left;
-    drag.offsetY = drag.startY - rect.top;
-    var placeholder = document.createElement("li");
-    placeholder.className = "kcard-placeholder";
-    placeholder.setAttribute("aria-hidden", "true");
-    placeholder.style.height = rect.height + "px";
-    card.parentNode.insertBefore(placeholder, card);
-    drag.placeholder = placeholder;
-    card.style.width = rect.width + "px";
-    card.classList.add("is-dragging");
-    document.body.classList.add("is-dragging-card");
-    followPointer();
-    drag.scrollFrame = window.requestAnimationFrame(autoScroll);
-  }
-
-  function followPointer() {
-    if (!drag || !drag.started) return;
-    drag.card.style.left = drag.x - drag.offsetX + "px";
-    drag.card.style.top = drag.y - drag.offsetY + "px";
-    updateDropTarget();
-  }
-
-  // Put the placeholder where the pointer is: before the first card whose middle is below it.
-  function updateDropTarget() {
-    var hit = document.elementFromPoint(drag.x, drag.y);
-    var column = hit && hit.closest(".kcol");
-    if (!column || !board.contains(column)) return;
-    var list = column.querySelector(".kcol-list");
-    var cards = cardsIn(list, drag.card);
-    var low = 0;
-    var high = cards.length;
-    while (low < high) {
-      var mid = (low + high) >> 1;
-      var rect = cards[mid].getBoundingClientRect();
-      if (drag.y < rect.top + rect.height / 2) high = mid;
-      else low = mid + 1;
-    }
-    var before = cards[low] || null;
-    if (drag.placeholder.parentNode !== list || drag.placeholder.nextElementSibling !== before) {
-      list.insertBefore(drag.placeholder, before);
-    }
-    if (drag.column !== column) {
-      if (drag.column) drag.column.classList.remove("is-drop-target");
-      column.classList.add("is-drop-target");
-      drag.column = column;
-    }
-  }
-
-  // Near an edge, scroll the board sideways or the column under the pointer up and down.
-  function autoScroll() {
-    if (!drag || !drag.started) return;
-    var boardRect = board.getBoundingClientRect();
-    var dx = 0;
-    if (drag.x < boardRect.left + EDGE) dx = -Math.ceil((boardRect.left + EDGE - drag.x) / 4);
-    else if (drag.x > boardRect.right - EDGE) dx = Math.ceil((drag.x - boardRect.right + EDGE) / 4);
-    if (dx) board.scrollLeft += dx;
-    var list = drag.placeholder.parentNode;
-    if (list) {
-      var listRect = list.getBoundingClientRect();
-      var dy = 0;
-      if (drag.y < listRect.top + EDGE) dy = -Math.ceil((listRect.top + EDGE - drag.y) / 3);
-      else if (drag.y > listRect.bottom - EDGE) dy = Math.ceil((drag.y - listRect.bottom + EDGE) / 3);
-      if (dy) list.scrollTop += dy;
-      if (dx || dy) updateDropTarget();
-    }
-    drag.scrollFrame = window.requestAnimationFrame(autoScroll);
-  }
-
-  function onPointerMove(event) {
-    if (!drag || event.pointerId !== drag.pointerId) return;
-    drag.x = event.clientX;
-    drag.y = event.clientY;
-    if (!drag.started) {
-      var distance = Math.hypot(drag.x - drag.startX, drag.y - drag.startY);
-      if (!drag.ready) {
-        if (distance > 8) cancelPress(); // the finger is scrolling, not holding
-        return;
-      }
-      if (distance < DRAG_THRESHOLD) return;
-      startDrag();
-    }
-    event.preventDefault();
-    if (!drag.moveFrame) {
-      drag.moveFrame = window.requestAnimationFrame(function () {
-        if (!drag) return;
-        drag.moveFrame = 0;
-        followPointer();
+  if (window.Sortable) {
+    lists().forEach(function (list) {
+      window.Sortable.create(list, {
+        group: "kanban",
+        draggable: ".kcard",
+        // Checkboxes, menus and buttons inside a card stay clickable.
+        filter: "input, summary, button, .kcard-menu-list",
+        preventOnFilter: false,
+        forceFallback: true, // the same pointer-driven drag for mouse, pen and touch
+        fallbackTolerance: 5, // px before a press becomes a drag (so clicks stay clicks)
+        delay: 350, // touch drags start with a long press; a swipe scrolls the board
+        delayOnTouchOnly: true,
+        animation: 150,
+        ghostClass: "kcard-placeholder",
+        chosenClass: "is-chosen",
+        dragClass: "is-dragging",
+        scroll: true,
+        bubbleScroll: true,
+        scrollSensitivity: 56,
+        onStart: function (event) {
+          dragging = snapshot(event.item);
+          document.body.classList.add("is-dragging-card");
+        },
+        onEnd: function (event) {
+          document.body.classList.remove("is-dragging-card");
+          var origin = dragging;
+          dragging = null;
+          var card = event.item;
+          if (!origin) return;
+          if (card.parentNode === origin.list && cardsIn(origin.list).indexOf(card) === origin.index) return;
+          persistMove(card, origin.restore);
+        },
       });
-    }
+    });
   }
-
-  function onPointerUp(event) {
-    if (!drag || event.pointerId !== drag.pointerId) return;
-    if (!drag.started) {
-      cancelPress();
-      return;
-    }
-    drag.x = event.clientX;
-    drag.y = event.clientY;
-    updateDropTarget();
-    // The press that ended a drag is not a click on the link under it.
-    document.addEventListener("click", swallowClick, true);
-    window.setTimeout(function () { document.removeEventListener("click", swallowClick, true); }, 0);
-    endDrag(true);
-  }
-
-  function onPointerCancel(event) {
-    if (!drag || event.pointerId !== drag.pointerId) return;
-    if (drag.started) endDrag(false);
-    else cancelPress();
-  }
-
-  function swallowClick(event) {
-    event.preventDefault();
-    event.stopPropagation();
-  }
-
-  function cancelPress() {
-    stopListening();
-    drag = null;
-  }
-
-  function endDrag(commit) {
-    var state = drag;
-    stopListening();
-    drag = null;
-    window.cancelAnimationFrame(state.scrollFrame);
-    window.cancelAnimationFrame(state.moveFrame);
-    var card = state.card;
-    card.classList.remove("is-dragging");
-    card.style.width = card.style.left = card.style.top = "";
-    document.body.classList.remove("is-dragging-card");
-    if (state.column) state.column.classList.remove("is-drop-target");
-    if (commit && state.placeholder.parentNode) {
-      state.placeholder.parentNode.insertBefore(card, state.placeholder);
-    }
-    state.placeholder.remove();
-    if (!commit) {
-      state.origin.restore();
-      return;
-    }
-    var list = card.parentNode;
-    if (list === state.origin.list && cardsIn(list).indexOf(card) === state.origin.index) return;
-    persistMove(card, state.origin.restore);
-  }
-
-  // Touch: once a long press started a drag, the finger moves the card instead of the page.
-  document.addEventListener(
-    "touchmove",
-    function (event) { if (drag && drag.started) event.preventDefault(); },
-    { passive: false }
-  );
-  board.addEventListener("contextmenu", function (event) {
-    if (drag) event.preventDefault();
-  });
 
   // --- Keyboard: Alt+arrows on a focused card --------------------------------------------------
 
   board.addEventListener("keydown", function (event) {
-    if (event.key === "Escape" && drag && drag.started) {
-      endDrag(false);
-      return;
+    // A card's checkbox: Enter toggles it (it must not submit the bulk form, "Send SMS to 0
+    // candidates"), Escape keeps the focus where it is.
+    if (event.target.matches && event.target.matches(".kcard-select")) {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        event.target.click();
+        return;
+      }
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        return;
+      }
     }
     if (!event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
     var card = event.target.closest(".kcard");

@@ -82,7 +82,8 @@
         line.innerHTML = '<span class="kcard-sms-text"></span> <time></time>';
         card.appendChild(line);
       }
-      line.querySelector(".kcard-sms-text").textContent = "You: " + collapse(previews[applicationId]);
+      // "Riley: …": the server names the sender.
+      line.querySelector(".kcard-sms-text").textContent = collapse(previews[applicationId]);
       var time = line.querySelector("time");
       time.textContent = "now";
       time.setAttribute("datetime", now.toISOString());

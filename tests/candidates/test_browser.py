@@ -68,6 +68,27 @@ def count(page, job, name):
     return page.locator(f'[data-count-for="{stage.pk}"]')
 
 
+def drag(page, source, target, *, at=None):
+    """Drag with the mouse as a person does: press, move in steps, release (SortableJS follows
+    pointer movement; a single jump would not be a drag)."""
+    start = source.bounding_box()
+    end = target.bounding_box()
+    x, y = (
+        (end["x"] + at["x"], end["y"] + at["y"])
+        if at
+        else (
+            end["x"] + end["width"] / 2,
+            end["y"] + min(end["height"] / 2, 40),
+        )
+    )
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + start["width"] / 2 + 10, start["y"] + start["height"] / 2, steps=3)
+    page.mouse.move(x, y, steps=15)
+    page.mouse.move(x, y + 1, steps=2)
+    page.mouse.up()
+
+
 def open_board(page, login, recruiter, job):
     login(recruiter)
     page.goto(f"/jobs/{job.pk}/")
@@ -81,7 +102,7 @@ def test_a_dragged_card_stays_in_its_new_column_after_a_reload(
     screenshot("kanban")
     maya = card(page, "Maya Patel")
     with page.expect_response(re.compile(r"/applications/\d+/move/$")) as moved:
-        maya.drag_to(column(page, job, "Interview"))
+        drag(page, maya, column(page, job, "Interview"))
     assert moved.value.ok
     expect(column(page, job, "Interview").locator(".kcard", has_text="Maya Patel")).to_have_count(1)
     expect(count(page, job, "Applied")).to_have_text("3")
@@ -99,9 +120,7 @@ def test_dragging_within_a_column_reorders_it(page, login, recruiter, job):
     open_board(page, login, recruiter, job)
     applied = column(page, job, "Applied")
     with page.expect_response(re.compile(r"/move/$")):
-        card(page, "Ethan Nguyen").drag_to(
-            card(page, "Maya Patel"), target_position={"x": 20, "y": 4}
-        )
+        drag(page, card(page, "Ethan Nguyen"), card(page, "Maya Patel"), at={"x": 20, "y": 4})
     page.reload()
     expect(applied.locator(".kcard-name")).to_have_text(
         ["Ethan Nguyen", "Maya Patel", "Jordan Brooks", "Sofia Ramirez"]
@@ -200,3 +219,44 @@ def test_the_recruiter_pages_in_a_browser(page, login, recruiter, job, screensho
     page.goto("/jobs/")
     expect(page.locator(".job-card")).to_contain_text("12 candidates")
     screenshot("job-list")
+
+
+def test_a_card_is_dragged_with_a_finger_on_a_phone(browser, live_server, recruiter, job):
+    """HTML5 drag and drop does not work with touch; SortableJS does: a long press, then the
+    finger moves the card (touch events sent as a phone's touchscreen sends them)."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    sign_in(page, recruiter)
+    page.goto(f"/jobs/{job.pk}/")
+    cdp = context.new_cdp_session(page)
+    maya = card(page, "Maya Patel")
+    start = maya.bounding_box()
+    x, y = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    applied = column(page, job, "Applied")
+    last = applied.locator(".kcard").last.bounding_box()
+
+    def touch(kind, px, py):
+        points = [] if kind == "touchEnd" else [{"x": px, "y": py}]
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    with page.expect_response(re.compile(r"/applications/\d+/move/$")) as moved:
+        touch("touchStart", x, y)
+        page.wait_for_timeout(500)  # the long press that starts a touch drag (350 ms)
+        target_y = last["y"] + last["height"] - 4
+        for step in range(1, 16):
+            touch("touchMove", x + 2, y + (target_y - y) * step / 15)
+            page.wait_for_timeout(16)
+        touch("touchEnd", x, target_y)
+    assert moved.value.ok
+    expect(applied.locator(".kcard-name").last).to_have_text("Maya Patel")
+    assert (
+        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        <= 0
+    )
+    context.close()

@@ -1,11 +1,15 @@
 """Phone numbers on the candidate form: parsed to E.164, invalid ones are field errors, and a
 number shared with another candidate is a warning, never an error."""
 
+import re
+
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.urls import reverse
 
 from candidates.models import Candidate
+from core.phone import sender_to_e164, to_e164
 from tests.factories import CandidateFactory
 
 FORM = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"}
@@ -44,8 +48,17 @@ def test_it_reads_national_numbers_in_the_default_region(recruiter_client):
     assert Candidate.objects.get().phone == "+447911123456"
 
 
-@pytest.mark.parametrize("typed", ["12345", "not a number", "+1 202 555 01439999", "+999 123"])
-def test_it_rejects_invalid_numbers_with_a_field_error(recruiter_client, typed):
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("12345", "This has too few digits for a +1 number, e.g. +1 201-555-0123."),
+        ("not a number", "This is not a phone number: use digits, e.g. +1 202 555 0143."),
+        ("+1 202 555 01439999", "This has too many digits for a +1 number"),
+        ("+999 123", "Start with the country code after the +"),
+        ("+1 514 123 4567", "+1 514-123-4567 is not a number in use: the length is right"),
+    ],
+)
+def test_it_rejects_invalid_numbers_with_a_field_error(recruiter_client, typed, says):
     response = add(recruiter_client, phone=typed)
     assert response.status_code == 200
     assert not Candidate.objects.exists()
@@ -53,7 +66,7 @@ def test_it_rejects_invalid_numbers_with_a_field_error(recruiter_client, typed):
     assert list(form.errors) == ["phone"]
     html = response.content.decode()
     assert 'class="errorlist' in html
-    assert "valid phone number" in html
+    assert says in form.errors["phone"][0]
     assert 'aria-invalid="true"' in html
 
 
@@ -122,3 +135,41 @@ def test_the_edit_form_parses_numbers_too(recruiter_client):
     recruiter_client.post(url, {**data, "phone": "+44 20 7946 0958"})
     candidate.refresh_from_db()
     assert candidate.phone == "+442079460958"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "12",
+        "not a number",
+        "+1 202 555 01439999",
+        "+999 123",
+        "+1 514 123 4567",
+        "+44 20",
+        "+44 7700 900123",
+        "+61 4111",
+        "+33 1 23",
+    ],
+)
+def test_every_phone_error_offers_an_example_that_passes_its_own_check(typed):
+    """The issue: "Include the country code, e.g. +44 7700 900123" was itself refused."""
+    messages = []
+    for check in (to_e164, sender_to_e164):
+        try:
+            check(typed)
+        except ValidationError as error:
+            messages.append(error.messages[0])
+    assert messages  # the strict check refuses every one of them
+    for message in messages:
+        example = re.search(r"e\.g\. (\+[\d \-]+\d)", message)
+        if typed:
+            assert example, message
+            assert to_e164(example.group(1))  # strict: valid for a candidate too
+
+
+def test_a_sender_number_only_has_to_be_possible():
+    assert sender_to_e164("+1 514 123 4567") == "+15141234567"  # Twilio's own help example
+    assert sender_to_e164("+44 7700 900123") == "+447700900123"
+    with pytest.raises(ValidationError, match="too few digits"):
+        sender_to_e164("+1 514 123")

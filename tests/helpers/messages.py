@@ -1,6 +1,6 @@
 """Messages written the way the pipeline leaves them, and read back."""
 
-from sms.models import Message, Thread
+from sms.models import Message, Thread, author_name
 
 
 def add_message(candidate, status="delivered", body="Hello", direction="outbound", **fields):
@@ -14,7 +14,10 @@ def add_message(candidate, status="delivered", body="Hello", direction="outbound
     message = Message.objects.create(
         thread=thread, direction=direction, status=status, body=body, **fields
     )
-    Thread.objects.filter(pk=thread.pk).show_message(body, direction, at=message.created_at)
+    author = author_name(message.sent_by) if direction == "outbound" else ""
+    Thread.objects.filter(pk=thread.pk).show_message(
+        body, direction, at=message.created_at, author=author
+    )
     return message
 
 

@@ -70,7 +70,7 @@ def test_an_administrator_configures_both_providers(
 
     expect(twilio_card.get_by_test_id("status")).to_have_text("Inactive")
     expect(clicksend_card.get_by_test_id("status")).to_have_text("Active")
-    expect(twilio_card.get_by_test_id("last-change")).to_contain_text("Deactivated by admin")
+    expect(twilio_card.get_by_test_id("last-change")).to_contain_text("Deactivated by Alex Admin")
     for secret in (TWILIO_TOKEN, CLICKSEND_API_KEY):
         assert secret not in page.content()
     assert list(Integration.objects.filter(is_active=True).values_list("kind", flat=True)) == [

@@ -45,6 +45,8 @@ def test_the_panel_has_one_empty_password_field(administrator_client, provider):
     assert 'type="password"' in html
     assert 'autocomplete="new-password"' in html
     assert f"Update {label}</button>" in html
+    article = "An" if label[0] in "AEIOU" else "A"
+    assert f"{article} {label} ending in" in html  # "An Auth Token", "An API Key"
     assert secret not in html
 
 
@@ -69,7 +71,7 @@ def test_an_accepted_secret_is_stored(administrator_client, administrator, fake_
     assert checks[0].auth == (integration.account_id, secret)
     html = response.content.decode()
     assert f'{label}: set <span class="mono">••••{secret[-4:]}</span>, updated ' in html
-    assert "by admin" in html
+    assert "by Alex Admin" in html  # the name, not the username
     assert secret not in html
 
 

@@ -336,3 +336,20 @@ def test_the_clicksend_connect_uses_the_accepted_credentials(administrator_clien
     accepted("clicksend")
     administrator_client.post(reverse("integrations:connect_webhooks", args=["clicksend"]))
     assert {r.auth for r in fake_provider.requests} == {(CLICKSEND_USERNAME, CLICKSEND_API_KEY)}
+
+
+def test_a_loopback_public_url_is_not_offered_as_ready_to_paste(administrator_client, settings):
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8140"
+    accepted("twilio")
+
+    twilio = card(administrator_client.get(reverse("integrations:list")).content.decode(), "twilio")
+    assert "Twilio cannot reach this address yet." in twilio
+    assert "Or paste" not in twilio
+    assert "cloudflared tunnel --url http://127.0.0.1:8140" in twilio
+    assert "ngrok http 8140" in twilio
+    assert "http://127.0.0.1:8140/webhooks/twilio/inbound/" in twilio  # shown, for later
+
+    settings.PUBLIC_BASE_URL = "https://ats.example.com"
+    twilio = card(administrator_client.get(reverse("integrations:list")).content.decode(), "twilio")
+    assert "cannot reach" not in twilio
+    assert "Or paste this into the Twilio console yourself" in twilio

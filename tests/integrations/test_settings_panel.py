@@ -95,9 +95,9 @@ def test_the_form_is_prefilled_with_the_current_settings(administrator_client, c
 @pytest.mark.parametrize(
     ("phone", "account_id", "field", "error"),
     [
-        ("12345", TWILIO_SID, "phone_number", "not a valid phone number"),
-        ("+1 202 555 01431", TWILIO_SID, "phone_number", "not a valid phone number"),
-        ("not a phone", TWILIO_SID, "phone_number", "Enter a valid phone number"),
+        ("12345", TWILIO_SID, "phone_number", "too few digits for a +1 number"),
+        ("+1 202 555 01431", TWILIO_SID, "phone_number", "too many digits for a +1 number"),
+        ("not a phone", TWILIO_SID, "phone_number", "This is not a phone number"),
         (TWILIO_PHONE, "AC123", "account_id", "Enter a valid Account SID"),
         (TWILIO_PHONE, "XX" + "0" * 32, "account_id", "Enter a valid Account SID"),
         (TWILIO_PHONE, "AC" + "g" * 32, "account_id", "Enter a valid Account SID"),
@@ -188,3 +188,31 @@ class TestWithHtmx:
         assert response["HX-Redirect"] == reverse("integrations:list")
         page = administrator_client.get(reverse("integrations:list"))
         assert "Twilio is now the active SMS provider." in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("kind", "typed", "stored", "account_id"),
+    [
+        # Twilio's help: "the Twilio number in E.164 format, e.g. +15141234567" (possible, and
+        # in no range phonenumbers knows as valid: the provider judges its own numbers).
+        ("twilio", "+15141234567", "+15141234567", TWILIO_SID),
+        ("twilio", TWILIO_PHONE, TWILIO_PHONE, TWILIO_SID),
+        ("clicksend", "+61 411 111 111", "+61411111111", CLICKSEND_USERNAME),  # its test number
+        ("clicksend", "+1 514 123 4567", "+15141234567", CLICKSEND_USERNAME),
+    ],
+)
+def test_the_seeds_example_sender_numbers_are_accepted_on_the_cards(
+    administrator_client, twilio_row, clicksend_row, kind, typed, stored, account_id
+):
+    response = save(administrator_client, kind, activate=False, phone=typed, account_id=account_id)
+    assert response.status_code == 302, response.context["form"].errors
+    assert Integration.objects.get(kind=kind).phone_number == stored
+
+
+def test_a_sender_number_of_the_wrong_length_says_so(administrator_client, twilio_row):
+    response = save(
+        administrator_client, "twilio", activate=False, phone="+1 514 123", account_id=TWILIO_SID
+    )
+    assert response.context["form"].errors["phone_number"] == [
+        "This has too few digits for a +1 number, e.g. +1 201-555-0123."
+    ]

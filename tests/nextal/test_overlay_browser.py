@@ -76,8 +76,9 @@ def test_focus_returns_to_the_card_menu_when_a_dialog_or_drawer_closes(page, log
     card.get_by_role("link", name="Send SMS").click()  # kanban_sms.js
     drawer = page.get_by_role("dialog", name="Send SMS")
     expect(drawer).to_be_visible()
-    # No provider: the drawer says why and offers Close.
-    drawer.locator(".form-actions").get_by_role("button", name="Close").click()
+    # No provider: the drawer's conversation says why; its header closes it.
+    expect(drawer.get_by_role("note")).to_contain_text("SMS is turned off")
+    drawer.locator(".dialog-header").get_by_role("button", name="Close").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(menu_button).to_be_focused()
 

@@ -58,3 +58,12 @@ def test_it_says_when_the_admin_must_set_up_two_factor_sign_in(db, settings):
     assert "REQUIRE_2FA_FOR_ADMINS" not in seed()
     settings.REQUIRE_2FA_FOR_ADMINS = True
     assert "REQUIRE_2FA_FOR_ADMINS is on" in seed()
+
+
+def test_the_starter_templates_stay_gsm_7(db):
+    """An en dash forces UCS-2: 70 characters a segment instead of 160."""
+    from sms.text.segments import GSM7, measure
+
+    seed()
+    for template in SmsTemplate.objects.all():
+        assert measure(template.body).encoding == GSM7, template.name

@@ -77,7 +77,7 @@ TEMPLATES = [
     (
         "Application received",
         "Hi {{first_name}}, thanks for applying to {{job_title}} at {{company_name}}! "
-        "We'll be in touch soon. – {{recruiter_name}}",
+        "We'll be in touch soon. - {{recruiter_name}}",  # GSM-7: no en dash (UCS-2 doubles cost)
     ),
     (
         "Phone screen invitation",
@@ -100,7 +100,7 @@ class Command(BaseCommand):
         users = {}
         User = get_user_model()
         for username, password, first, last, group in DEMO_USERS:
-            user, _ = User.objects.get_or_create(
+            user, created = User.objects.get_or_create(
                 username=username,
                 defaults={
                     "first_name": first,
@@ -108,9 +108,12 @@ class Command(BaseCommand):
                     "email": f"{username}@nextal.test",
                 },
             )
-            user.set_password(password)  # the printed demo logins always work
-            user.save(update_fields=["password"])
-            user.groups.add(Group.objects.get(name=group))
+            if created:
+                # Only a new user gets the demo password: running `make run` again must not
+                # change a password someone set (which would also sign everyone out).
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                user.groups.add(Group.objects.get(name=group))
             # No reply-alert emails from the demo (nobody reads its mailbox).
             InboxPreferences.objects.get_or_create(user=user, defaults={"reply_alerts": False})
             users[username] = user

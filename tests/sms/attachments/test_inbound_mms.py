@@ -16,6 +16,7 @@ from tests.fakes.fixtures import TWILIO_SID, TWILIO_TOKEN
 from tests.fakes.twilio_webhooks import inbound_params
 from tests.helpers.messages import add_message
 from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM
+from tests.helpers.webhooks import processed
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"fake-png-bytes" * 10
 JPEG = b"\xff\xd8\xff\xe0" + b"fake-jpeg-bytes" * 10
@@ -34,12 +35,13 @@ def post_mms(client, media: list[tuple[str, str]], *, body: str = "", sid: str =
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(
         settings.PUBLIC_BASE_URL + path, fields
     )
-    response = client.post(
-        path,
-        data=urlencode(fields),
-        content_type="application/x-www-form-urlencoded",
-        headers={"X-Twilio-Signature": signature},
-    )
+    with processed():  # stored first, then processed after commit (tests/helpers/webhooks.py)
+        response = client.post(
+            path,
+            data=urlencode(fields),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature},
+        )
     assert response.status_code == 200
     return Message.objects.get(provider="twilio", provider_message_id=sid)
 

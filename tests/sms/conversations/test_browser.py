@@ -68,7 +68,7 @@ def test_a_recruiter_sends_from_the_profile(
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
     assert Message.objects.get(direction="outbound").status == MessageStatus.SENT
     expect(area.get_by_label("Message", exact=True)).to_have_value("")
-    expect(area.get_by_role("status")).to_contain_text("Message to Ada Lovelace queued")
+    expect(area.get_by_role("status")).to_contain_text("Message to Ada Lovelace sent.")
     screenshot("profile-conversation")
     page.reload()
     expect(page.locator(".timeline")).to_contain_text(
@@ -111,6 +111,11 @@ def test_an_inbound_reply_appears_in_the_open_inbox_conversation(
     reply = pane.locator(".sms-inbound", has_text="Tuesday works, 10am?")
     expect(reply).to_be_visible(timeout=10_000)  # no reload: the conversation polls
     expect(reply).to_be_in_viewport()  # kept scrolled to the newest message
+    # Screen readers hear it (conversation.js keyed its scroll state by id in a WeakMap, which
+    # threw on every refresh, so this never fired).
+    expect(pane.locator("[data-conversation-announcer]")).to_have_text(
+        "New message: Ada Lovelace: Tuesday works, 10am?"
+    )
     expect(pane.get_by_role("button", name="Send now")).to_be_in_viewport()
     # The list moved the thread to the top with the reply as its preview; it is being read.
     expect(page.locator(".thread-row").first).to_contain_text("Tuesday works, 10am?")

@@ -79,7 +79,8 @@ def test_the_list_shows_each_thread_newest_first(recruiter_client, threads):
     assert "Grace Hopper" in grace and "Could we move it to 3pm?" in grace
     assert '<span class="badge badge-unread">2<span class="sr-only"> unread</span></span>' in grace
     assert 'class="thread-row is-unread"' in html
-    assert '<span class="thread-you">You:</span> See you Monday' in html
+    # Who sent it, not "You:" for everyone's messages.
+    assert '<span class="thread-you">Riley:</span> See you Monday' in html
     assert "+61 400 000 999" in html and "Unknown sender" in html
     alan = html[html.index(f'id="thread-row-{threads["alan"].pk}"') :]
     assert '<span class="badge badge-danger">Opted out</span>' in alan[: alan.index("</li>")]

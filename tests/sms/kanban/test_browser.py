@@ -36,38 +36,60 @@ def open_card_sidebar(page, name):
     return sidebar
 
 
-def test_a_recruiter_texts_one_card_from_the_sidebar(
+def test_a_recruiter_texts_one_card_from_the_drawer_with_the_conversation_composer(
     page, login, screenshot, recruiter, job, active_twilio, fake_provider
 ):
     errors = open_board(page, login, recruiter, job)
     sidebar = open_card_sidebar(page, "Maya Patel")
-    expect(sidebar.get_by_label("Content")).to_be_focused()
+    message = sidebar.get_by_label("Message", exact=True)
+    expect(message).to_be_focused()
     expect(sidebar.get_by_text("+1 202-555-0101")).to_be_visible()
-    sidebar.get_by_label("Content").fill("Hi {{first_name}}, are you free for a call on Monday?")
-    expect(sidebar.locator("#kanban-sms-counter")).to_have_text("57/160 · 1 segment")
+    message.fill("Hi {{first_name}}, are you free for a call on Monday?")
+    # The preview and its counter are on the text Maya receives (49 characters), not the 57 typed.
+    expect(sidebar.locator(".sms-preview-bubble")).to_have_text(
+        "Hi Maya, are you free for a call on Monday?"
+    )
+    expect(sidebar.get_by_test_id("filled-in-counter")).to_have_text("43/160 · 1 segment")
+    expect(sidebar.locator(".sms-counter")).to_be_hidden()
+    expect(sidebar.get_by_text("Schedule…")).to_be_visible()
     settle(page)
     screenshot("kanban-sidebar")
 
-    sidebar.get_by_role("button", name="Send", exact=True).click()
-    expect(sidebar.get_by_text("Message to Maya Patel queued")).to_be_visible()
+    sidebar.get_by_role("button", name="Send now").click()
+    expect(sidebar.get_by_role("status")).to_have_text("Message to Maya Patel sent.")
     expect(card(page, "Maya Patel").locator(".kcard-sms-text")).to_have_text(
-        "You: Hi Maya, are you free for a call on Monday?"
+        "Riley: Hi Maya, are you free for a call on Monday?"
     )
+    expect(sidebar.locator(".sms-outbound").last).to_contain_text("Hi Maya, are you free")
     assert fake_provider.sends_to("+12025550101") == 1
     assert Message.objects.get().status == MessageStatus.SENT
 
-    sidebar.get_by_role("button", name="Done").click()
+    sidebar.get_by_role("button", name="Close").click()
     expect(page.get_by_role("dialog")).to_have_count(0)
     assert errors == []
 
 
-def test_the_sidebar_shows_a_refusal_inline(page, login, recruiter, job, active_twilio):
+def test_the_drawer_schedules_like_the_profile(page, login, recruiter, job, active_twilio):
     open_board(page, login, recruiter, job)
     sidebar = open_card_sidebar(page, "Jordan Brooks")
-    sidebar.get_by_label("Content").fill("Hi {{frist_name}}")
-    sidebar.get_by_role("button", name="Send", exact=True).click()
+    sidebar.get_by_label("Message", exact=True).fill("See you tomorrow at 10!")
+    sidebar.get_by_text("Schedule…").click()
+    sidebar.get_by_role("button", name="Tomorrow 9:00").click()
+    expect(sidebar.get_by_role("status")).to_contain_text("Message to Jordan Brooks scheduled for")
+    expect(sidebar.locator(".sms-scheduled-item")).to_contain_text("See you tomorrow at 10!")
+    message = Message.objects.get()
+    assert message.scheduled_for is not None and message.status == MessageStatus.QUEUED
+    # Not the card's last message until it goes out.
+    expect(card(page, "Jordan Brooks").locator(".kcard-sms")).to_have_count(0)
+
+
+def test_the_drawer_shows_a_refusal_inline(page, login, recruiter, job, active_twilio):
+    open_board(page, login, recruiter, job)
+    sidebar = open_card_sidebar(page, "Jordan Brooks")
+    sidebar.get_by_label("Message", exact=True).fill("Hi {{frist_name}}")
+    sidebar.get_by_role("button", name="Send now").click()
     expect(sidebar.locator(".errorlist")).to_contain_text("Unknown merge field {{frist_name}}")
-    expect(sidebar.get_by_label("Content")).to_have_value("Hi {{frist_name}}")
+    expect(sidebar.get_by_label("Message", exact=True)).to_have_value("Hi {{frist_name}}")
     assert not Message.objects.exists()
 
 
@@ -100,7 +122,7 @@ def test_a_recruiter_texts_several_cards_at_once(
     expect(sidebar.get_by_test_id("count-queued")).to_have_text("0")
     expect(sidebar.locator("[hx-trigger]")).to_have_count(0)  # nothing in flight: polling stopped
     expect(card(page, "Jordan Brooks").locator(".kcard-sms-text")).to_have_text(
-        "You: Hi Jordan, the Senior Backend Engineer interviews start soon."
+        "Riley: Hi Jordan, the Senior Backend Engineer interviews start soon."
     )
     screenshot("kanban-bulk-progress")
 
@@ -122,18 +144,16 @@ def test_a_template_with_merge_fields_is_used_from_the_sidebar(
     SmsTemplate.objects.create(name="Retired", body="Old", is_active=False)
     open_board(page, login, recruiter, job)
     sidebar = open_card_sidebar(page, "Sofia Ramirez")
-    picker = sidebar.get_by_role("combobox", name="Saved template")
-    expect(picker).to_be_hidden()  # Custom is the default type
     sidebar.get_by_role("radio", name="Template").check()
-    expect(picker).to_be_visible()
+    picker = sidebar.get_by_role("combobox", name="Which template")
     assert picker.locator("option").all_inner_texts() == ["Choose a template…", "Interview invite"]
     picker.select_option(label="Interview invite")
-    content = sidebar.get_by_label("Content")
+    content = sidebar.get_by_label("Message", exact=True)
     expect(content).to_have_value("Hi {{first_name}}, can we talk about {{job_title}} on Monday?")
     content.press("End")
     content.type(" 10am?")
-    sidebar.get_by_role("button", name="Send", exact=True).click()
-    expect(sidebar.get_by_text("Message to Sofia Ramirez queued")).to_be_visible()
+    sidebar.get_by_role("button", name="Send now").click()
+    expect(sidebar.get_by_role("status")).to_have_text("Message to Sofia Ramirez sent.")
 
     sent = fake_provider.requests_for("twilio.send")
     assert [request.form["Body"] for request in sent] == [
@@ -148,7 +168,7 @@ def test_with_no_provider_the_sidebar_explains_why(page, login, recruiter, job):
     expect(sidebar.get_by_role("note")).to_contain_text(
         "SMS is turned off. Ask an administrator to activate Twilio or ClickSend."
     )
-    expect(sidebar.get_by_role("button", name="Send", exact=True)).to_have_count(0)
+    expect(sidebar.get_by_role("button", name="Send now")).to_have_count(0)
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)
 
@@ -163,8 +183,10 @@ def test_without_javascript_the_card_menu_leads_to_a_send_page(
     maya.get_by_label("Actions for Maya Patel").click()
     maya.get_by_role("link", name="Send SMS").click()
     expect(page.get_by_role("heading", name="Send SMS")).to_be_visible()
-    page.get_by_label("Content").fill("Hi {{first_name}}, quick question about your notice period.")
-    page.get_by_role("button", name="Send", exact=True).click()
-    expect(page.locator("#messages")).to_contain_text("Message to Maya Patel queued")
+    page.get_by_label("Message", exact=True).fill(
+        "Hi {{first_name}}, quick question about your notice period."
+    )
+    page.get_by_role("button", name="Send now").click()
+    expect(page.locator("#messages")).to_contain_text("Message to Maya Patel sent.")
     expect(page.get_by_role("heading", name="Senior Backend Engineer")).to_be_visible()
     assert fake_provider.sends_to("+12025550101") == 1

@@ -110,7 +110,7 @@ def test_sending_queues_one_message_per_candidate_with_their_own_fields(
     ] == [1, 1, 0]
     html = response.content.decode()
     assert f'id="bulk-progress-{bulk.pk}"' in html
-    assert '"' + str(cards["Sofia"].pk) + '": "Hi Sofia!"' in html  # cards' last-SMS lines
+    assert '"' + str(cards["Sofia"].pk) + '": "Riley: Hi Sofia!"' in html  # cards' last-SMS lines
 
 
 def test_a_repeated_send_post_does_not_text_everyone_twice(

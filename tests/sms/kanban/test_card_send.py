@@ -1,125 +1,124 @@
-"""One card's "Send SMS": the sidebar, the send, and why it refuses."""
+"""One card's "Send SMS": a drawer holding the conversation composer (the same as the profile's
+and the inbox's), with {{job_title}} the card's job and a way back to the board (issue 11)."""
 
-import re
+from datetime import UTC, datetime
 
+import pytest
 from django.urls import reverse
 
 from sms.models import Message, MessageStatus, SmsTemplate
 
 HTMX = {"HX-Request": "true", "HX-Target": "overlay-root"}
-IN_PANEL = {"HX-Request": "true", "HX-Target": "kanban-sms-panel"}
+IN_CONVERSATION = {"HX-Request": "true"}
 
 
 def url(application):
     return reverse("sms:kanban_card_send", args=[application.pk])
 
 
-def test_the_sidebar_opens_as_a_drawer_with_htmx(recruiter_client, active_twilio, cards):
+def send_url(application):
+    return reverse("sms:send_to_candidate", args=[application.candidate_id])
+
+
+def post(client, application, body, **extra):
+    data = {"kind": "custom", "body": body, "where": "board", "application": application.pk}
+    data.update(extra.pop("data", {}))
+    return client.post(send_url(application), data, **extra)
+
+
+def test_the_drawer_holds_the_conversation_composer(recruiter_client, active_twilio, cards):
     html = recruiter_client.get(url(cards["Maya"]), headers=HTMX).content.decode()
     assert '<div class="overlay drawer-overlay' in html
     assert 'role="dialog"' in html and "<html" not in html
     assert "Maya Patel" in html and "+1 202-555-0101" in html
-    assert 'name="body"' in html and 'data-sms-counter="kanban-sms-counter"' in html
-    assert ">Send</button>" in html
-    assert "Custom" in html and "Template" in html
+    assert "data-sms-composer" in html  # the conversation's composer
+    assert 'name="application" id="sms-application-c' in html
+    assert 'value="board"' in html
+    assert "Schedule…" in html and ">Send now<" in html
+    assert 'class="sms-preview"' in html
+    assert "data-kanban-sms-form" not in html  # no second, weaker composer
 
 
 def test_without_javascript_it_is_a_page(recruiter_client, active_twilio, cards):
-    SmsTemplate.objects.create(name="Invite", body="Hi {{first_name}}")
     html = recruiter_client.get(url(cards["Maya"])).content.decode()
-    assert "<html" in html and 'id="kanban-sms-panel"' in html
-    assert ">Use template</button>" in html  # the no-JS way to prefill from a template
+    assert "<html" in html and 'id="kanban-sms-panel"' in html and "data-sms-composer" in html
 
 
-def test_sending_queues_a_message_for_the_cards_candidate(
-    recruiter_client,
-    recruiter,
-    active_twilio,
-    cards,
-    fake_provider,
-    django_capture_on_commit_callbacks,
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = recruiter_client.post(
-            url(cards["Jordan"]),
-            {"kind": "custom", "body": "Hi {{first_name}}, about {{job_title}}", "step": "send"},
-            headers=IN_PANEL,
-        )
-    html = response.content.decode()
-    message = Message.objects.get()
-    assert message.thread.candidate == cards["Jordan"].candidate
-    assert message.body == "Hi Jordan, about Senior Backend Engineer"
-    assert message.sent_by == recruiter
-    assert message.status == MessageStatus.SENT
-    assert fake_provider.sends_to("+12025550102") == 1
-    assert "Message to Jordan Brooks queued" in html
-    assert html.strip().startswith('<div id="kanban-sms-panel"')  # only the panel is swapped
-    assert f'"{cards["Jordan"].pk}": "Hi Jordan, about Senior Backend Engineer"' in html
-
-
-def test_job_title_is_the_boards_job_not_the_latest_application(
-    recruiter_client, recruiter, active_twilio, cards
+# Committed for real: in-process sends run when queueing commits, before the answer renders.
+@pytest.mark.django_db(transaction=True)
+def test_sending_from_the_drawer_uses_the_boards_job_and_updates_the_card(
+    recruiter_client, recruiter, active_twilio, cards, fake_provider
 ):
     from candidates import services
 
     other = services.create_job(title="Data Engineer", recruiter=recruiter)
-    services.apply(cards["Maya"].candidate, other, by=recruiter)  # a newer application
-    recruiter_client.post(url(cards["Maya"]), {"kind": "custom", "body": "Re {{job_title}}"})
-    assert Message.objects.get().body == "Re Senior Backend Engineer"
+    services.apply(cards["Jordan"].candidate, other, by=recruiter)  # a newer application
+    response = post(
+        recruiter_client,
+        cards["Jordan"],
+        "Hi {{first_name}}, about {{job_title}}",
+        headers=IN_CONVERSATION,
+    )
+    html = response.content.decode()
+    message = Message.objects.get()
+    assert message.thread.candidate == cards["Jordan"].candidate
+    assert message.body == "Hi Jordan, about Senior Backend Engineer"
+    assert message.status == MessageStatus.SENT
+    assert fake_provider.sends_to("+12025550102") == 1
+    assert "Message to Jordan Brooks sent." in html  # what happened, not "it is being sent"
+    assert f'"{cards["Jordan"].pk}": "Riley: Hi Jordan, about Senior Backend Engineer"' in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_send_says_so_instead_of_it_is_being_sent(
+    recruiter_client, active_twilio, cards, fake_provider
+):
+    fake_provider.queue_twilio_error(21211, status=400)
+    html = post(recruiter_client, cards["Maya"], "Hello", headers=IN_CONVERSATION).content
+    html = html.decode()
+    assert "being sent" not in html
+    assert "did not go out: the reason is under it" in html
+    assert "The phone number is not a valid number." in html
+
+
+def test_the_preview_fills_in_the_boards_job_and_counts_the_filled_in_text(
+    recruiter_client, active_twilio, cards
+):
+    body = "Hi {{first_name}}, are you free to talk about {{job_title}}?"
+    html = recruiter_client.post(
+        reverse("sms:compose_preview", args=[cards["Maya"].candidate_id]),
+        {"body": body, "application": cards["Maya"].pk},
+    ).content.decode()
+    assert "Hi Maya, are you free to talk about Senior Backend Engineer?" in html
+    # 60 characters filled in, not the 60-odd typed with merge fields.
+    assert '<span class="sms-preview-counter" data-testid="filled-in-counter">60/160' in html
 
 
 def test_without_javascript_a_send_goes_back_to_the_board(recruiter_client, active_twilio, cards):
-    response = recruiter_client.post(url(cards["Maya"]), {"kind": "custom", "body": "Hello"})
     board = reverse("candidates:job_board", args=[cards["Maya"].job_id])
+    back = f"{board}#application-{cards['Maya'].pk}"
+    response = post(recruiter_client, cards["Maya"], "Hello", data={"next": back})
     assert response.status_code == 302
-    assert response.url == f"{board}#application-{cards['Maya'].pk}"
+    assert response.url == back
     assert Message.objects.count() == 1
 
 
 def test_a_repeated_post_of_the_same_form_sends_once(recruiter_client, active_twilio, cards):
-    form = recruiter_client.get(url(cards["Maya"])).context["form"]
-    data = {"kind": "custom", "body": "Hello", "opened_at": form.initial["opened_at"]}
-    first = recruiter_client.post(url(cards["Maya"]), data, headers=IN_PANEL)
-    second = recruiter_client.post(url(cards["Maya"]), data, headers=IN_PANEL)
+    html = recruiter_client.get(url(cards["Maya"])).content.decode()
+    opened_at = html.split('name="opened_at" value="')[1].split('"')[0]
+    data = {"opened_at": opened_at}
+    first = post(recruiter_client, cards["Maya"], "Hello", data=data, headers=IN_CONVERSATION)
+    second = post(recruiter_client, cards["Maya"], "Hello", data=data, headers=IN_CONVERSATION)
     assert Message.objects.count() == 1
-    assert "queued" in first.content.decode()
+    assert "Message to Maya Patel" in first.content.decode()
     assert "was already queued" in second.content.decode()
+    post(recruiter_client, cards["Maya"], "Bring your ID.", data=data, headers=IN_CONVERSATION)
+    assert Message.objects.count() == 2  # a different text from the same form is new
 
 
-def test_a_different_text_from_the_same_form_is_a_new_message(
-    recruiter_client, active_twilio, cards
-):
-    opened_at = recruiter_client.get(url(cards["Maya"])).context["form"].initial["opened_at"]
-    for body in ("Hello", "One more thing: bring your ID."):
-        data = {"kind": "custom", "body": body, "opened_at": opened_at}
-        recruiter_client.post(url(cards["Maya"]), data, headers=IN_PANEL)
-    assert Message.objects.count() == 2
-
-
-def test_an_empty_content_is_refused_beside_the_field(recruiter_client, active_twilio, cards):
-    response = recruiter_client.post(url(cards["Maya"]), {"kind": "custom", "body": " "})
-    html = response.content.decode()
-    assert "Write the message before sending." in html
-    assert not Message.objects.exists()
-
-
-def test_an_unknown_merge_field_is_refused(recruiter_client, active_twilio, cards):
-    response = recruiter_client.post(
-        url(cards["Maya"]), {"kind": "custom", "body": "Hi {{frist_name}}"}, headers=IN_PANEL
-    )
+def test_an_unknown_merge_field_is_refused_beside_the_field(recruiter_client, active_twilio, cards):
+    response = post(recruiter_client, cards["Maya"], "Hi {{frist_name}}", headers=IN_CONVERSATION)
     assert "Unknown merge field {{frist_name}}" in response.content.decode()
-    assert not Message.objects.exists()
-
-
-def test_a_missing_merge_value_is_refused_with_the_reason(client, recruiter, active_twilio, cards):
-    recruiter.first_name = recruiter.last_name = ""
-    recruiter.save()
-    client.force_login(recruiter)
-    response = client.post(
-        url(cards["Maya"]), {"kind": "custom", "body": "It's {{recruiter_name}}"}, headers=IN_PANEL
-    )
-    html = response.content.decode()
-    assert "Cannot fill in the message: {{recruiter_name}} is empty" in html
     assert not Message.objects.exists()
 
 
@@ -129,66 +128,51 @@ def test_an_opted_out_candidate_is_explained_and_has_no_send_button(
     html = recruiter_client.get(url(cards["Olga"]), headers=HTMX).content.decode()
     assert "You can't text Olga right now." in html
     assert "Olga Optout opted out of SMS on" in html and "(replied STOP)" in html
-    assert ">Send</button>" not in html
-
-    recruiter_client.post(url(cards["Olga"]), {"kind": "custom", "body": "Hi"})
+    assert "Send now" not in html
+    post(recruiter_client, cards["Olga"], "Hi")
     assert not Message.objects.exists()
 
 
 def test_a_candidate_without_a_phone_is_explained(recruiter_client, active_twilio, cards):
     html = recruiter_client.get(url(cards["Nadia"]), headers=HTMX).content.decode()
-    assert "Nadia Nophone has no phone number." in html
-    assert ">Send</button>" not in html
-
-
-def test_the_template_type_needs_a_template(recruiter_client, active_twilio, cards):
-    response = recruiter_client.post(url(cards["Maya"]), {"kind": "template", "body": "Hi"})
-    assert "Choose a template, or switch the type to Custom." in response.content.decode()
-    assert not Message.objects.exists()
+    assert "You can't text Nadia right now." in html
+    assert "Send now" not in html
 
 
 def test_a_template_send_records_the_template(recruiter_client, active_twilio, cards):
     template = SmsTemplate.objects.create(name="Invite", body="Hi {{first_name}}!")
-    recruiter_client.post(
-        url(cards["Maya"]), {"kind": "template", "template": template.pk, "body": template.body}
+    post(
+        recruiter_client,
+        cards["Maya"],
+        template.body,
+        data={"kind": "template", "template": template.pk},
     )
     message = Message.objects.get()
     assert (message.body, message.template) == ("Hi Maya!", template)
 
 
-def test_use_template_without_javascript_prefills_the_content(
-    recruiter_client, active_twilio, cards
-):
-    template = SmsTemplate.objects.create(name="Invite", body="Hi {{first_name}}, free Monday?")
-    response = recruiter_client.post(
-        url(cards["Maya"]),
-        {"kind": "custom", "template": template.pk, "body": "", "step": "use_template"},
-    )
-    html = response.content.decode()
-    assert "Hi {{first_name}}, free Monday?</textarea>" in html
-    assert re.search(r'value="template"[^>]* checked', html)
-    assert not Message.objects.exists()
-
-
-def test_the_sidebar_says_the_candidates_local_time_and_holds_at_night(
+def test_the_drawer_says_the_candidates_local_time_and_holds_at_night(
     recruiter_client, cards, active_twilio, fake_provider, quiet_hours, travel
 ):
-    from datetime import UTC, datetime
-
     travel(datetime(2026, 12, 1, 3, 30, tzinfo=UTC))  # 22:30 in Washington DC (+1 202)
-    url = reverse("sms:kanban_card_send", args=[cards["Maya"].pk])
-    html = recruiter_client.get(url).content.decode()
+    html = recruiter_client.get(url(cards["Maya"])).content.decode()
     assert (
-        "Maya's local time: <strong>22:30</strong>, America/New_York, from the phone number"
-        " · No consent on record" in html
+        "Maya's local time: <strong>22:30</strong>, America/New_York, from the phone number" in html
     )
     assert "Quiet hours in Maya&#x27;s time: a message sent now is held until 08:00 Tue." in html
-    response = recruiter_client.post(
-        url, {"kind": "custom", "body": "Hi Maya", "step": "send"}, follow=True
-    )
+    response = post(recruiter_client, cards["Maya"], "Hi Maya", headers=IN_CONVERSATION)
     assert (
-        "Message to Maya Patel held for quiet hours — goes out 08:00 Tue (Maya&#x27;s time)."
-        in response.content.decode()
+        "held for quiet hours — goes out 08:00 Tue (Maya&#x27;s time)." in response.content.decode()
     )
     assert Message.objects.get().held_for == "quiet_hours"
     assert fake_provider.sends_to("+12025550101") == 0
+
+
+def test_an_opted_out_candidates_card_says_so(recruiter_client, cards, opted_out):
+    html = recruiter_client.get(reverse("candidates:job_board", args=[cards["Olga"].job_id]))
+    html = html.content.decode()
+    olga = html[html.index(f'id="application-{cards["Olga"].pk}"') :]
+    olga = olga[: olga.index("</li>")]
+    assert ">Opted out</span>" in olga
+    maya = html[html.index(f'id="application-{cards["Maya"].pk}"') :]
+    assert ">Opted out</span>" not in maya[: maya.index("</li>")]

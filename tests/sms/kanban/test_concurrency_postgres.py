@@ -4,8 +4,9 @@ candidate once. Real concurrency needs PostgreSQL: each thread has its own trans
 import pytest
 from django.utils import timezone
 
-from sms.kanban.send import send_bulk, send_to_card
+from sms.kanban.send import send_bulk
 from sms.models import BulkSend, Message
+from sms.outbox.queueing import queue_message_once
 from tests.helpers.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,10 +26,11 @@ def test_concurrent_bulk_posts_of_one_preview_queue_once(recruiter, active_twili
     assert {result.bulk.pk for result in results} == {BulkSend.objects.get().pk}
 
 
-def test_concurrent_card_posts_of_one_form_queue_once(recruiter, active_twilio, cards):
+def test_concurrent_posts_of_one_composer_queue_once(recruiter, active_twilio, cards):
     opened_at = timezone.now()
+    candidate = cards["Maya"].candidate
     results = run_at_once(
-        lambda: send_to_card(cards["Maya"], "Hello", sent_by=recruiter, opened_at=opened_at)
+        lambda: queue_message_once(candidate, "Hello", sent_by=recruiter, opened_at=opened_at)
     )
     assert Message.objects.count() == 1
-    assert sorted(result.repeated for result in results) == [False] + [True] * (len(results) - 1)
+    assert sorted(repeated for _, repeated in results) == [False] + [True] * (len(results) - 1)

@@ -43,15 +43,21 @@ def test_switching_a_template_off_removes_it_from_the_picker(administrator, recr
 def test_an_inactive_template_cannot_be_sent_by_id(recruiter_client, card):
     retired = SmsTemplate.objects.create(name="Retired", body="Old text", is_active=False)
     response = recruiter_client.post(
-        reverse("sms:kanban_card_send", args=[card.pk]),
-        {"kind": "template", "template": retired.pk, "body": "Old text"},
+        reverse("sms:kanban_bulk_send", args=[card.job_id]),
+        {
+            "kind": "template",
+            "template": retired.pk,
+            "body": "Old text",
+            "application": card.pk,
+            "step": "preview",
+        },
     )
     assert "Select a valid choice" in response.content.decode()
     assert not Message.objects.exists()
 
 
 def test_without_active_templates_the_picker_says_so(recruiter, administrator_client, card):
-    url = reverse("sms:kanban_card_send", args=[card.pk])
+    url = reverse("sms:kanban_bulk_send", args=[card.job_id]) + f"?application={card.pk}"
     recruiter_client = Client()
     recruiter_client.force_login(recruiter)
     recruiter_html = recruiter_client.get(url).content.decode()

@@ -34,13 +34,23 @@ def test_it_sends_the_test_message_through_the_active_provider(
     assert message.status == MessageStatus.SENT
     assert message.provider == "twilio"
     assert fake_provider.sends_to("+61411111111") == 1
-    assert message.thread.candidate is None  # an unknown number gets its own thread
+    # It lives on the Integrations card: no thread, nothing in the inbox.
+    assert message.thread is None
+    assert not Thread.objects.exists()
 
 
-def test_it_uses_the_candidates_thread_when_the_number_is_known(active_twilio, administrator):
+def test_it_stays_out_of_a_candidates_conversation_when_the_number_is_known(
+    active_twilio, administrator, recruiter_client, django_capture_on_commit_callbacks
+):
     candidate = CandidateFactory(phone="+12025550177")
-    message = queue_test_message("(202) 555-0177", sent_by=administrator)
-    assert message.thread == Thread.objects.get(candidate=candidate)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue_test_message("(202) 555-0177", sent_by=administrator)
+    assert message.thread is None
+    assert not Thread.objects.filter(candidate=candidate).exists()
+    inbox = recruiter_client.get("/inbox/").content.decode()
+    assert "Nextal test message" not in inbox
+    profile = recruiter_client.get(f"/candidates/{candidate.pk}/").content.decode()
+    assert "Nextal test message" not in profile
 
 
 @pytest.mark.parametrize(
