@@ -64,6 +64,9 @@ class ThreadQuerySet(models.QuerySet):
                 default=F("last_inbound_at"),
             ),
             unread_count=F("unread_count") + 1,
+            # A reply reopens a closed conversation and brings a snoozed one back.
+            closed_at=None,
+            snoozed_until=None,
             changed_at=now,  # polling clients look for changes since their last poll
         )
 

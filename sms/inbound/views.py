@@ -17,7 +17,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, OperationalError
+from django.db import DataError, IntegrityError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -86,18 +86,14 @@ class ProviderWebhook(View):
             return HttpResponse("Malformed request.", status=400, content_type="text/plain")
         try:
             store_events(self.provider_kind, request.body, events)
-        except OperationalError:
-            # The database is unreachable: a 5xx so that the provider tries again later;
-            # nothing was acknowledged.
-            logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
-            return HttpResponse("Try again later.", status=503, content_type="text/plain")
-        except (DatabaseError, ValueError, TypeError, UnicodeError):
+        except (DataError, IntegrityError, ValueError, TypeError, UnicodeError):
             # Something in the payload the database refuses: answering 500 would make the
             # provider retry the same body forever.
             logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Unrecordable request.", status=400, content_type="text/plain")
         except Exception:
-            # Anything else: a 5xx so that a provider that retries tries again.
+            # The database is down or failed (OperationalError, "disk full"), or anything else:
+            # a 5xx so that a provider that retries tries again; nothing was acknowledged.
             logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Try again later.", status=503, content_type="text/plain")
         return self.success_response()

@@ -265,11 +265,12 @@ def queue_message_once(
     request): (message, repeated). `opened_at` is when the composer was rendered; the same text
     from the same sender to the same candidate since then is this post again, so that message
     is returned instead of texting the candidate twice."""
-    rendered = render_body(candidate, body, sent_by=sent_by, job=job)
+    # A media-only MMS has no text to compare (queue_message checks it with its file).
+    rendered = render_body(candidate, body, sent_by=sent_by, job=job) if body.strip() else None
     with transaction.atomic():
         # Serializes two posts for the same candidate, so the repeat check below is reliable.
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-        if opened_at is not None:
+        if opened_at is not None and rendered is not None:
             earlier = (
                 Message.objects.filter(
                     thread__candidate=candidate,

@@ -17,7 +17,6 @@ pytestmark = pytest.mark.django_db
 SEND_ENDPOINTS = [
     "/candidates/999999/messages/send/",
     "/messages/999999/retry/",
-    "/applications/999999/sms/",
     "/jobs/999999/sms/",
     "/administration/integrations/twilio/test-sms/",
 ]

@@ -273,10 +273,12 @@ def test_a_card_send_can_carry_a_pdf(
 
     card = cards["Maya"]
     pdf = SimpleUploadedFile("offer.pdf", b"%PDF-1.7\n" + b"x" * 50)
+    # A card's Send SMS drawer holds the conversation composer: it posts to the conversation's
+    # own endpoint with the card's application.
     with django_capture_on_commit_callbacks(execute=True):
         recruiter_client.post(
-            reverse("sms:kanban_card_send", args=[card.pk]),
-            {"kind": "custom", "body": "Your offer", "step": "send", "attachment": pdf},
+            reverse("sms:send_to_candidate", args=[card.candidate_id]),
+            {"body": "Your offer", "action": "send", "application": card.pk, "attachment": pdf},
             headers=IN_PANEL,
         )
 

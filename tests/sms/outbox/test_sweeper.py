@@ -103,7 +103,8 @@ def test_the_management_command_sweeps_once(active_twilio, queued, fake_provider
     _set(message, enqueued_at=None)
     call_command("sweep_sms")
     out = capsys.readouterr().out
-    assert "1 dispatched (1 published), 0 marked outcome unknown, 0 webhook" in out
+    assert "1 dispatched (1 published), 0 marked outcome unknown, " in out
+    assert "0 webhook event(s) processed (0 failed)" in out
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 1
 
 
