@@ -145,14 +145,26 @@ def migrated_rows(request):
 
 
 @pytest.fixture(autouse=True)
+def fresh_provider_connections():
+    """No kept-alive provider connection outlives a test (each test has its own fake server)."""
+    from integrations.providers.transport import discard_pooled
+
+    discard_pooled()
+    yield
+    discard_pooled()
+
+
+@pytest.fixture(autouse=True)
 def sms_policy_without_quiet_hours(request, migrated_rows):
     """Sends in tests must not depend on the wall clock: unless a test asks for the
     `quiet_hours` fixture (tests/sms/conftest.py), which turns the product default back on and
     moves the clock explicitly, quiet hours are off. Everything else is the product default."""
+    from integrations import active
     from sms.models import SmsPolicy
     from sms.policy import forget_policy, remember_policy
 
     forget_policy()
+    active.forget()  # the send path's copy of the sending integration
     if _database_fixture(request) is None:
         yield
         return

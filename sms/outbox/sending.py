@@ -17,22 +17,23 @@ import logging
 import random
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db import transaction
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
 from candidates.services import record_event, record_events
+from integrations import active
 from integrations.models import Integration
 from integrations.providers import provider_for
 from integrations.providers.base import OutboundSms, ProviderError, SendResult, public_url
 from sms.eligibility import (
     Hold,
-    active_integration,
     destination_block,
     provider_block,
     send_time_check,
 )
-from sms.models import Direction, HeldFor, Message, MessageStatus, OptOut, Thread
+from sms.models import STATUS_RANK, Direction, HeldFor, Message, MessageStatus, OptOut
 from sms.optouts import set_opt_out
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
@@ -56,10 +57,13 @@ def retry_delay(attempts: int, retry_after: float | None) -> float:
     return max(delay, retry_after or 0)
 
 
-def claim_for_sending(message_id: int) -> bool:
+def claim_for_sending(message_id: int, *, provider: str = "", sender: str = "") -> bool:
     """Atomically mark a queued, due message as sending. False: someone else has it (or it is
-    not due, or no longer queued): the caller must not send."""
+    not due, or no longer queued): the caller must not send. `provider` and `sender` (the
+    integration expected to send it) are recorded in the same statement, so that a message
+    whose worker dies during the call still says where it went."""
     now = timezone.now()
+    facts = {"provider": provider, "from_number": sender} if provider else {}
     claimed = (
         Message.objects.filter(
             pk=message_id, direction=Direction.OUTBOUND, status=MessageStatus.QUEUED
@@ -70,32 +74,53 @@ def claim_for_sending(message_id: int) -> bool:
             claimed_at=now,
             attempts=F("attempts") + 1,
             updated_at=now,
+            **facts,
         )
     )
     return claimed == 1
 
 
-def _touch(message: Message, now=None) -> None:
-    Thread.objects.filter(pk=message.thread_id).touch(now)
+def load_claimed(message_id: int) -> Message:
+    """The claimed message with everything the send needs, in one query: its thread and
+    candidate, the sender, the opt-out it confirms, the number's opt-out in force
+    (`standing_opt_out_id`) and the active integration's id and version."""
+    opt_out = OptOut.objects.filter(phone_number=OuterRef("to_number"), opted_out=True)
+    return (
+        Message.objects.select_related("thread__candidate", "sent_by", "confirms_opt_out")
+        .annotate(
+            standing_opt_out_id=Subquery(opt_out.values("pk")[:1]),
+            **active.version_annotations(),
+        )
+        .get(pk=message_id)
+    )
 
 
 def _fail(message: Message, reason: str, code: str = "") -> None:
+    # The thread's `changed_at` follows every status change (a database trigger).
     Message.objects.filter(pk=message.pk).advance(
         MessageStatus.FAILED, error_code=clean(code, 40), error_message=reason[:500]
     )
-    _touch(message)
 
 
 def send_queued_message(message_id: int) -> str:
-    """Claim and send one queued message; returns the outcome ("skipped", or the new status)."""
-    if not claim_for_sending(message_id):
-        return "skipped"
-    message = Message.objects.select_related(
-        "thread__candidate", "sent_by", "confirms_opt_out"
-    ).get(pk=message_id)
-    _touch(message)
+    """Claim and send one queued message; returns the outcome ("skipped", or the new status).
 
-    integration = active_integration()
+    The warm path is four statements: the claim, the load, and one transaction of the outcome
+    and its timeline entry (the thread follows by trigger); the integration comes from this
+    process's copy, checked against the load query's version of it (integrations.active).
+    """
+    expected = active.peek()
+    claimed = claim_for_sending(
+        message_id,
+        provider=expected.kind if expected else "",
+        sender=expected.sender if expected else "",
+    )
+    if not claimed:
+        return "skipped"
+    message = load_claimed(message_id)
+    integration = active.sending_integration(
+        message.active_integration_id, message.active_integration_updated_at
+    )
     block = provider_block(integration)
     if block:
         _fail(message, block.reason, code="sms_turned_off")
@@ -104,7 +129,12 @@ def send_queued_message(message_id: int) -> str:
     if block:  # the sender changed while the message waited
         _fail(message, "Not sent: " + block.reason, code="alpha_sender_region")
         return MessageStatus.FAILED
-    check = send_time_check(message, now=timezone.now())
+    standing = message.standing_opt_out_id
+    check = send_time_check(
+        message,
+        now=timezone.now(),
+        opt_out=OptOut.objects.get(pk=standing) if standing else None,
+    )
     if check.block:
         _fail(message, check.block.reason, code=check.code)
         return MessageStatus.FAILED
@@ -121,9 +151,11 @@ def send_queued_message(message_id: int) -> str:
         reference=str(message.pk),
         status_callback_url=f"{public_url(route)}?message={message.pk}" if route else None,
     )
-    Message.objects.filter(pk=message.pk).update(
-        provider=integration.kind, from_number=integration.sender
-    )
+    if (message.provider, message.from_number) != (integration.kind, integration.sender):
+        # This process's copy was missing or stale when it claimed the message.
+        Message.objects.filter(pk=message.pk).update(
+            provider=integration.kind, from_number=integration.sender
+        )
     try:
         result = provider.send(sms)
     except ProviderError as error:
@@ -153,7 +185,6 @@ def _hold(message: Message, hold: Hold) -> None:
         attempts=F("attempts") - 1,
         updated_at=timezone.now(),
     )
-    _touch(message)
     candidate = message.thread.candidate
     if released and candidate is not None:
         record_events(
@@ -169,36 +200,45 @@ def _hold(message: Message, hold: Hold) -> None:
         )
 
 
+def _forward_to(status: str):
+    """`status` for a row of lower rank, else its own: the status only ever moves forward."""
+    lower = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+    return Case(When(status__in=lower, then=Value(status)), default=F("status"))
+
+
 def _record_sent(message: Message, integration: Integration, result: SendResult) -> None:
+    """The outcome, in one transaction of two statements: the row (facts and status together)
+    and the timeline entry; the thread's summary follows by trigger."""
     now = timezone.now()
     segments = result.segments or measure(message.body).segments
-    # Provider facts are recorded even if a status callback that raced the send already moved
-    # the message on (e.g. to delivered); the status itself only ever moves forward.
-    Message.objects.filter(pk=message.pk).update(
-        provider=integration.kind,
-        provider_message_id=clean(result.provider_message_id, 64) or None,
-        from_number=clean(result.sender, 32) or integration.sender,
-        segments=segments,
-        sent_at=now,
-        error_code="",
-        error_message="",
-        raw=json_safe(result.raw),
-        updated_at=now,
-    )
     accepted = (MessageStatus.SENT, MessageStatus.DELIVERED)
     status = result.status if result.status in accepted else MessageStatus.SENT
-    Message.objects.filter(pk=message.pk).advance(status)
-    _touch(message, now)
     candidate = message.thread.candidate
-    if candidate is not None:
-        sender = message.sent_by.get_full_name() if message.sent_by else ""
-        record_event(
-            candidate,
-            TimelineEvent.Kind.SMS_SENT,
-            (f"SMS sent by {sender}: " if sender else "SMS sent: ") + quote(message.body),
-            by=message.sent_by,
-            data={"message_id": message.pk, "provider": integration.kind},
+    # No savepoint when called inside a transaction (tests): the caller's rolls back with it.
+    with transaction.atomic(savepoint=False):
+        # Provider facts are recorded even if a status callback that raced the send already
+        # moved the message on (e.g. to delivered); the status itself only ever moves forward.
+        Message.objects.filter(pk=message.pk).update(
+            status=_forward_to(status),
+            provider=integration.kind,
+            provider_message_id=clean(result.provider_message_id, 64) or None,
+            from_number=clean(result.sender, 32) or integration.sender,
+            segments=segments,
+            sent_at=now,
+            error_code="",
+            error_message="",
+            raw=json_safe(result.raw),
+            updated_at=now,
         )
+        if candidate is not None:
+            sender = message.sent_by.get_full_name() if message.sent_by else ""
+            record_event(
+                candidate,
+                TimelineEvent.Kind.SMS_SENT,
+                (f"SMS sent by {sender}: " if sender else "SMS sent: ") + quote(message.body),
+                by=message.sent_by,
+                data={"message_id": message.pk, "provider": integration.kind},
+            )
 
 
 def _record_unknown(message: Message, detail: str, code: str = "") -> None:
@@ -206,7 +246,6 @@ def _record_unknown(message: Message, detail: str, code: str = "") -> None:
     Message.objects.filter(pk=message.pk).advance(
         MessageStatus.UNKNOWN, error_code=clean(code, 40), error_message=reason[:500]
     )
-    _touch(message)
 
 
 def _record_send_error(message: Message, integration: Integration, error: ProviderError) -> str:
@@ -214,7 +253,7 @@ def _record_send_error(message: Message, integration: Integration, error: Provid
         _record_unknown(message, error.message, error.code)
         return MessageStatus.UNKNOWN
     if error.transient:
-        attempts = Message.objects.values_list("attempts", flat=True).get(pk=message.pk)
+        attempts = message.attempts  # as the claim counted it
         if attempts < MAX_SEND_ATTEMPTS:
             retry_at = timezone.now() + timedelta(seconds=retry_delay(attempts, error.retry_after))
             # Back to the outbox: the sweeper dispatches it when `next_attempt_at` has passed.
@@ -226,7 +265,6 @@ def _record_send_error(message: Message, integration: Integration, error: Provid
                 error_message=f"{error.message} Retrying automatically."[:500],
                 updated_at=timezone.now(),
             )
-            _touch(message)
             return MessageStatus.QUEUED
         _fail(message, f"{error.message} Gave up after {attempts} attempts.", error.code)
         return MessageStatus.FAILED
