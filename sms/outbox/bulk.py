@@ -3,8 +3,9 @@
 `plan_bulk` decides who gets which text, who is held for quiet hours until when, and who is
 skipped and why (the preview shows it), asking `sms.eligibility` the same questions as a single
 send; `queue_bulk` writes the plan in one transaction: threads, messages, their summaries and
-the timeline entries in a handful of statements, and a single on-commit callback that publishes
-every task that may go now.
+the timeline entries in a handful of statements, and a single on-commit callback that hands
+every task that may go now to a background publisher (`publishing.publish_in_background`), so
+the request returns as soon as the rows are committed.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sms.eligibility import (
     recipient_facts_for,
 )
 from sms.models import BulkSend, Direction, Message, MessageStatus, Thread
-from sms.outbox.publishing import enqueue_sends
+from sms.outbox.publishing import publish_in_background
 from sms.outbox.queueing import SendRefused, hold_fields
 from sms.policy import current_policy
 from sms.text import merge
@@ -173,7 +174,8 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
     """One SMS per candidate (merge fields rendered for each), queued in one transaction.
 
     Candidates who cannot be texted are skipped with a reason (in `BulkSend.skipped`). Rows are
-    bulk-created and a single on-commit callback publishes all their tasks.
+    bulk-created and a single on-commit callback starts publishing their tasks in the
+    background (the sweeper publishes whatever that does not).
     Raises SendRefused when nobody can be texted at all (empty body, SMS turned off).
     """
     now = timezone.now()
@@ -227,7 +229,8 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
             .values_list("pk", flat=True)
         )
         _record_on_timelines(plan, bulk, by=sent_by)
-        transaction.on_commit(lambda: enqueue_sends(message_ids))
+        # The request returns once the rows are committed; publishing goes on behind it.
+        transaction.on_commit(lambda: publish_in_background(message_ids))
     return bulk
 
 

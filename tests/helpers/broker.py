@@ -33,6 +33,18 @@ def publishing_to(url: str):
         reset_broker_pool(app)
 
 
+def queue_depth(app, queue: str = "celery") -> int:
+    """How many messages wait in `queue` on the app's broker (Redis or RabbitMQ); 0 when the
+    queue does not exist yet."""
+    from amqp.exceptions import ChannelError
+
+    with app.connection_for_write() as connection:
+        try:
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError:
+            return 0
+
+
 def broker_is_drained(url: str, queue: str = "celery") -> bool:
     """Every task published to the Redis broker at `url` was taken and acknowledged: nothing
     waits in the queue and nothing is held unacknowledged (with acks_late a task is acknowledged
