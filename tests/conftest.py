@@ -25,7 +25,7 @@ pytest_plugins = ["tests.fakes.fixtures"]
 CHROMIUM = "/usr/bin/chromium"
 
 
-SERVICE_MARKERS = ("postgres", "redis", "browser")
+SERVICE_MARKERS = ("postgres", "redis", "rabbitmq", "browser")
 _service_tests: dict[str, set[str]] = {}
 _selected: dict[str, int] = dict.fromkeys(SERVICE_MARKERS, 0)
 _whole_suite: list[bool] = [False]
@@ -37,8 +37,10 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     broker = os.environ.get("REDIS_URL") or "none (tasks in-process)"
+    rabbitmq = os.environ.get("RABBITMQ_URL") or "none"
     return [
         f"nextal: database {connection.vendor} ({database['NAME']}), Redis {broker}, "
+        f"RabbitMQ {rabbitmq.rsplit('@', 1)[-1]}, "
         f"CI={os.environ.get('CI', 'false')} ({'in CI' if in_ci() else 'not CI'})"
     ]
 
@@ -99,6 +101,8 @@ def pytest_runtest_setup(item):
         unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         unavailable("needs Redis: set REDIS_URL=redis://...")
+    if item.get_closest_marker("rabbitmq") and not os.environ.get("RABBITMQ_URL"):
+        unavailable("needs RabbitMQ: set RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/vhost")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         unavailable("needs Chromium: apt-get install -y chromium")
 
