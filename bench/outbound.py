@@ -1,6 +1,8 @@
-"""2. Outbound pipeline: queued messages sent by Celery workers on Redis to a local fake Twilio that
-answers after a fixed delay; ideal = worker concurrency / provider delay. The fake's own
-counters must show 0 duplicates and 0 lost."""
+"""2. Outbound pipeline: queued messages sent by Celery workers to a local fake Twilio that answers
+after a fixed delay. Baseline, measured in the same run on the same workers: the bare task of
+bench/baseline.py (only the Twilio request, pooled session) for as many messages. The fake's
+own counters must show 0 duplicates and 0 lost. (The computed "ideal", worker concurrency /
+provider delay, is still reported.)"""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import subprocess
 import time
 from contextlib import ExitStack
 
+from bench.baseline import BARE_TASK
 from bench.common import (
     OUTBOUND_MESSAGES,
     PROVIDER_DELAY,
@@ -29,6 +32,29 @@ def fake_stats(url: str) -> dict:
 
     with urllib.request.urlopen(f"{url}/_fake/stats", timeout=5) as resp:  # noqa: S310
         return json.load(resp)
+
+
+def wait_for_accepted(url: str, count: int, timeout: float = 300) -> None:
+    deadline = time.perf_counter() + timeout
+    while fake_stats(url).get("accepted_sends", 0) < count:
+        if time.perf_counter() > deadline:
+            raise RuntimeError(f"the fake accepted fewer than {count} sends in {timeout} s")
+        time.sleep(0.05)
+
+
+def bare_baseline(fake_url: str, count: int, *, first: int = 0) -> dict:
+    """The bare task for `count` messages: publish them all, wait until the fake took them."""
+    from nextal.celery import app
+
+    bare = app.signature(BARE_TASK)
+    before = fake_stats(fake_url).get("accepted_sends", 0)
+    started = time.perf_counter()
+    with app.producer_or_acquire() as producer:
+        for index in range(first, first + count):
+            bare.apply_async((index,), producer=producer)
+    wait_for_accepted(fake_url, before + count)
+    elapsed = time.perf_counter() - started
+    return {"messages": count, "seconds": round(elapsed, 2), "messages_per_s": count / elapsed}
 
 
 def bench_outbound(port: int) -> dict:
@@ -66,9 +92,12 @@ def bench_outbound(port: int) -> dict:
                     PY, "-m", "celery", "-A", "nextal", "worker", "--pool", "threads",
                     "--concurrency", str(WORKER_THREADS), "--hostname", f"bench{n}@%h",
                     "--without-gossip", "--without-mingle", "--loglevel", "WARNING",
+                    "--include", "bench.baseline",
                 ]  # fmt: skip
                 workers.enter_context(process(args, env, f"celery-worker-{n}"))
             time.sleep(4)  # let the workers connect before the clock starts
+            bare_baseline(fake_url, 200, first=100_000)  # warm-up: connections, imports
+            baseline = bare_baseline(fake_url, OUTBOUND_MESSAGES)
             started = time.perf_counter()
             bulk = queue_bulk(
                 candidates,
@@ -100,8 +129,12 @@ def bench_outbound(port: int) -> dict:
         "messages_per_s": round(rate, 1),
         "ideal_messages_per_s": round(ideal, 1),
         "ratio_to_ideal": round(rate / ideal, 3),
+        "baseline_bare_task_messages_per_s": round(baseline["messages_per_s"], 1),
+        "baseline_seconds": baseline["seconds"],
+        "ratio_to_baseline": round(rate / baseline["messages_per_s"], 3),
+        "baseline": "bench/baseline.py: only the Twilio request, pooled session, same workers",
         "sent_in_db": sent,
-        "provider_accepted": stats.get("accepted_sends", stats),
+        "provider_accepted": stats.get("accepted_sends", stats) - 200 - OUTBOUND_MESSAGES,
         "provider_duplicates": stats.get("duplicate_references", stats),
         "lost": len(ids) - sent,
         "fake_stats": stats,

@@ -32,6 +32,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from http.cookiejar import DefaultCookiePolicy
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.connection import HTTPConnection, HTTPSConnection
@@ -127,13 +128,19 @@ class ProviderSession(requests.Session):
         super().__init__()
         self.ca_bundle = ca_bundle
         self.cookies.set_policy(_NoCookies())
+        self._environment: dict = {}
         track_session(self)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
-        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        if self.ca_bundle:
-            merged["verify"] = self.ca_bundle
-        return merged
+        # Reading the proxy variables walks the whole environment on every request (about a
+        # millisecond); a kept-alive session reads them once per host.
+        key = (urlsplit(url)[:2], repr(proxies), stream, verify, cert)
+        if key not in self._environment:
+            merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if self.ca_bundle:
+                merged["verify"] = self.ca_bundle
+            self._environment[key] = merged
+        return dict(self._environment[key])
 
 
 def _kept_clients() -> dict:

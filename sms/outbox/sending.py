@@ -17,12 +17,11 @@ import logging
 import random
 from datetime import timedelta
 
-from django.db import transaction
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
-from candidates.services import record_event, record_events
+from candidates.services import record_events
 from integrations import active
 from integrations.models import Integration
 from integrations.providers import provider_for
@@ -33,8 +32,9 @@ from sms.eligibility import (
     provider_block,
     send_time_check,
 )
-from sms.models import STATUS_RANK, Direction, HeldFor, Message, MessageStatus, OptOut
+from sms.models import Direction, HeldFor, Message, MessageStatus, OptOut
 from sms.optouts import set_opt_out
+from sms.outbox.outcome import save_sent
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
 
@@ -105,9 +105,10 @@ def _fail(message: Message, reason: str, code: str = "") -> None:
 def send_queued_message(message_id: int) -> str:
     """Claim and send one queued message; returns the outcome ("skipped", or the new status).
 
-    The warm path is four statements: the claim, the load, and one transaction of the outcome
-    and its timeline entry (the thread follows by trigger); the integration comes from this
-    process's copy, checked against the load query's version of it (integrations.active).
+    The warm path is three round trips on PostgreSQL: the claim, the load, and the outcome with
+    its timeline entry as one statement (the thread follows by trigger); elsewhere the outcome
+    is a transaction of two. The integration comes from this process's copy, checked against
+    the load query's version of it (integrations.active).
     """
     expected = active.peek()
     claimed = claim_for_sending(
@@ -200,45 +201,38 @@ def _hold(message: Message, hold: Hold) -> None:
         )
 
 
-def _forward_to(status: str):
-    """`status` for a row of lower rank, else its own: the status only ever moves forward."""
-    lower = [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
-    return Case(When(status__in=lower, then=Value(status)), default=F("status"))
-
-
 def _record_sent(message: Message, integration: Integration, result: SendResult) -> None:
-    """The outcome, in one transaction of two statements: the row (facts and status together)
-    and the timeline entry; the thread's summary follows by trigger."""
+    """The outcome and its timeline entry in one transaction (one statement on PostgreSQL:
+    outcome.save_sent); the thread's summary follows by trigger."""
     now = timezone.now()
-    segments = result.segments or measure(message.body).segments
     accepted = (MessageStatus.SENT, MessageStatus.DELIVERED)
     status = result.status if result.status in accepted else MessageStatus.SENT
+    fields = {
+        "provider": integration.kind,
+        "provider_message_id": clean(result.provider_message_id, 64) or None,
+        "from_number": clean(result.sender, 32) or integration.sender,
+        "segments": result.segments or measure(message.body).segments,
+        "sent_at": now,
+        "error_code": "",
+        "error_message": "",
+        "raw": json_safe(result.raw),
+        "updated_at": now,
+    }
+    event = None
     candidate = message.thread.candidate
-    # No savepoint when called inside a transaction (tests): the caller's rolls back with it.
-    with transaction.atomic(savepoint=False):
-        # Provider facts are recorded even if a status callback that raced the send already
-        # moved the message on (e.g. to delivered); the status itself only ever moves forward.
-        Message.objects.filter(pk=message.pk).update(
-            status=_forward_to(status),
-            provider=integration.kind,
-            provider_message_id=clean(result.provider_message_id, 64) or None,
-            from_number=clean(result.sender, 32) or integration.sender,
-            segments=segments,
-            sent_at=now,
-            error_code="",
-            error_message="",
-            raw=json_safe(result.raw),
-            updated_at=now,
-        )
-        if candidate is not None:
-            sender = message.sent_by.get_full_name() if message.sent_by else ""
-            record_event(
-                candidate,
-                TimelineEvent.Kind.SMS_SENT,
-                (f"SMS sent by {sender}: " if sender else "SMS sent: ") + quote(message.body),
-                by=message.sent_by,
-                data={"message_id": message.pk, "provider": integration.kind},
-            )
+    if candidate is not None:
+        sender = message.sent_by.get_full_name() if message.sent_by else ""
+        event = {
+            "candidate_id": candidate.pk,
+            "kind": TimelineEvent.Kind.SMS_SENT,
+            "actor_id": message.sent_by_id,
+            "description": (
+                (f"SMS sent by {sender}: " if sender else "SMS sent: ") + quote(message.body)
+            )[:500],
+            "data": {"message_id": message.pk, "provider": integration.kind},
+            "created_at": now,
+        }
+    save_sent(message.pk, status, fields, event)
 
 
 def _record_unknown(message: Message, detail: str, code: str = "") -> None:

@@ -11,16 +11,20 @@ from django.utils import timezone
 
 from candidates.models import TimelineEvent
 from integrations.models import Integration
+from integrations.providers.twilio import TwilioProvider
 from sms.models import Message, MessageStatus, Thread
 from sms.outbox.queueing import queue_message
 from sms.outbox.sending import claim_for_sending
 from sms.tasks import send_message
 from tests.helpers.providers import TWILIO_FROM
 
-# The budget counts every statement Django sends, savepoints included: the outcome's
-# transaction uses no savepoint (`atomic(savepoint=False)`), so inside the test's transaction
-# it adds nothing, and outside one its BEGIN/COMMIT are not statements Django captures.
+# The budget counts every statement Django sends, savepoints included. On PostgreSQL a warm
+# send is three round trips: the claim, the load, and the outcome with its timeline entry as
+# one statement (its own transaction). On SQLite the outcome is a transaction of two statements
+# (`atomic(savepoint=False)`: inside the test's transaction it adds no savepoint; outside one it
+# adds BEGIN and COMMIT).
 WARM_SEND_STATEMENTS = 4
+POSTGRES_WARM_SEND_STATEMENTS = 3
 
 
 @pytest.fixture
@@ -40,6 +44,8 @@ def test_a_warm_send_takes_at_most_four_statements(
     with django_assert_max_num_queries(WARM_SEND_STATEMENTS) as captured:
         assert send_message(message.pk) == MessageStatus.SENT
     assert not any("SAVEPOINT" in query["sql"] for query in captured.captured_queries)
+    if connection.vendor == "postgresql":
+        assert len(captured.captured_queries) == POSTGRES_WARM_SEND_STATEMENTS
     message.refresh_from_db()
     assert (message.status, message.provider) == ("sent", "twilio")
     assert message.from_number == TWILIO_FROM
@@ -106,3 +112,42 @@ def test_every_status_change_moves_the_thread(active_twilio, queued, fake_provid
     )
     thread.refresh_from_db()
     assert thread.changed_at == claimed_at
+
+
+def test_the_outcome_keeps_a_status_a_callback_moved_on(
+    active_twilio, queued, fake_provider, monkeypatch
+):
+    """A delivery receipt that raced the send: the facts are written, the status stays."""
+    message = queued()
+    real_send = TwilioProvider.send
+
+    def send_then_a_receipt_arrives(self, sms):
+        result = real_send(self, sms)
+        Message.objects.filter(pk=message.pk).update(status=MessageStatus.DELIVERED)
+        return result
+
+    monkeypatch.setattr(TwilioProvider, "send", send_then_a_receipt_arrives)
+    assert send_message(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+    assert message.provider_message_id.startswith("SM")
+    assert message.sent_at is not None
+    assert TimelineEvent.objects.filter(data__message_id=message.pk).count() == 1
+
+
+def test_a_send_to_an_unknown_senders_thread_records_no_timeline(
+    active_twilio, fake_provider, recruiter
+):
+    thread = Thread.objects.create(phone_number="+12025550188")
+    message = Message.objects.create(
+        thread=thread,
+        direction="outbound",
+        status=MessageStatus.QUEUED,
+        body="Who is this?",
+        to_number="+12025550188",
+        sent_by=recruiter,
+    )
+    assert send_message(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    assert (message.status, message.provider) == (MessageStatus.SENT, "twilio")
+    assert not TimelineEvent.objects.filter(data__message_id=message.pk).exists()
