@@ -2,8 +2,8 @@
 through the real workers to the fake Twilio, and 10 recruiters polling the inbox as the page
 does (following the version it hands back), all at once on gunicorn + Celery + PostgreSQL.
 
-Paced, not flat out: BENCH_MIXED_WEBHOOKS_PER_S (20), BENCH_MIXED_SENDS_PER_S (10) and one poll
-per user every BENCH_MIXED_POLL_SECONDS (2; the page polls every 4). Afterwards every
+Paced, not flat out: BENCH_MIXED_WEBHOOKS_PER_S (5), BENCH_MIXED_SENDS_PER_S (5) and one poll
+per user every BENCH_MIXED_POLL_SECONDS (4, as the page polls). Afterwards every
 acknowledged webhook must be exactly one message and every send sent exactly once: "lost"
 counts what is not, "errors" every HTTP error or exception in any stream.
 """
@@ -34,9 +34,9 @@ from bench.common import (
 )
 
 SECONDS = float(os.environ.get("BENCH_MIXED_SECONDS", 120))
-WEBHOOKS_PER_S = float(os.environ.get("BENCH_MIXED_WEBHOOKS_PER_S", 20))
-SENDS_PER_S = float(os.environ.get("BENCH_MIXED_SENDS_PER_S", 10))
-POLL_SECONDS = float(os.environ.get("BENCH_MIXED_POLL_SECONDS", 2))
+WEBHOOKS_PER_S = float(os.environ.get("BENCH_MIXED_WEBHOOKS_PER_S", 5))
+SENDS_PER_S = float(os.environ.get("BENCH_MIXED_SENDS_PER_S", 5))
+POLL_SECONDS = float(os.environ.get("BENCH_MIXED_POLL_SECONDS", 4))
 POLL_USERS = 10
 VERSION = re.compile(r"inbox/poll/\?v=([^\"&]+)")
 

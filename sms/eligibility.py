@@ -411,6 +411,8 @@ def send_time_check(message: Message, *, now: datetime, opt_out=...) -> SendTime
                 SendingBlock(block.kind, "Not sent: " + block.reason), code="opted_out"
             )
     policy = current_policy()
+    if sending_window(policy) is None or purpose not in QUIET_HOURS_PURPOSES:
+        return SendTimeCheck()  # no quiet hours to hold for: no zone to look up
     zone = zone_for(candidate, message.to_number, policy)
     facts = RecipientFacts(
         candidate, message.to_number, now=now, last_inbound_at=message.thread.last_inbound_at

@@ -17,7 +17,8 @@ import logging
 import random
 from datetime import timedelta
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
@@ -61,23 +62,24 @@ def claim_for_sending(message_id: int, *, provider: str = "", sender: str = "") 
     """Atomically mark a queued, due message as sending. False: someone else has it (or it is
     not due, or no longer queued): the caller must not send. `provider` and `sender` (the
     integration expected to send it) are recorded in the same statement, so that a message
-    whose worker dies during the call still says where it went."""
-    now = timezone.now()
-    facts = {"provider": provider, "from_number": sender} if provider else {}
-    claimed = (
-        Message.objects.filter(
-            pk=message_id, direction=Direction.OUTBOUND, status=MessageStatus.QUEUED
-        )
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(
-            status=MessageStatus.SENDING,
-            claimed_at=now,
-            attempts=F("attempts") + 1,
-            updated_at=now,
-            **facts,
-        )
+    whose worker dies during the call still says where it went.
+
+    One hand-written UPDATE (the same on SQLite and PostgreSQL): the ORM spends about a
+    millisecond of CPU compiling it, a tenth of a warm send.
+    """
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    extra, params = "", [MessageStatus.SENDING, now, now]
+    if provider:
+        extra, params = ", provider = %s, from_number = %s", [*params, provider, sender]
+    table = connection.ops.quote_name(Message._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1, "  # noqa: S608
+        f"updated_at = %s{extra} WHERE id = %s AND direction = %s AND status = %s "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
     )
-    return claimed == 1
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, message_id, Direction.OUTBOUND, MessageStatus.QUEUED, now])
+        return cursor.rowcount == 1
 
 
 def load_claimed(message_id: int) -> Message:
@@ -86,7 +88,8 @@ def load_claimed(message_id: int) -> Message:
     (`standing_opt_out_id`) and the active integration's id and version."""
     opt_out = OptOut.objects.filter(phone_number=OuterRef("to_number"), opted_out=True)
     return (
-        Message.objects.select_related("thread__candidate", "sent_by", "confirms_opt_out")
+        # The opt-out a confirmation answers is loaded only for confirmations (rare).
+        Message.objects.select_related("thread__candidate", "sent_by")
         .annotate(
             standing_opt_out_id=Subquery(opt_out.values("pk")[:1]),
             **active.version_annotations(),
