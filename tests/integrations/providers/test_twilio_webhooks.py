@@ -222,7 +222,7 @@ def test_it_normalizes_a_delivered_callback_with_our_reference():
     assert event.provider_message_id == "SM6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"
     assert event.status == MessageStatus.DELIVERED
     assert event.reference == "42"
-    assert event.error_code == ""
+    assert (event.error_code, event.error_message) == ("", "")
     assert event.occurred_at == datetime(2026, 4, 1, 12, 5, tzinfo=UTC)
     assert event.raw == params
 
@@ -279,8 +279,11 @@ def test_a_callback_without_our_reference_has_an_empty_one():
     assert event.reference == ""
 
 
-@pytest.mark.parametrize("missing", ["MessageSid", "status"])
-def test_a_callback_without_required_fields_is_malformed(missing):
+@pytest.mark.parametrize(
+    ("missing", "reason"),
+    [("MessageSid", "MessageSid is missing."), ("status", "MessageStatus is missing.")],
+)
+def test_a_callback_without_required_fields_is_malformed(missing, reason):
     params = payload("twilio_status_delivered.json")
     for name in ("MessageStatus", "SmsStatus") if missing == "status" else (missing,):
         del params[name]
@@ -288,4 +291,40 @@ def test_a_callback_without_required_fields_is_malformed(missing):
     with pytest.raises(WebhookRejected) as excinfo:
         provider().parse_status(twilio_post(STATUS_URL, params))
 
-    assert excinfo.value.status == 400
+    assert (excinfo.value.status, excinfo.value.reason) == (400, reason)
+
+
+def test_an_ignored_status_is_logged_with_the_word_and_the_sid(caplog):
+    params = {**payload("twilio_status_delivered.json"), "MessageStatus": "receiving"}
+    with caplog.at_level("INFO", logger="integrations.providers.twilio"):
+        assert provider().parse_status(twilio_post(STATUS_URL, params)) == []
+    assert f"Ignoring Twilio status 'receiving' for {params['MessageSid']}" in caplog.text
+
+
+OUR_NUMBER = "+15145550100"
+OUR_SERVICE = "MG" + "a" * 32
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": "AC" + "0" * 32}, "service"),
+        ({"AccountSid": TWILIO_SID, "To": OUR_NUMBER, "From": "+15145550199"}, "number"),
+        ({"AccountSid": TWILIO_SID, "From": OUR_NUMBER, "To": "+15145550199"}, "number"),
+        (
+            {"AccountSid": TWILIO_SID, "MessagingServiceSid": "MG" + "b" * 32, "To": OUR_NUMBER},
+            "number",
+        ),
+        ({"AccountSid": TWILIO_SID, "To": "+15145550142", "From": "+15145550199"}, "account"),
+        ({"AccountSid": "AC" + "f" * 32, "To": OUR_NUMBER}, None),
+    ],
+)
+def test_a_signed_webhook_belongs_by_service_number_or_account(params, match, caplog):
+    twilio = TwilioProvider(
+        ProviderCredentials(TWILIO_SID, TWILIO_TOKEN, OUR_NUMBER, messaging_service_sid=OUR_SERVICE)
+    )
+    with caplog.at_level("WARNING", logger="integrations.providers.twilio"):
+        assert twilio.webhook_match(params) == match
+    # Only a webhook of our account for a number that is not ours is worth a warning.
+    warned = "Signed Twilio webhook for a number that is neither the Phone Number nor the "
+    assert (warned in caplog.text) is (match == "account")

@@ -216,3 +216,109 @@ def test_a_twilio_error_without_any_http_status_is_ambiguous():
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.message == "Twilio failed with HTTP 0; the message may have been sent."
+
+
+@pytest.mark.parametrize(("draw", "share"), [("low", 0.5), ("high", 1.0)])
+def test_the_jitter_spans_exactly_the_upper_half_of_the_ceiling(monkeypatch, draw, share):
+    """The random part is drawn from [0, ceiling/2]: its ends give half and all the ceiling."""
+    import random
+
+    monkeypatch.setattr(random, "uniform", lambda low, high: low if draw == "low" else high)
+    for attempts in range(1, MAX_SEND_ATTEMPTS):
+        ceiling = RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        assert retry_delay(attempts, None) == ceiling * share
+
+
+def test_an_ambiguous_failure_records_its_code_and_why_the_outcome_is_unknown(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=503, json={"message": "Service Unavailable"})
+    assert send_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert message.status == MessageStatus.UNKNOWN
+    assert message.error_code == "503"
+    assert message.error_message.startswith("Outcome unknown")
+    assert "(Twilio failed with HTTP 503; the message may have been sent.)" in message.error_message
+    assert message.next_attempt_at is None  # never retried on its own: it may have gone out
+
+
+def test_an_ambiguous_failures_code_is_cut_to_the_columns_length(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=503, json={"code": "9" * 60, "message": "Down"})
+    assert send_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert message.error_code == "9" * 40
+
+
+# --- What a retry and a give-up record ---------------------------------------------------------
+
+
+def test_a_transient_failure_goes_back_to_the_outbox_with_its_code_and_reason(
+    active_twilio, queued, fake_provider, candidate
+):
+    message = queued()
+    bystander = queued("Another worker has this one")
+    Message.objects.filter(pk=bystander.pk).update(status=MessageStatus.SENDING)
+    bystander_before = Message.objects.filter(pk=bystander.pk).values().get()
+    fake_provider.queue(
+        "twilio.send", status=429, json={"code": "2" * 50, "message": "Too Many Requests"}
+    )
+    before = timezone.now()
+
+    assert send_message(message.pk) == MessageStatus.QUEUED
+
+    message.refresh_from_db()
+    assert (message.status, message.enqueued_at, message.error_code) == (
+        MessageStatus.QUEUED,
+        None,  # the sweeper publishes it again when it is due
+        "2" * 40,
+    )
+    assert message.error_message.endswith(" Retrying automatically.")
+    assert message.updated_at >= before
+    assert Message.objects.filter(pk=bystander.pk).values().get() == bystander_before
+
+
+def test_the_last_transient_failure_gives_up_and_says_after_how_many(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    Message.objects.filter(pk=message.pk).update(attempts=MAX_SEND_ATTEMPTS - 1)
+    fake_provider.queue_twilio_error(20429, status=429)
+
+    assert send_message(message.pk) == MessageStatus.FAILED
+
+    message.refresh_from_db()
+    assert message.error_code == "20429"
+    assert message.error_message.endswith(f" Gave up after {MAX_SEND_ATTEMPTS} attempts.")
+
+
+def test_a_retry_is_sent_by_whoever_asked_with_the_original_template(
+    active_twilio, candidate, recruiter, administrator, django_capture_on_commit_callbacks
+):
+    from sms.models import SmsTemplate
+
+    template = SmsTemplate.objects.create(name="Reminder", body="Hello Ada")
+    with django_capture_on_commit_callbacks(execute=False):
+        original = queue_message(candidate, "Hello Ada", sent_by=recruiter, template=template)
+        original = _failed(original)
+        retry = retry_message(original, by=administrator)
+    assert (retry.sent_by, retry.template, retry.retry_of, retry.body) == (
+        administrator,
+        template,
+        original,
+        "Hello Ada",
+    )
+
+
+def test_only_a_failed_or_unknown_outbound_message_can_be_sent_again(
+    active_twilio, queued, recruiter
+):
+    message = queued()  # queued, not failed
+    with pytest.raises(SendRefused) as refused:
+        retry_message(message, by=recruiter)
+    assert refused.value.reason == (
+        "Only a message that failed or whose outcome is unknown can be sent again."
+    )
