@@ -3,16 +3,18 @@ so the outbox and the task module do not import each other.
 
 `enqueue_sends` publishes in the caller's thread, through one producer (one broker connection
 for the whole list). `publish_in_background` is for lists too long to keep a request waiting
-(a bulk send): the rows are committed first, then a background thread publishes them in chunks
-and the request returns at once. If that thread (or its process) dies, the rows are still
-queued with `enqueued_at` set, and the sweeper publishes whatever was not claimed once the
-lost-task period has passed: nothing is lost, and the claim makes a second copy harmless.
+(a bulk send): the rows are committed first, then background threads publish them in chunks
+(PUBLISHERS broker connections at once) and the request returns at once. If a publisher (or
+its process) dies, the rows are still queued with `enqueued_at` set, and the sweeper publishes
+whatever was not claimed once the lost-task period has passed: nothing is lost, and the claim
+makes a second copy harmless.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 
 from celery import current_app
 from django.db import connections
@@ -23,7 +25,8 @@ from sms.models import Message, MessageStatus
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "sms.send_message"
-PUBLISH_CHUNK = 500
+PUBLISH_CHUNK = 250
+PUBLISHERS = 4
 
 
 def enqueue_sends(message_ids: list[int]) -> int:
@@ -80,16 +83,41 @@ def leave_to_sweeper(message_ids: list[int]) -> None:
 
 
 def _publish_chunks(message_ids: list[int]) -> None:
-    try:
-        for start in range(0, len(message_ids), PUBLISH_CHUNK):
-            chunk = message_ids[start : start + PUBLISH_CHUNK]
-            if enqueue_sends(chunk) < len(chunk):
-                # The broker refused: enqueue_sends left the rest of this chunk to the sweeper;
-                # the chunks after it are not tried (each would wait for the broker's timeout).
-                leave_to_sweeper(message_ids[start + PUBLISH_CHUNK :])
-                return
-    except Exception:
-        # The rows keep `enqueued_at`: the sweeper publishes them after the lost-task period.
-        logger.exception("Publishing %d SMS send task(s) stopped", len(message_ids))
-    finally:
-        connections.close_all()  # this thread's database connections
+    """Publish `PUBLISH_CHUNK` at a time on up to PUBLISHERS connections at once (publishing is
+    bound by the broker's round trips, not by CPU). After a refused chunk nothing more is
+    tried: the rest is left to the sweeper."""
+    pending = deque(chunks(message_ids, PUBLISH_CHUNK))
+    lock = threading.Lock()
+    stopped = [False]
+
+    def publisher() -> None:
+        try:
+            while True:
+                with lock:
+                    if stopped[0] or not pending:
+                        return
+                    chunk = pending.popleft()
+                if enqueue_sends(chunk) < len(chunk):
+                    # The broker refused: enqueue_sends left the rest of this chunk to the
+                    # sweeper; the chunks not started are not tried (each would wait for the
+                    # broker's timeout).
+                    with lock:
+                        stopped[0] = True
+                        rest = [pk for waiting in pending for pk in waiting]
+                        pending.clear()
+                    leave_to_sweeper(rest)
+                    return
+        except Exception:
+            # The rows keep `enqueued_at`: the sweeper publishes them after the lost-task period.
+            logger.exception("Publishing SMS send tasks stopped")
+        finally:
+            connections.close_all()  # this thread's database connections
+
+    threads = [
+        threading.Thread(target=publisher, name="sms-publisher", daemon=True)
+        for _ in range(min(PUBLISHERS, len(pending)))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
