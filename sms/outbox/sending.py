@@ -98,10 +98,15 @@ def load_claimed(message_id: int) -> Message:
     )
 
 
-def _fail(message: Message, reason: str, code: str = "") -> None:
-    # The thread's `changed_at` follows every status change (a database trigger).
+def _fail(message: Message, reason: str, code: str = "", *, before_sending=False) -> None:
+    """Fail the message (the thread's `changed_at` follows by trigger). `before_sending`: the
+    rules refused it before any provider call; on a first attempt the provider the claim
+    expected is cleared again, as it never went there (provider health counts per provider)."""
+    fields = {}
+    if before_sending and message.attempts <= 1:
+        fields = {"provider": "", "from_number": ""}
     Message.objects.filter(pk=message.pk).advance(
-        MessageStatus.FAILED, error_code=clean(code, 40), error_message=reason[:500]
+        MessageStatus.FAILED, error_code=clean(code, 40), error_message=reason[:500], **fields
     )
 
 
@@ -127,11 +132,11 @@ def send_queued_message(message_id: int) -> str:
     )
     block = provider_block(integration)
     if block:
-        _fail(message, block.reason, code="sms_turned_off")
+        _fail(message, block.reason, code="sms_turned_off", before_sending=True)
         return MessageStatus.FAILED
     block = destination_block(integration, message.to_number)
     if block:  # the sender changed while the message waited
-        _fail(message, "Not sent: " + block.reason, code="alpha_sender_region")
+        _fail(message, "Not sent: " + block.reason, code="alpha_sender_region", before_sending=True)
         return MessageStatus.FAILED
     standing = message.standing_opt_out_id
     check = send_time_check(
@@ -140,7 +145,7 @@ def send_queued_message(message_id: int) -> str:
         opt_out=OptOut.objects.get(pk=standing) if standing else None,
     )
     if check.block:
-        _fail(message, check.block.reason, code=check.code)
+        _fail(message, check.block.reason, code=check.code, before_sending=True)
         return MessageStatus.FAILED
     if check.hold:
         _hold(message, check.hold)

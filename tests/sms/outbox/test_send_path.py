@@ -151,3 +151,15 @@ def test_a_send_to_an_unknown_senders_thread_records_no_timeline(
     message.refresh_from_db()
     assert (message.status, message.provider) == (MessageStatus.SENT, "twilio")
     assert not TimelineEvent.objects.filter(data__message_id=message.pk).exists()
+
+
+def test_a_send_refused_before_any_provider_call_names_no_provider(
+    active_twilio, queued, fake_provider
+):
+    send_message(queued("First").pk)  # warm: the claim now expects Twilio
+    message = queued("Second")
+    Integration.objects.filter(pk=active_twilio.pk).update(is_active=False)
+    assert send_message(message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert (message.provider, message.from_number) == ("", "")
+    assert len(fake_provider.requests_for("twilio.send")) == 1
