@@ -439,15 +439,18 @@ class SendTimeCheck:
     code: str = ""  # the error code recorded with a block
 
 
-def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
+def send_time_check(message: Message, *, now: datetime, opt_out=...) -> SendTimeCheck:
     """Ask the rules again for a claimed message, just before it goes to the provider: the
     opt-out (an automatic confirmation goes to an opted-out number, promptly or not at all) and
-    quiet hours at the moment it would actually arrive."""
+    quiet hours at the moment it would actually arrive. `opt_out` (the number's opt-out in
+    force, or None) may be passed when the caller loaded it with the message."""
     candidate = message.thread.candidate
     name = candidate.full_name if candidate else "This number"
     purpose = purpose_of(message)
+    if opt_out is ...:
+        opt_out = opt_out_for(message.to_number)
     if message.confirms_opt_out_id:
-        if opt_out_for(message.to_number) is None:
+        if opt_out is None:
             reason = "Not sent: the number opted back in before the confirmation went out."
             return SendTimeCheck(SendingBlock(SendingBlock.OPTED_OUT, reason), code="opted_in")
         if now > message.confirms_opt_out.created_at + CONFIRMATION_DEADLINE:
@@ -457,12 +460,14 @@ def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
             )
             return SendTimeCheck(SendingBlock(SendingBlock.OPTED_OUT, reason), code="too_late")
     elif purpose != Purpose.AUTO_REPLY:
-        block = number_block(message.to_number, name)
+        block = number_block(message.to_number, name, opt_out)
         if block:
             return SendTimeCheck(
                 SendingBlock(block.kind, "Not sent: " + block.reason), code="opted_out"
             )
     policy = current_policy()
+    if sending_window(policy) is None or purpose not in QUIET_HOURS_PURPOSES:
+        return SendTimeCheck()  # no quiet hours to hold for: no zone to look up
     zone = zone_for(candidate, message.to_number, policy)
     facts = RecipientFacts(
         candidate, message.to_number, now=now, last_inbound_at=message.thread.last_inbound_at

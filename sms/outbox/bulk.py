@@ -3,8 +3,9 @@
 `plan_bulk` decides who gets which text, who is held for quiet hours until when, and who is
 skipped and why (the preview shows it), asking `sms.eligibility` the same questions as a single
 send; `queue_bulk` writes the plan in one transaction: threads, messages, their summaries and
-the timeline entries in a handful of statements, and a single on-commit callback that publishes
-every task that may go now.
+the timeline entries in a handful of statements, and a single on-commit callback that hands
+every task that may go now to a background publisher (`publishing.publish_in_background`), so
+the request returns as soon as the rows are committed.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ from sms.eligibility import (
     recipient_facts_for,
 )
 from sms.models import BulkSend, Direction, Message, MessageStatus, Thread
-from sms.outbox.publishing import enqueue_sends
+from sms.outbox.publishing import publish_in_background
 from sms.outbox.queueing import SendRefused, hold_fields
 from sms.policy import current_policy
 from sms.text import merge
+from sms.text.cleaning import preview
 from sms.text.rules import MAX_BODY_CHARS, body_problems
 from sms.text.segments import measure
 
@@ -176,7 +178,8 @@ def queue_bulk(
     """One SMS per candidate (merge fields rendered for each), queued in one transaction.
 
     Candidates who cannot be texted are skipped with a reason (in `BulkSend.skipped`). Rows are
-    bulk-created and a single on-commit callback publishes all their tasks.
+    bulk-created and a single on-commit callback starts publishing their tasks in the
+    background (the sweeper publishes whatever that does not).
     Raises SendRefused when nobody can be texted at all (empty body, SMS turned off).
     """
     now = timezone.now()
@@ -191,20 +194,9 @@ def queue_bulk(
             skipped=plan.skipped,
         )
         by_candidate = {c.pk: (c, to, body) for c, to, body in plan.sends}
-        # Threads: one per candidate; another request may create one at the same moment.
-        Thread.objects.bulk_create(
-            [Thread(candidate_id=pk, phone_number=to) for pk, (_, to, _) in by_candidate.items()],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        threads = {
-            candidate_id: thread_id
-            for chunk in chunks(list(by_candidate))
-            for candidate_id, thread_id in Thread.objects.filter(
-                candidate_id__in=chunk
-            ).values_list("candidate_id", "pk")
-        }
-        Message.objects.bulk_create(
+        threads = _threads_showing(bulk, by_candidate, now)
+        segments = {body: measure(body).segments for _, _, body in by_candidate.values()}
+        messages = Message.objects.bulk_create(
             [
                 Message(
                     thread_id=threads[pk],
@@ -212,7 +204,7 @@ def queue_bulk(
                     status=MessageStatus.QUEUED,
                     body=body,
                     to_number=to,
-                    segments=None if attachment else measure(body).segments,
+                    segments=None if attachment else segments[body],
                     sent_by=sent_by,
                     template=template,
                     bulk_send=bulk,
@@ -228,15 +220,60 @@ def queue_bulk(
                 list(Message.objects.filter(bulk_send=bulk).values_list("pk", flat=True)),
                 attachment,
             )
-        Thread.objects.show_bulk_messages(bulk, at=now)
-        message_ids = list(
-            Message.objects.filter(bulk_send=bulk, held_for="")
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        # Threads that existed before show their new message now (new ones were created so).
+        existing = [threads[pk] for pk in by_candidate if threads[pk] not in threads.created]
+        if existing:
+            Thread.objects.filter(pk__in=existing).show_bulk_messages(bulk, at=now)
+        if all(message.pk for message in messages):  # PostgreSQL returns the ids
+            message_ids = sorted(m.pk for m in messages if not m.held_for)
+        else:
+            message_ids = list(
+                Message.objects.filter(bulk_send=bulk, held_for="")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         _record_on_timelines(plan, bulk, by=sent_by)
-        transaction.on_commit(lambda: enqueue_sends(message_ids))
+        # The request returns once the rows are committed; publishing goes on behind it.
+        transaction.on_commit(lambda: publish_in_background(message_ids))
     return bulk
+
+
+class _Threads(dict):
+    """{candidate id: thread id}, and which of the threads this send created."""
+
+    created: set[int]
+
+
+def _threads_showing(bulk: BulkSend, by_candidate: dict, now) -> _Threads:
+    """Each candidate's thread: created for those without one, already showing the new message
+    (its preview, direction and time); another request may create one at the same moment."""
+    Thread.objects.bulk_create(
+        [
+            Thread(
+                candidate_id=pk,
+                phone_number=to,
+                last_message_at=now,
+                last_message_preview=preview(body),
+                last_message_direction=Direction.OUTBOUND,
+                changed_at=now,
+            )
+            for pk, (_, to, body) in by_candidate.items()
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    threads = _Threads()
+    threads.created = set()
+    for chunk in chunks(list(by_candidate)):
+        rows = Thread.objects.filter(candidate_id__in=chunk).values_list(
+            "candidate_id", "pk", "last_message_at", "last_message_direction"
+        )
+        for candidate_id, thread_id, last_at, direction in rows:
+            threads[candidate_id] = thread_id
+            # Ours: created just now by this insert (an older thread has an older message).
+            if last_at == now and direction == Direction.OUTBOUND:
+                threads.created.add(thread_id)
+    return threads
 
 
 def _record_on_timelines(plan: BulkPlan, bulk: BulkSend, *, by) -> None:
