@@ -18,7 +18,7 @@ import random
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
