@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage, TimelineEvent
+from candidates.pipeline_hooks import enter_stage, job_created
 from core.phone import to_e164
 
 # Fields a recruiter edits on the candidate form, in the order the timeline lists them.
@@ -175,6 +176,7 @@ def create_job(*, title, location="", recruiter=None, status=Job.Status.OPEN) ->
     Stage.objects.bulk_create(
         Stage(job=job, name=name, position=i) for i, name in enumerate(DEFAULT_STAGES)
     )
+    job_created(job)  # e.g. the company's default stage automations are copied to it
     return job
 
 
@@ -234,6 +236,7 @@ def apply(candidate: Candidate, job: Job, *, by, stage: Stage | None = None) -> 
         by=by,
         data={"job_id": job.pk, "job_title": job.title, "stage": stage.name},
     )
+    enter_stage([application], stage, by=by)  # after the entry: automations write theirs next
     return application
 
 
@@ -304,6 +307,7 @@ def move_application(application: Application, *, stage: Stage, position: int | 
                 "to_stage_id": target.pk,
             },
         )
+        enter_stage([application], target, by=by)
     return MoveResult(application=application, from_stage=source, to_stage=target, event=event)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates import services
+from candidates.board_sections import board_sections
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import search_candidates
@@ -251,7 +252,11 @@ def _board_cards(job):
 @permission_required("candidates.view_application", raise_exception=True)
 def job_board(request, pk):
     job = get_object_or_404(Job.objects.select_related("recruiter"), pk=pk)
-    columns = {stage.pk: (stage, []) for stage in job.stages.order_by("position")}
+    stages = list(job.stages.order_by("position"))
+    toolbar_parts, column_parts = board_sections(job, request.user, stages)
+    for stage in stages:
+        stage.board_parts = column_parts[stage.pk]  # what other apps show in its header
+    columns = {stage.pk: (stage, []) for stage in stages}
     for card in _board_cards(job):
         columns[card.stage_id][1].append(card)
     return render(
@@ -260,6 +265,7 @@ def job_board(request, pk):
         {
             "job": job,
             "columns": list(columns.values()),
+            "toolbar_parts": toolbar_parts,
             "total": sum(len(cards) for _stage, cards in columns.values()),
             "nav_section": "jobs",
         },

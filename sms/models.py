@@ -15,7 +15,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from integrations.models import ProviderKind
+from sms.automation_models import AutomationRule
 from sms.text.cleaning import preview
+
+__all__ = ["AutomationRule"]  # defined beside, part of this app's models
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -43,8 +46,14 @@ class ThreadQuerySet(models.QuerySet):
     def show_bulk_messages(self, bulk, *, at) -> int:
         """Each thread's new message of `bulk` is its latest, in one statement (Django's
         bulk_update builds a CASE per row and takes seconds for thousands)."""
-        new_message = Message.objects.filter(thread=OuterRef("pk"), bulk_send=bulk)
-        return self.filter(messages__bulk_send=bulk).update(
+        return self.show_new_messages(at=at, bulk_send=bulk)
+
+    def show_new_messages(self, *, at, **lookup) -> int:
+        """Each thread's new message matching `lookup` (one per thread: a bulk send's, an
+        automation rule's for some stage entries) is its latest, in one statement."""
+        new_message = Message.objects.filter(thread=OuterRef("pk"), **lookup)
+        related = {f"messages__{key}": value for key, value in lookup.items()}
+        return self.filter(**related).update(
             phone_number=Subquery(new_message.values("to_number")[:1]),
             last_message_preview=Substr(Subquery(new_message.values("body")[:1]), 1, 160),
             last_message_at=at,
@@ -314,6 +323,23 @@ class Message(models.Model):
     answers_help = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="help_answer"
     )
+    # Automated: the rule that queued it and the stage entry it is for (one per entry and rule).
+    automation_rule = models.ForeignKey(
+        AutomationRule,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    stage_entry = models.ForeignKey(
+        "candidates.StageEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A waiting message (scheduled, held, automated) is cancelled when the candidate replies.
+    cancel_if_reply = models.BooleanField(default=False)
     claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -363,10 +389,23 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=Q(held_for__in=["", *HeldFor.values]), name="message_hold_valid"
             ),
+            # Exactly one text per stage entry and rule: moving a card back and forth, a double
+            # click, a retried request or two workers never queue a second.
+            models.UniqueConstraint(
+                fields=["stage_entry", "automation_rule"],
+                condition=Q(stage_entry__isnull=False, automation_rule__isnull=False),
+                name="one_automated_sms_per_stage_entry_and_rule",
+            ),
         ]
         indexes = [
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
+            # A reply cancels its thread's waiting messages; leaving a stage, its entry's.
+            models.Index(
+                fields=["thread"],
+                condition=Q(status="queued", cancel_if_reply=True),
+                name="message_cancel_if_reply_idx",
+            ),
             # The Integrations cards show each provider's latest test message.
             models.Index(
                 fields=["provider", "-created_at"],

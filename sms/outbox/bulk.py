@@ -104,9 +104,19 @@ def latest_jobs(candidate_ids) -> dict:
     return jobs
 
 
-def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) -> BulkPlan:
+def plan_bulk(
+    candidates,
+    body_template: str,
+    *,
+    sent_by,
+    job=None,
+    now=None,
+    purpose: Purpose = Purpose.BULK,
+    at=None,
+) -> BulkPlan:
     """What `queue_bulk` would do, without writing anything. Raises SendRefused when nobody can
-    be texted at all (a bad body, SMS turned off)."""
+    be texted at all (a bad body, SMS turned off). Automation plans its texts here too
+    (`purpose` AUTOMATED, `at` when they are due)."""
     problems = body_problems(body_template, check_length=False)
     if problems:
         raise SendRefused(problems[0], field="body")
@@ -119,7 +129,7 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) ->
     policy = current_policy()
     candidates = list(dict.fromkeys(candidates))
     numbers = {c.pk: to_e164_or_none(c.phone) for c in candidates if c.phone}
-    facts = recipient_facts_for(candidates, numbers, now=now, purpose=Purpose.BULK)
+    facts = recipient_facts_for(candidates, numbers, now=now, purpose=purpose)
     jobs = {}
     if job is None and "job_title" in merge.used_fields(body_template):
         jobs = latest_jobs([c.pk for c in candidates])
@@ -136,8 +146,8 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) ->
             candidate,
             number,
             facts[candidate.pk],
-            purpose=Purpose.BULK,
-            at=now,
+            purpose=purpose,
+            at=at or now,
             now=now,
             policy=policy,
         )
@@ -188,19 +198,7 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
             skipped=plan.skipped,
         )
         by_candidate = {c.pk: (c, to, body) for c, to, body in plan.sends}
-        # Threads: one per candidate; another request may create one at the same moment.
-        Thread.objects.bulk_create(
-            [Thread(candidate_id=pk, phone_number=to) for pk, (_, to, _) in by_candidate.items()],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        threads = {
-            candidate_id: thread_id
-            for chunk in chunks(list(by_candidate))
-            for candidate_id, thread_id in Thread.objects.filter(
-                candidate_id__in=chunk
-            ).values_list("candidate_id", "pk")
-        }
+        threads = threads_for({pk: to for pk, (_, to, _) in by_candidate.items()})
         Message.objects.bulk_create(
             [
                 Message(
@@ -229,6 +227,23 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
         _record_on_timelines(plan, bulk, by=sent_by)
         transaction.on_commit(lambda: enqueue_sends(message_ids))
     return bulk
+
+
+def threads_for(numbers: dict[int, str]) -> dict[int, int]:
+    """{candidate id: thread id} for `numbers` ({candidate id: E.164}), creating the missing
+    threads (another request may create one at the same moment)."""
+    Thread.objects.bulk_create(
+        [Thread(candidate_id=pk, phone_number=to) for pk, to in numbers.items()],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return {
+        candidate_id: thread_id
+        for chunk in chunks(list(numbers))
+        for candidate_id, thread_id in Thread.objects.filter(candidate_id__in=chunk).values_list(
+            "candidate_id", "pk"
+        )
+    }
 
 
 def _record_on_timelines(plan: BulkPlan, bulk: BulkSend, *, by) -> None:

@@ -1,0 +1,75 @@
+"""The automation rule form: "When a candidate enters *stage*, send *template* after *delay*"."""
+
+from django import forms
+
+from candidates.models import DEFAULT_STAGES
+from sms.automation_models import MAX_DELAY_MINUTES, AutomationRule
+from sms.models import SmsTemplate
+
+UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
+
+
+class AutomationRuleForm(forms.ModelForm):
+    delay_amount = forms.IntegerField(label="After", min_value=0, initial=0)
+    delay_unit = forms.ChoiceField(
+        label="Unit",
+        choices=[(unit, unit.capitalize()) for unit in UNITS],
+        initial="minutes",
+    )
+
+    class Meta:
+        model = AutomationRule
+        fields = ["name", "stage", "stage_name", "template", "is_enabled", "cancel_if_reply"]
+        labels = {"stage": "When a candidate enters", "stage_name": "When a candidate enters"}
+        help_texts = {
+            "cancel_if_reply": "A reply from the candidate before it goes out cancels it.",
+            "name": "Shown on the timeline: “Automated SMS queued by rule …”.",
+        }
+
+    def __init__(self, *args, job=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job = job
+        self.instance.job = job  # the constraints are checked with the rest of the form
+        self.fields["template"].queryset = SmsTemplate.objects.filter(is_active=True).order_by(
+            "name"
+        )
+        self.fields["template"].label = "Send"
+        if job is not None:
+            self.fields["stage"].queryset = job.stages.order_by("position")
+            self.fields["stage"].required = True
+            self.fields["stage"].empty_label = None
+            del self.fields["stage_name"]
+        else:
+            del self.fields["stage"]
+            self.fields["stage_name"] = forms.ChoiceField(
+                label="When a candidate enters a stage named",
+                choices=[(name, name) for name in DEFAULT_STAGES],
+            )
+        minutes = self.instance.delay_minutes if self.instance.pk else 0
+        for unit in ("days", "hours", "minutes"):
+            if minutes and minutes % UNITS[unit] == 0:
+                self.initial.setdefault("delay_amount", minutes // UNITS[unit])
+                self.initial.setdefault("delay_unit", unit)
+                break
+
+    def clean(self):
+        data = super().clean()
+        amount, unit = data.get("delay_amount"), data.get("delay_unit")
+        if amount is not None and unit in UNITS:
+            minutes = amount * UNITS[unit]
+            if minutes > MAX_DELAY_MINUTES:
+                self.add_error("delay_amount", "The delay can be at most 14 days.")
+            else:
+                self.instance.delay_minutes = minutes
+        return data
+
+    def save(self, commit=True):
+        rule = super().save(commit=False)
+        rule.job = self.job
+        if self.job is None:
+            rule.stage = None
+        else:
+            rule.stage_name = ""
+        if commit:
+            rule.save()
+        return rule

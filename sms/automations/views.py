@@ -1,0 +1,122 @@
+"""The Automations page of a job's board (its recruiter and administrators) and the company
+defaults (administrators): list, add, edit, switch on/off, delete. Every page works without
+JavaScript (plain forms, redirects after each POST)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from candidates.models import Job
+from sms.automation_models import AutomationRule
+from sms.automations.access import can_manage_defaults, can_manage_job
+from sms.automations.forms import AutomationRuleForm
+
+
+def _rules(**where):
+    return AutomationRule.objects.filter(**where).select_related("template", "stage")
+
+
+def _back(rule) -> str:
+    if rule.job_id is None:
+        return reverse("sms:automation_defaults")
+    return reverse("sms:automations", args=[rule.job_id])
+
+
+def _check(request, rule_or_job):
+    job = rule_or_job if isinstance(rule_or_job, Job) else rule_or_job.job
+    allowed = (
+        can_manage_defaults(request.user) if job is None else can_manage_job(request.user, job)
+    )
+    if not allowed:
+        raise PermissionDenied
+
+
+def _page(request, *, job, form):
+    rules = _rules(job=job) if job else _rules(job__isnull=True)
+    if job is not None:
+        stages = list(job.stages.order_by("position"))
+        by_stage = {stage.pk: [] for stage in stages}
+        for rule in rules.order_by("stage__position", "delay_minutes", "pk"):
+            by_stage[rule.stage_id].append(rule)
+        groups = [(stage.name, f"stage-rules-{stage.pk}", by_stage[stage.pk]) for stage in stages]
+    else:
+        groups = [("Company defaults", "default-rules", list(rules.order_by("stage_name", "pk")))]
+    return render(
+        request,
+        "sms/automations/page.html",
+        {
+            "job": job,
+            "groups": groups,
+            "form": form,
+            "nav_section": "jobs" if job else "administration",
+        },
+    )
+
+
+def _create(request, job):
+    form = AutomationRuleForm(request.POST or None, job=job)
+    if request.method == "POST" and form.is_valid():
+        rule = form.save(commit=False)
+        rule.created_by = request.user
+        rule.save()
+        messages.success(request, f"Automation “{rule.name}” added.")
+        return redirect(_back(rule))
+    return _page(request, job=job, form=form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def job_automations(request, pk):
+    job = get_object_or_404(Job.objects.select_related("recruiter"), pk=pk)
+    _check(request, job)
+    return _create(request, job)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def default_automations(request):
+    if not can_manage_defaults(request.user):
+        raise PermissionDenied
+    return _create(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk):
+    rule = get_object_or_404(AutomationRule.objects.select_related("job"), pk=pk)
+    _check(request, rule)
+    form = AutomationRuleForm(request.POST or None, instance=rule, job=rule.job)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Automation “{rule.name}” saved.")
+        return redirect(_back(rule))
+    return render(
+        request,
+        "sms/automations/edit.html",
+        {"rule": rule, "form": form, "back_url": _back(rule), "nav_section": "jobs"},
+    )
+
+
+@login_required
+@require_POST
+def rule_toggle(request, pk):
+    rule = get_object_or_404(AutomationRule.objects.select_related("job"), pk=pk)
+    _check(request, rule)
+    turn_on = request.POST.get("on") == "1"
+    AutomationRule.objects.filter(pk=rule.pk).update(is_enabled=turn_on)
+    state = "on" if turn_on else "off"
+    messages.success(request, f"Automation “{rule.name}” turned {state}.")
+    return redirect(_back(rule))
+
+
+@login_required
+@require_POST
+def rule_delete(request, pk):
+    rule = get_object_or_404(AutomationRule.objects.select_related("job"), pk=pk)
+    _check(request, rule)
+    rule.delete()
+    messages.success(request, f"Automation “{rule.name}” deleted.")
+    return redirect(_back(rule))
