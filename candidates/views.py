@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates import services
+from candidates import bulk_moves, services
 from candidates.board_sections import board_sections
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
@@ -270,6 +270,25 @@ def job_board(request, pk):
             "nav_section": "jobs",
         },
     )
+
+
+@permission_required("candidates.change_application", raise_exception=True)
+@require_POST
+def applications_bulk_move(request, pk):
+    """ "Move N selected to…" from the board's selection bar: one transaction for them all."""
+    job = get_object_or_404(Job, pk=pk)
+    board_url = reverse("candidates:job_board", kwargs={"pk": job.pk})
+    stage = Stage.objects.filter(job=job, pk=request.POST.get("to_stage") or 0).first()
+    ids = [value for value in request.POST.getlist("application") if value.isdigit()]
+    if stage is None or not ids:
+        messages.error(request, "Choose the cards and the stage to move them to.")
+        return redirect(board_url)
+    moved = bulk_moves.move_applications(job, ids, stage=stage, by=request.user)
+    count = len(moved)
+    messages.success(
+        request, f"{count} candidate{'s' if count != 1 else ''} moved to {stage.name}."
+    )
+    return redirect(board_url)
 
 
 @permission_required("candidates.change_application", raise_exception=True)

@@ -1,0 +1,133 @@
+"""The Automations pages (a job's: its recruiter and administrators; the defaults:
+administrators), the board's rule counts and "Move selected", the bubble and the inbox filter."""
+
+import pytest
+from django.urls import reverse
+
+from candidates import services
+from sms.models import AutomationRule, Message
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_rule(client, job, stage, invite, **fields):
+    data = {
+        "name": "Interview invite",
+        "stage": stage.pk,
+        "template": invite.pk,
+        "delay_amount": 10,
+        "delay_unit": "minutes",
+        "is_enabled": "on",
+        "cancel_if_reply": "on",
+        **fields,
+    }
+    return client.post(reverse("sms:automations", args=[job.pk]), data)
+
+
+def test_the_jobs_recruiter_adds_a_rule_and_the_board_counts_it(
+    recruiter_client, job, stage, invite
+):
+    response = add_rule(recruiter_client, job, stage("Interview"), invite, delay_unit="hours")
+    assert response.status_code == 302
+    rule = AutomationRule.objects.get()
+    assert (rule.job, rule.stage, rule.delay_minutes) == (job, stage("Interview"), 600)
+    assert rule.cancel_if_reply and rule.is_enabled
+
+    board = recruiter_client.get(reverse("candidates:job_board", args=[job.pk])).content.decode()
+    assert f'data-rules-for="{stage("Interview").pk}"' in board
+    assert 'aria-label="1 automation on, 1 in all"' in board
+    assert f'href="{reverse("sms:automations", args=[job.pk])}"' in board
+
+    page = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
+    assert "Interview invite" in page and "10 hours" in page
+
+
+def test_a_delay_over_14_days_is_refused_on_the_field(recruiter_client, job, stage, invite):
+    response = add_rule(
+        recruiter_client, job, stage("Interview"), invite, delay_amount=15, delay_unit="days"
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "delay_amount": ["The delay can be at most 14 days."]
+    }
+    assert not AutomationRule.objects.exists()
+
+
+def test_another_jobs_recruiter_cannot_change_them_and_sees_only_the_count(
+    client, job, stage, invite, rule
+):
+    from django.contrib.auth.models import Group
+
+    other = UserFactory(username="sam")
+    other.groups.add(Group.objects.get(name="Recruiters"))
+    client.force_login(other)
+    rule()
+    assert client.get(reverse("sms:automations", args=[job.pk])).status_code == 403
+    assert add_rule(client, job, stage("Offer"), invite).status_code == 403
+    assert AutomationRule.objects.count() == 1
+    board = client.get(reverse("candidates:job_board", args=[job.pk])).content.decode()
+    assert 'aria-label="1 automation on, 1 in all"' in board
+    assert reverse("sms:automations", args=[job.pk]) not in board
+
+
+def test_administrators_manage_any_jobs_rules_and_switch_them_off(administrator_client, job, rule):
+    automation = rule()
+    assert administrator_client.get(reverse("sms:automations", args=[job.pk])).status_code == 200
+    administrator_client.post(reverse("sms:automation_toggle", args=[automation.pk]), {"on": "0"})
+    automation.refresh_from_db()
+    assert automation.is_enabled is False
+    administrator_client.post(reverse("sms:automation_delete", args=[automation.pk]))
+    assert not AutomationRule.objects.exists()
+
+
+def test_company_defaults_are_copied_to_new_jobs(administrator_client, recruiter, invite):
+    from django.test import Client
+
+    response = administrator_client.post(
+        reverse("sms:automation_defaults"),
+        {
+            "name": "Interview invite",
+            "stage_name": "Interview",
+            "template": invite.pk,
+            "delay_amount": 1,
+            "delay_unit": "days",
+            "is_enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    default = AutomationRule.objects.get()
+    assert (default.job, default.stage, default.stage_name) == (None, None, "Interview")
+    as_recruiter = Client()
+    as_recruiter.force_login(recruiter)
+    assert as_recruiter.get(reverse("sms:automation_defaults")).status_code == 403
+
+    new_job = services.create_job(title="Data Engineer")
+    copy = AutomationRule.objects.get(job=new_job)
+    assert copy.stage == new_job.stages.get(name="Interview")
+    assert (copy.delay_minutes, copy.cancel_if_reply) == (24 * 60, False)
+
+
+def test_move_selected_moves_every_chosen_card(recruiter_client, job, cards, stage):
+    response = recruiter_client.post(
+        reverse("candidates:bulk_move", args=[job.pk]),
+        {"application": [cards["Ada"].pk, cards["Grace"].pk], "to_stage": stage("Offer").pk},
+    )
+    assert response.status_code == 302
+    assert set(job.applications.values_list("stage__name", flat=True)) == {"Offer"}
+
+
+def test_the_bubble_says_automated_and_the_inbox_filters_automated(
+    recruiter_client, active_twilio, fake_provider, cards, stage, rule, move
+):
+    rule()
+    move(cards["Ada"], stage("Interview"))
+    message = Message.objects.get()
+    profile = recruiter_client.get(
+        reverse("candidates:detail", args=[cards["Ada"].candidate.pk])
+    ).content.decode()
+    assert "sms-tag-automated" in profile
+    inbox = recruiter_client.get(reverse("sms:inbox"), {"show": "automated"})
+    assert [t.pk for t in inbox.context["threads"]] == [message.thread_id]
+    others = recruiter_client.get(reverse("sms:inbox"), {"show": "automated", "q": "Grace"})
+    assert list(others.context["threads"]) == []
