@@ -192,6 +192,21 @@ NOT_DELIVERED = (MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.
 RETRYABLE_STATUSES = frozenset(
     {MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.UNKNOWN}
 )
+# Error codes of cancelled messages a recruiter may send again with a click (the candidate's
+# reply cancelled it: sms.outbox.reply_cancels).
+RESENDABLE_CANCEL_CODES = frozenset({"replied"})
+
+
+def can_send_again(message) -> bool:
+    """Whether an outbound message may be sent again as a new one (failed, outcome unknown,
+    or cancelled by the candidate's reply)."""
+    if message.status in RETRYABLE_STATUSES:
+        return True
+    return (
+        message.status == MessageStatus.CANCELED and message.error_code in RESENDABLE_CANCEL_CODES
+    )
+
+
 # Statuses providers report about outbound messages (integrations.providers.DeliveryStatus).
 PROVIDER_REPORTED = frozenset(
     {

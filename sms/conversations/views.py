@@ -124,6 +124,7 @@ def send_to_candidate(request, pk):
                 sent_by=request.user,
                 template=data["template"],
                 scheduled_for=data["scheduled_for"],
+                cancel_if_reply=data["cancel_if_reply"],
             )
         except SendRefused as refusal:
             if refusal.field:

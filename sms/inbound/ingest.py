@@ -25,6 +25,7 @@ from sms.inbound.keywords import HELP, OPT_IN, OPT_OUT, read_reply
 from sms.models import Direction, Message, MessageStatus, OptOut, Thread
 from sms.optouts import set_opt_out
 from sms.outbox.auto_replies import queue_help_reply, queue_opt_out_confirmation
+from sms.outbox.reply_cancels import cancel_waiting_for_reply
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
 from sms.threads import normalize_sender, thread_for_sender
@@ -77,6 +78,8 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
                 raise
             logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
             return existing, False
+        # A reply cancels what waits for them (before the summary shows the reply itself).
+        cancel_waiting_for_reply(message)
         Thread.objects.filter(pk=thread.pk).show_message(body, Direction.INBOUND, at=now)
         if thread.candidate_id:
             record_event(

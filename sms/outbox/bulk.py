@@ -212,6 +212,7 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
                     template=template,
                     bulk_send=bulk,
                     job=job,
+                    cancel_if_reply=True,  # when held for quiet hours, a reply cancels it
                     **{"enqueued_at": now, **hold_fields(plan.holds.get(pk))},
                 )
                 for pk, (_, to, body) in by_candidate.items()

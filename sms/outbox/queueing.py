@@ -117,13 +117,15 @@ def queue_message(
     scheduled_for=None,
     retry_of: Message | None = None,
     purpose: Purpose | None = None,
+    cancel_if_reply: bool = True,
 ) -> Message:
     """Save one outbound SMS as queued and publish its send task after commit.
 
     Merge fields are rendered for the candidate ({{job_title}}: `job`, else their most recent
     application). Raises SendRefused with a readable reason instead of queueing something that
     cannot or must not go out. A message that would arrive inside quiet hours in the
-    candidate's time is saved held: it goes out when the window opens there.
+    candidate's time is saved held: it goes out when the window opens there. While it waits
+    (scheduled or held), a reply from the candidate cancels it unless `cancel_if_reply` is off.
     """
     body = render_body(candidate, body, sent_by=sent_by, job=job)
     now = timezone.now()
@@ -150,6 +152,7 @@ def queue_message(
             job=job,
             retry_of=retry_of,
             scheduled_for=scheduled_for,
+            cancel_if_reply=cancel_if_reply,
             **{
                 "next_attempt_at": scheduled_for if due_later else None,
                 # Published right after commit; if publishing fails it is cleared again.
