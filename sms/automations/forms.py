@@ -38,6 +38,7 @@ class AutomationRuleForm(forms.ModelForm):
             self.fields["stage"].queryset = job.stages.order_by("position")
             self.fields["stage"].required = True
             self.fields["stage"].empty_label = None
+            self.fields["stage"].label_from_instance = lambda stage: stage.name
             del self.fields["stage_name"]
         else:
             del self.fields["stage"]
