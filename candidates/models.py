@@ -65,6 +65,11 @@ class Candidate(models.Model):
     time_zone = models.CharField(
         "Time zone", max_length=64, blank=True, validators=[validate_time_zone]
     )
+    # A code from settings.LANGUAGES ("fr"), or "" for none: templates in several languages
+    # are sent in this one when there is a version in it.
+    preferred_language = models.CharField(
+        "Preferred language", max_length=15, blank=True, choices=settings.LANGUAGES
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -16,7 +16,15 @@ from candidates.pipeline_hooks import enter_stage, job_created
 from core.phone import to_e164
 
 # Fields a recruiter edits on the candidate form, in the order the timeline lists them.
-EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "time_zone", "owner")
+EDITABLE_CANDIDATE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "time_zone",
+    "preferred_language",
+    "owner",
+)
 
 
 class AlreadyApplied(ValidationError):
@@ -98,7 +106,16 @@ def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
 
 @transaction.atomic
 def create_candidate(
-    *, first_name, last_name, phone="", email="", time_zone="", owner=None, job=None, by
+    *,
+    first_name,
+    last_name,
+    phone="",
+    email="",
+    time_zone="",
+    preferred_language="",
+    owner=None,
+    job=None,
+    by,
 ) -> Candidate:
     """Create a candidate (phone stored as E.164) and, when `job` is given, apply them to it."""
     candidate = Candidate.objects.create(
@@ -107,6 +124,7 @@ def create_candidate(
         phone=normalize_phone(phone),
         email=(email or "").strip(),
         time_zone=time_zone or "",
+        preferred_language=preferred_language or "",
         owner=owner if owner is not None else by,
         created_by=by,
     )
@@ -132,7 +150,7 @@ def update_candidate(candidate: Candidate, *, by, **changes) -> list[str]:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if "phone" in changes:
         changes["phone"] = normalize_phone(changes["phone"])
-    for name in ("first_name", "last_name", "email", "time_zone"):
+    for name in ("first_name", "last_name", "email", "time_zone", "preferred_language"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
 

@@ -61,6 +61,7 @@ def candidate_create(request):
             phone=data["phone"],
             email=data["email"],
             time_zone=data["time_zone"],
+            preferred_language=data["preferred_language"],
             owner=data["owner"],
             job=data["job"],
             by=request.user,

@@ -219,10 +219,44 @@ PROVIDER_REPORTED = frozenset(
 )
 
 
+class TemplateGroup(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    CLIENT = "client", "Client"
+
+
+DEFAULT_TEMPLATE_LANGUAGE = "en"
+
+
 class SmsTemplate(models.Model):
+    """A reusable message. Shared (no owner: administrators manage it) or personal (its owner's
+    alone). A translation points at the template it translates (`translation_of`); together
+    they are one template in several languages, one version per language."""
+
     name = models.CharField(max_length=100, unique=True)
     body = models.TextField()
     is_active = models.BooleanField("Active", default=True)
+    group = models.CharField(
+        "Group", max_length=10, choices=TemplateGroup.choices, default=TemplateGroup.CANDIDATE
+    )
+    language = models.CharField(
+        "Language", max_length=15, choices=settings.LANGUAGES, default=DEFAULT_TEMPLATE_LANGUAGE
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name="Translation of",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_sms_templates",
+        help_text="Set for a personal template (only its owner sees it); empty for a shared one.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -232,9 +266,25 @@ class SmsTemplate(models.Model):
     class Meta:
         ordering = ["name"]
         permissions = [("manage_templates", "Can manage SMS templates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__in=TemplateGroup.values), name="sms_template_group_valid"
+            ),
+            # One version per language in a translation group.
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                condition=Q(translation_of__isnull=False),
+                name="one_translation_per_language",
+            ),
+        ]
+        indexes = [models.Index(fields=["language", "name"], name="sms_template_language_idx")]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.owner_id is not None
 
 
 class BulkSend(models.Model):

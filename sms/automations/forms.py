@@ -5,6 +5,7 @@ from django import forms
 from candidates.models import DEFAULT_STAGES
 from sms.automation_models import MAX_DELAY_MINUTES, AutomationRule
 from sms.models import SmsTemplate
+from sms.text.fill_ins import blanks
 
 UNITS = {"minutes": 1, "hours": 60, "days": 24 * 60}
 
@@ -52,6 +53,17 @@ class AutomationRuleForm(forms.ModelForm):
                 self.initial.setdefault("delay_amount", minutes // UNITS[unit])
                 self.initial.setdefault("delay_unit", unit)
                 break
+
+    def clean_template(self):
+        template = self.cleaned_data["template"]
+        left = blanks(template.body) if template else []
+        if left:
+            names = ", ".join("{" + name + "}" for name in left)
+            raise forms.ValidationError(
+                f"“{template.name}” has blanks to fill in ({names}); an automated text has "
+                "nobody to fill them. Choose a template without blanks."
+            )
+        return template
 
     def clean(self):
         data = super().clean()

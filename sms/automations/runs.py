@@ -26,6 +26,7 @@ from sms.models import Direction, Message, MessageStatus, Thread
 from sms.outbox.bulk import plan_bulk, threads_for
 from sms.outbox.publishing import enqueue_sends
 from sms.outbox.queueing import SendRefused, hold_fields
+from sms.text.languages import base, language_name
 from sms.text.segments import measure
 
 LEFT_STAGE = "left_stage"
@@ -80,6 +81,7 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
             now=now,
             purpose=Purpose.AUTOMATED,
             at=due,
+            template=rule.template,
         )
     except SendRefused as refused:
         reason = refused.reason
@@ -115,7 +117,7 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
                 to_number=to,
                 segments=measure(body).segments,
                 sent_by=sender,
-                template=rule.template,
+                template=plan.template_for.get(candidate.pk, rule.template),
                 job=job,
                 automation_rule=rule,
                 stage_entry=entry_of[candidate.pk],
@@ -124,7 +126,8 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
                 **{**timing, **hold_fields(hold)},
             )
         )
-        when = f", goes out in {rule.delay_label}" if delayed else ""
+        when = _language_note(plan, candidate)
+        when += f", goes out in {rule.delay_label}" if delayed else ""
         if hold is not None:
             held = hold.describe(candidate.first_name)
             when = f", {held[0].lower()}{held[1:]}"
@@ -145,6 +148,19 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
         if ready:
             transaction.on_commit(lambda: enqueue_sends(ready))
     return len(rows)
+
+
+def _language_note(plan, candidate) -> str:
+    """ ", in French" (or ", in English: no German version") for a template in several
+    languages."""
+    chosen = plan.template_for.get(candidate.pk)
+    if chosen is None:
+        return ""
+    note = f", in {language_name(chosen.language)}"
+    preferred = candidate.preferred_language
+    if preferred and base(preferred) != base(chosen.language):
+        note += f": no {language_name(preferred)} version"
+    return note
 
 
 def cancel_for_left(entries) -> int:

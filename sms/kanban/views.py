@@ -26,7 +26,7 @@ from sms.kanban.send import (
     sent_previews,
 )
 from sms.models import BulkSend
-from sms.outbox.bulk import plan_bulk
+from sms.outbox.bulk import plan_bulk, unchanged_template
 from sms.outbox.queueing import SendRefused
 from sms.recipient_notes import trust_for
 from sms.text.segments import counter_label, measure
@@ -155,7 +155,13 @@ def bulk_send(request, pk):
     candidates = [application.candidate for application in applications]
     try:
         if step == "preview":
-            plan = plan_bulk(candidates, body, sent_by=request.user, job=job)
+            plan = plan_bulk(
+                candidates,
+                body,
+                sent_by=request.user,
+                job=job,
+                template=unchanged_template(template, body),
+            )
             return _respond(
                 request,
                 {

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from candidates.models import Application, Candidate, TimelineEvent
@@ -29,11 +30,12 @@ from sms.eligibility import (
     provider_block,
     recipient_facts_for,
 )
-from sms.models import BulkSend, Direction, Message, MessageStatus, Thread
+from sms.models import BulkSend, Direction, Message, MessageStatus, SmsTemplate, Thread
 from sms.outbox.publishing import enqueue_sends
 from sms.outbox.queueing import SendRefused, hold_fields
 from sms.policy import current_policy
-from sms.text import merge
+from sms.text import fill_ins, merge
+from sms.text.languages import language_name, pick_version
 from sms.text.rules import MAX_BODY_CHARS, body_problems
 from sms.text.segments import measure
 
@@ -56,6 +58,25 @@ class BulkPlan:
     holds: dict[int, Hold] = field(default_factory=dict)  # {candidate id: hold} among sends
     skipped: list[dict] = field(default_factory=list)  # {"candidate_id", "name", "reason"}
     skipped_by_category: Counter = field(default_factory=Counter)
+    # With a template in several languages: who gets which version.
+    template_for: dict[int, object] = field(default_factory=dict)  # {candidate id: template}
+    languages: Counter = field(default_factory=Counter)  # {language name: sends}
+    fallbacks: Counter = field(default_factory=Counter)  # {preferred language name: sends}
+    fallback_language: str = ""
+
+    @property
+    def language_summary(self) -> str:
+        """ "2 in French, 3 in English (1 prefers German: no German version, sent in English)" """
+        if len(self.languages) < 2 and not self.fallbacks:
+            return ""
+        text = ", ".join(f"{n} in {name}" for name, n in self.languages.most_common())
+        if self.fallbacks:
+            missing = "; ".join(
+                f"{n} prefer{'s' if n == 1 else ''} {name}: no {name} version"
+                for name, n in self.fallbacks.most_common()
+            )
+            text += f" ({missing}, sent in {self.fallback_language})"
+        return text
 
     @property
     def send_count(self) -> int:
@@ -90,6 +111,22 @@ class BulkPlan:
         self.skipped_by_category[category] += 1
 
 
+def translations_of(template) -> dict:
+    """{language: version} of a template in several languages (the template itself, its
+    translation group's original and the group's other active versions); {} otherwise."""
+    if template is None:
+        return {}
+    root_id = template.translation_of_id or template.pk
+    family = SmsTemplate.objects.filter(
+        Q(pk=root_id) | Q(translation_of_id=root_id), is_active=True
+    ).exclude(pk=template.pk)
+    versions = {version.language: version for version in family}
+    if not versions:
+        return {}
+    versions[template.language] = template
+    return versions
+
+
 def latest_jobs(candidate_ids) -> dict:
     """{candidate_id: Job} of each candidate's most recent application, in one query."""
     jobs = {}
@@ -113,14 +150,22 @@ def plan_bulk(
     now=None,
     purpose: Purpose = Purpose.BULK,
     at=None,
+    template=None,
 ) -> BulkPlan:
     """What `queue_bulk` would do, without writing anything. Raises SendRefused when nobody can
     be texted at all (a bad body, SMS turned off). Automation plans its texts here too
-    (`purpose` AUTOMATED, `at` when they are due)."""
+    (`purpose` AUTOMATED, `at` when they are due). With `template` (its body unchanged) in
+    several languages, each candidate gets the version in their preferred language, else
+    `body_template`, the template's own."""
     problems = body_problems(body_template, check_length=False)
     if problems:
         raise SendRefused(problems[0], field="body")
     body_template = body_template.strip()
+    versions = translations_of(template)
+    for text in [body_template, *(version.body for version in versions.values())]:
+        unfilled = fill_ins.unfilled_problem(text, bulk=True)
+        if unfilled:
+            raise SendRefused(unfilled, field="body")
     integration = active_integration()
     block = provider_block(integration)
     if block:
@@ -134,7 +179,7 @@ def plan_bulk(
     if job is None and "job_title" in merge.used_fields(body_template):
         jobs = latest_jobs([c.pk for c in candidates])
 
-    plan = BulkPlan()
+    plan = BulkPlan(fallback_language=language_name(template.language) if versions else "")
     seen_numbers: dict[str, str] = {}
     for candidate in candidates:
         number = numbers.get(candidate.pk)
@@ -158,9 +203,10 @@ def plan_bulk(
             reason = f"Same phone number as {seen_numbers[number]}, who gets this message."
             plan.skip(candidate, "sharing a number", reason)
             continue
+        version = pick_version(versions, candidate.preferred_language)
         try:
             body = merge.render(
-                body_template,
+                version.body.strip() if version is not None else body_template,
                 candidate=candidate,
                 job=job or jobs.get(candidate.pk),
                 sender=sent_by,
@@ -174,6 +220,12 @@ def plan_bulk(
             continue
         seen_numbers[number] = candidate.full_name
         plan.sends.append((candidate, number, body))
+        if versions:
+            chosen = version or template
+            plan.template_for[candidate.pk] = chosen
+            plan.languages[language_name(chosen.language)] += 1
+            if version is None and candidate.preferred_language:
+                plan.fallbacks[language_name(candidate.preferred_language)] += 1
         if check.hold is not None:
             plan.holds[candidate.pk] = check.hold
     return plan
@@ -187,7 +239,14 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
     Raises SendRefused when nobody can be texted at all (empty body, SMS turned off).
     """
     now = timezone.now()
-    plan = plan_bulk(candidates, body_template, sent_by=sent_by, job=job, now=now)
+    plan = plan_bulk(
+        candidates,
+        body_template,
+        sent_by=sent_by,
+        job=job,
+        now=now,
+        template=unchanged_template(template, body_template),
+    )
     with transaction.atomic():
         bulk = BulkSend.objects.create(
             created_by=sent_by,
@@ -209,7 +268,7 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
                     to_number=to,
                     segments=measure(body).segments,
                     sent_by=sent_by,
-                    template=template,
+                    template=plan.template_for.get(pk, template),
                     bulk_send=bulk,
                     job=job,
                     cancel_if_reply=True,  # when held for quiet hours, a reply cancels it
@@ -228,6 +287,13 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
         _record_on_timelines(plan, bulk, by=sent_by)
         transaction.on_commit(lambda: enqueue_sends(message_ids))
     return bulk
+
+
+def unchanged_template(template, body: str):
+    """`template` when the text is its own, unedited (then its translations may be used)."""
+    if template is not None and template.body.strip() == (body or "").strip():
+        return template
+    return None
 
 
 def threads_for(numbers: dict[int, str]) -> dict[int, int]:

@@ -16,7 +16,7 @@ from candidates.services import record_event
 from sms.eligibility import Hold, Purpose, sending_check
 from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
 from sms.outbox.publishing import enqueue_sends
-from sms.text import merge
+from sms.text import fill_ins, merge
 from sms.text.rules import body_problems, length_problem
 from sms.text.segments import measure
 from sms.threads import thread_for_candidate
@@ -53,6 +53,9 @@ def render_body(candidate: Candidate, body: str, *, sent_by, job=None) -> str:
     problems = body_problems(body, check_length=False)
     if problems:
         raise SendRefused(problems[0], field="body")
+    unfilled = fill_ins.unfilled_problem(body)
+    if unfilled:
+        raise SendRefused(unfilled, field="body")
     body = body.strip()
     if job is None and "job_title" in merge.used_fields(body):
         job = latest_job(candidate)
