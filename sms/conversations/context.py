@@ -130,7 +130,7 @@ def conversation_context(
     integration, check = sending_answer(candidate, context["thread"]) if can_send else (None, None)
     block = check.block if check is not None else None
     if can_send and not block and form is None:
-        form = ComposeForm(auto_id=f"sms-%s-{candidate.pk}")
+        form = compose_form(None, candidate, user=user)
     body_value = (form["body"].value() or "") if form is not None else ""
     context.update(
         {
@@ -154,5 +154,12 @@ def conversation_context(
     return context
 
 
-def compose_form(data, candidate) -> ComposeForm:
-    return ComposeForm(data, auto_id=f"sms-%s-{candidate.pk}")
+def compose_form(data, candidate, *, user=None) -> ComposeForm:
+    """The composer for `candidate`: `user`'s personal templates too, and those in the
+    candidate's preferred language first."""
+    return ComposeForm(
+        data,
+        auto_id=f"sms-%s-{candidate.pk}",
+        user=user,
+        language=candidate.preferred_language,
+    )

@@ -113,7 +113,7 @@ def send_to_candidate(request, pk):
     """The composer: Send now or Schedule. With htmx the component is re-rendered in place
     (errors beside their fields, the draft kept); without, a flash message and a redirect."""
     candidate = get_object_or_404(Candidate, pk=pk)
-    form = compose_form(request.POST, candidate)
+    form = compose_form(request.POST, candidate, user=request.user)
     refused = notice = ""
     if form.is_valid():
         data = form.cleaned_data

@@ -63,12 +63,15 @@ def _refusal_into_form(form, refused: SendRefused) -> None:
     form.add_error(field if field in form.fields else None, refused.reason)
 
 
-def _form_for_step(request, step):
+def _form_for_step(request, step, language=""):
+    """The step's form: the user's personal templates offered too, and for one card those in
+    the candidate's preferred language first."""
+    options = {"user": request.user, "language": language}
     if request.method == "GET" or step == "compose":
-        return KanbanSmsForm()
+        return KanbanSmsForm(**options)
     if step == "use_template":
-        return KanbanSmsForm.prefilled_from_template(request.POST)
-    return KanbanSmsForm(request.POST)
+        return KanbanSmsForm.prefilled_from_template(request.POST, **options)
+    return KanbanSmsForm(request.POST, **options)
 
 
 @permission_required(SEND, raise_exception=True)
@@ -91,7 +94,7 @@ def card_send(request, pk):
         "stage": "compose",
     }
     step = request.POST.get("step", "send")
-    form = _form_for_step(request, step)
+    form = _form_for_step(request, step, language=candidate.preferred_language)
     if request.method == "POST" and step == "send" and not block and form.is_valid():
         try:
             sent = send_to_card(
