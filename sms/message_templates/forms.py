@@ -106,9 +106,7 @@ class SmsTemplateForm(forms.ModelForm):
         self.user = user
         # Older forms and API clients post neither: the defaults (Candidate, English) apply.
         self.fields["group"].required = self.fields["language"].required = False
-        originals = SmsTemplate.objects.filter(translation_of__isnull=True).filter(
-            visible_to(user)
-        )
+        originals = SmsTemplate.objects.filter(translation_of__isnull=True).filter(visible_to(user))
         if self.instance.pk:
             originals = originals.exclude(pk=self.instance.pk)
         field = self.fields["translation_of"]
@@ -122,7 +120,9 @@ class SmsTemplateForm(forms.ModelForm):
             del self.fields["personal"]  # visibility is chosen once, when it is created
         elif user is None or not can_manage_shared(user):
             del self.fields["personal"]  # recruiters' templates are always personal
-        self.fields["body"].help_text = (
+        self.fields[
+            "body"
+        ].help_text = (
             f"Merge fields: {field_list()}. Blanks the sender fills in: {{interview time}}."
         )
         # The browser stops typing at the limit; the server checks it again.
