@@ -5,6 +5,7 @@ JavaScript (plain forms, redirects after each POST)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,10 +14,19 @@ from candidates.models import Job
 from sms.automation_models import AutomationRule
 from sms.automations.access import can_manage_defaults, can_manage_job
 from sms.automations.forms import AutomationRuleForm
+from sms.models import SmsTemplate
 
 
 def _rules(**where):
-    return AutomationRule.objects.filter(**where).select_related("template", "stage")
+    return (
+        AutomationRule.objects.filter(**where)
+        .select_related("template", "stage")
+        .prefetch_related(Prefetch("template__translations", queryset=_active_versions()))
+    )
+
+
+def _active_versions():
+    return SmsTemplate.objects.filter(is_active=True).only("id", "language", "translation_of_id")
 
 
 def _back(rule) -> str:

@@ -192,10 +192,11 @@ def _record_sent(message: Message, integration: Integration, result: SendResult)
     candidate = message.thread.candidate
     if candidate is not None:
         sender = message.sent_by.get_full_name() if message.sent_by else ""
+        what = "Automated SMS sent" if message.automation_rule_id else "SMS sent"
         record_event(
             candidate,
             TimelineEvent.Kind.SMS_SENT,
-            (f"SMS sent by {sender}: " if sender else "SMS sent: ") + quote(message.body),
+            (f"{what} by {sender}: " if sender else f"{what}: ") + quote(message.body),
             by=message.sent_by,
             data={"message_id": message.pk, "provider": integration.kind},
         )

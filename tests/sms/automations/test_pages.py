@@ -131,3 +131,19 @@ def test_the_bubble_says_automated_and_the_inbox_filters_automated(
     assert [t.pk for t in inbox.context["threads"]] == [message.thread_id]
     others = recruiter_client.get(reverse("sms:inbox"), {"show": "automated", "q": "Grace"})
     assert list(others.context["threads"]) == []
+
+
+def test_the_automations_page_is_bounded_and_names_the_languages(
+    recruiter_client, django_assert_max_num_queries, job, stage, invite, rule
+):
+    from sms.models import SmsTemplate
+
+    SmsTemplate.objects.create(
+        name="Invitation", body="Bonjour", language="fr", translation_of=invite
+    )
+    for n in range(12):
+        rule(stage_name=["Interview", "Offer", "Hired"][n % 3], name=f"Rule {n}", delay=n)
+    with django_assert_max_num_queries(12):
+        html = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
+    assert html.count('data-rule="') == 12
+    assert "English, French <span" in html and "(others get English)" in html
