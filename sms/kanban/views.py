@@ -29,6 +29,7 @@ from sms.models import BulkSend
 from sms.outbox.bulk import plan_bulk, unchanged_template
 from sms.outbox.queueing import SendRefused
 from sms.recipient_notes import trust_for
+from sms.text.fill_ins import blanks
 from sms.text.segments import counter_label, measure
 
 SEND = "sms.send_sms"
@@ -156,6 +157,8 @@ def bulk_send(request, pk):
 
     body, template = form.cleaned_data["body"], form.cleaned_data["template"]
     candidates = [application.candidate for application in applications]
+    fill_values = {name: data.get(f"fill:{name}", "").strip() for name in blanks(body)}
+    context["fill_values"] = list(fill_values.items())
     try:
         if step == "preview":
             plan = plan_bulk(
@@ -164,6 +167,7 @@ def bulk_send(request, pk):
                 sent_by=request.user,
                 job=job,
                 template=unchanged_template(template, body),
+                fill_values=fill_values,
             )
             return _respond(
                 request,
@@ -188,6 +192,7 @@ def bulk_send(request, pk):
             job=job,
             template=template,
             previewed_at=parse_datetime(request.POST.get("previewed_at", "")),
+            fill_values=fill_values,
         )
     except SendRefused as refused:
         _refusal_into_form(form, refused)

@@ -151,19 +151,22 @@ def plan_bulk(
     purpose: Purpose = Purpose.BULK,
     at=None,
     template=None,
+    fill_values: dict[str, str] | None = None,
 ) -> BulkPlan:
     """What `queue_bulk` would do, without writing anything. Raises SendRefused when nobody can
     be texted at all (a bad body, SMS turned off). Automation plans its texts here too
     (`purpose` AUTOMATED, `at` when they are due). With `template` (its body unchanged) in
     several languages, each candidate gets the version in their preferred language, else
-    `body_template`, the template's own."""
+    `body_template`, the template's own. `fill_values` completes `{fill-in}` blanks, once for
+    everyone (in every version); a blank left refuses the whole send."""
     problems = body_problems(body_template, check_length=False)
     if problems:
         raise SendRefused(problems[0], field="body")
-    body_template = body_template.strip()
+    fill_values = fill_values or {}
+    body_template = fill_ins.fill(body_template.strip(), fill_values)
     versions = translations_of(template)
     for text in [body_template, *(version.body for version in versions.values())]:
-        unfilled = fill_ins.unfilled_problem(text, bulk=True)
+        unfilled = fill_ins.unfilled_problem(fill_ins.fill(text, fill_values), bulk=True)
         if unfilled:
             raise SendRefused(unfilled, field="body")
     integration = active_integration()
@@ -206,7 +209,9 @@ def plan_bulk(
         version = pick_version(versions, candidate.preferred_language)
         try:
             body = merge.render(
-                version.body.strip() if version is not None else body_template,
+                fill_ins.fill(version.body.strip(), fill_values)
+                if version is not None
+                else body_template,
                 candidate=candidate,
                 job=job or jobs.get(candidate.pk),
                 sender=sent_by,
@@ -231,7 +236,9 @@ def plan_bulk(
     return plan
 
 
-def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=None) -> BulkSend:
+def queue_bulk(
+    candidates, body_template: str, *, sent_by, job=None, template=None, fill_values=None
+) -> BulkSend:
     """One SMS per candidate (merge fields rendered for each), queued in one transaction.
 
     Candidates who cannot be texted are skipped with a reason (in `BulkSend.skipped`). Rows are
@@ -246,13 +253,14 @@ def queue_bulk(candidates, body_template: str, *, sent_by, job=None, template=No
         job=job,
         now=now,
         template=unchanged_template(template, body_template),
+        fill_values=fill_values,
     )
     with transaction.atomic():
         bulk = BulkSend.objects.create(
             created_by=sent_by,
             job=job,
             template=template,
-            body=body_template.strip(),
+            body=fill_ins.fill(body_template.strip(), fill_values or {}),
             queued_count=plan.send_count,
             skipped=plan.skipped,
         )

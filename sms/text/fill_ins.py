@@ -33,5 +33,5 @@ def unfilled_problem(body: str, *, bulk: bool = False) -> str | None:
         return None
     names = ", ".join("{" + name + "}" for name in left)
     if bulk:
-        return f"Fill in {names} once for everyone before sending (replace it in the message)."
+        return f"Fill in {names} once for everyone before sending."
     return f"Fill in {names} before sending: replace it with the actual text."

@@ -127,3 +127,35 @@ def test_a_template_with_blanks_cannot_be_automated(job, stage):
     )
     assert not form.is_valid()
     assert "has blanks to fill in ({time})" in form.errors["template"][0]
+
+
+def test_a_bulk_send_from_the_board_asks_for_each_blank_once_for_everyone(
+    recruiter_client, active_twilio, fake_provider, job, cards, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    url = reverse("sms:kanban_bulk_send", args=[job.pk])
+    base = {
+        "application": [cards["Ada"].pk, cards["Grace"].pk],
+        "kind": "custom",
+        "body": "Hi {{first_name}}, we meet on {interview day}.",
+    }
+    refused = recruiter_client.post(url, {**base, "step": "preview"})
+    assert refused.context["form"].errors["body"] == [
+        "Fill in {interview day} once for everyone before sending."
+    ]
+    assert 'name="fill:interview day"' in refused.content.decode()
+    previewed = recruiter_client.post(
+        url, {**base, "step": "preview", "fill:interview day": "Monday"}
+    )
+    assert previewed.context["example"][2] in {
+        "Hi Ada, we meet on Monday.",
+        "Hi Grace, we meet on Monday.",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(url, {**base, "step": "send", "fill:interview day": "Monday"})
+    assert sorted(Message.objects.values_list("body", flat=True)) == [
+        "Hi Ada, we meet on Monday.",
+        "Hi Grace, we meet on Monday.",
+    ]
+    assert fake_provider.sends_to("+12025550101") == 1
