@@ -1,6 +1,7 @@
 """The automation rule form: "When a candidate enters *stage*, send *template* after *delay*"."""
 
 from django import forms
+from django.db.models import Q
 
 from candidates.models import DEFAULT_STAGES
 from sms.automation_models import MAX_DELAY_MINUTES, AutomationRule
@@ -27,13 +28,18 @@ class AutomationRuleForm(forms.ModelForm):
             "name": "Shown on the timeline: “Automated SMS queued by rule …”.",
         }
 
-    def __init__(self, *args, job=None, **kwargs):
+    def __init__(self, *args, job=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.job = job
         self.instance.job = job  # the constraints are checked with the rest of the form
-        self.fields["template"].queryset = SmsTemplate.objects.filter(is_active=True).order_by(
-            "name"
-        )
+        # Shared templates, and for a job's rule the user's own personal ones (never another
+        # user's: they are private). Translations are picked by language, not here.
+        visible = Q(owner__isnull=True)
+        if job is not None and user is not None:
+            visible |= Q(owner=user)
+        self.fields["template"].queryset = SmsTemplate.objects.filter(
+            visible, is_active=True, translation_of__isnull=True
+        ).order_by("name")
         self.fields["template"].label = "Send"
         if job is not None:
             self.fields["stage"].queryset = job.stages.order_by("position")

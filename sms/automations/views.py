@@ -67,7 +67,7 @@ def _page(request, *, job, form):
 
 
 def _create(request, job):
-    form = AutomationRuleForm(request.POST or None, job=job)
+    form = AutomationRuleForm(request.POST or None, job=job, user=request.user)
     if request.method == "POST" and form.is_valid():
         rule = form.save(commit=False)
         rule.created_by = request.user
@@ -98,7 +98,7 @@ def default_automations(request):
 def rule_edit(request, pk):
     rule = get_object_or_404(AutomationRule.objects.select_related("job"), pk=pk)
     _check(request, rule)
-    form = AutomationRuleForm(request.POST or None, instance=rule, job=rule.job)
+    form = AutomationRuleForm(request.POST or None, instance=rule, job=rule.job, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"Automation “{rule.name}” saved.")

@@ -147,3 +147,18 @@ def test_the_automations_page_is_bounded_and_names_the_languages(
         html = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
     assert html.count('data-rule="') == 12
     assert "English, French <span" in html and "(others get English)" in html
+
+
+def test_the_rule_form_offers_shared_and_own_templates_only(job, invite, recruiter, administrator):
+    from sms.automations.forms import AutomationRuleForm
+    from sms.models import SmsTemplate
+
+    SmsTemplate.objects.create(name="Riley's own", body="Hi", owner=recruiter)
+    SmsTemplate.objects.create(name="Alex's own", body="Hi", owner=administrator)
+    SmsTemplate.objects.create(
+        name="Traduction", body="Salut", language="fr", translation_of=invite
+    )
+    offered = AutomationRuleForm(job=job, user=recruiter).fields["template"].queryset
+    assert [t.name for t in offered] == ["Interview invite", "Riley's own"]
+    defaults = AutomationRuleForm(job=None, user=administrator).fields["template"].queryset
+    assert [t.name for t in defaults] == ["Interview invite"]
