@@ -213,6 +213,9 @@ def test_an_accepted_send_with_an_unusable_answer_is_ambiguous(
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "unreadable_response"
+    # What the recruiter reads: the provider has the request, so it may have gone out.
+    assert error.message.startswith("ClickSend accepted the request but its answer ")
+    assert error.message.endswith("; the message may have been sent.")
 
 
 def test_it_refuses_to_call_clicksend_without_an_api_key(fake_provider, outbound):
@@ -222,3 +225,64 @@ def test_it_refuses_to_call_clicksend_without_an_api_key(fake_provider, outbound
 
     assert error.kind is ErrorKind.PERMANENT
     assert fake_provider.requests == []
+
+
+RATE_LIMITED = "ClickSend is rate limiting requests"
+BAD_CREDENTIALS = "ClickSend rejected the credentials"
+
+
+@pytest.mark.parametrize(
+    ("status", "envelope", "kind", "code", "message"),
+    [
+        (
+            429,
+            "TOO_MANY_REQUESTS",
+            "transient",
+            "TOO_MANY_REQUESTS",
+            f"{RATE_LIMITED} (ClickSend TOO_MANY_REQUESTS)",
+        ),
+        (429, None, "transient", "429", f"{RATE_LIMITED} (ClickSend 429)"),
+        (403, "FORBIDDEN", "permanent", "FORBIDDEN", f"{BAD_CREDENTIALS} (ClickSend FORBIDDEN)"),
+        (401, None, "permanent", "401", f"{BAD_CREDENTIALS} (ClickSend 401)"),
+        (
+            503,
+            "SERVICE_UNAVAILABLE",
+            "ambiguous",
+            "503",
+            "ClickSend failed with HTTP 503; the message may have been sent.",
+        ),
+        (
+            400,
+            "INSUFFICIENT_CREDIT",
+            "permanent",
+            "INSUFFICIENT_CREDIT",
+            "The ClickSend account has run out of credit (ClickSend INSUFFICIENT_CREDIT)",
+        ),
+        (
+            400,
+            "THROTTLED",
+            "transient",
+            "THROTTLED",
+            "ClickSend is rate limiting messages (ClickSend THROTTLED)",
+        ),
+        (400, None, "permanent", "400", "ClickSend rejected the message (ClickSend 400)"),
+    ],
+)
+def test_each_error_answer_reads_as_its_kind_code_and_reason(
+    clicksend_adapter, outbound, fake_provider, status, envelope, kind, code, message
+):
+    """Every branch of ClickSend's error answers, with and without its JSON envelope: the code
+    is ClickSend's own when it gives one, else the HTTP status."""
+    if envelope is None:
+        fake_provider.queue("clicksend.send", status=status, body=b"<html>error</html>")
+    else:
+        fake_provider.queue(
+            "clicksend.send",
+            status=status,
+            json={"http_code": status, "response_code": envelope, "data": None},
+        )
+
+    error = send_error(clicksend_adapter, outbound)
+
+    assert (error.kind.value, str(error.code), error.message) == (kind, code, message)
+    assert error.retry_after is None  # no Retry-After given

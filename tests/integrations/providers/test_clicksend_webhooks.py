@@ -115,6 +115,7 @@ def test_an_empty_body_is_an_empty_message():
         ('"a string"', "not an object"),
         (json.dumps({"to": "+61477485926", "body": "x", "message_id": "A"}), "from is missing"),
         (json.dumps({"from": "+1", "to": "+2", "body": "x"}), "message_id is missing"),
+        (json.dumps({"from": "+1", "body": "x", "message_id": "A"}), "to is missing"),
         (
             json.dumps({"from": {"n": 1}, "to": "+2", "message_id": "A"}),
             "from has the wrong type",
@@ -184,19 +185,41 @@ def test_it_ignores_receipts_that_are_not_final_or_not_known(status_code):
 
 
 @pytest.mark.parametrize(
-    "change",
+    ("change", "reason"),
     [
-        {"status_code": "delivered"},
-        {"status_code": None},
-        {"status_code": True},
-        {"message_id": ""},
-        {"message_id": ["A", "B"]},
+        ({"status_code": "delivered"}, "status_code is not a number."),
+        ({"status_code": 2.5}, "status_code is not a number."),
+        ({"status_code": None}, "status_code is missing."),
+        ({"status_code": ""}, "status_code is missing."),
+        ({"status_code": True}, "status_code is missing."),
+        ({"message_id": ""}, "message_id is missing"),
+        ({"message_id": ["A", "B"]}, "message_id has the wrong type"),
     ],
 )
-def test_a_malformed_receipt_is_rejected_with_400(change):
+def test_a_malformed_receipt_is_rejected_with_400(change, reason):
     data = {**payload("clicksend_receipt_failed.json"), **change}
 
     with pytest.raises(WebhookRejected) as excinfo:
         provider().parse_status(json_post(RECEIPTS_PATH, data))
 
     assert excinfo.value.status == 400
+    assert reason in excinfo.value.reason
+
+
+def test_an_ignored_receipt_is_logged_with_its_code_and_message(caplog):
+    data = {**payload("clicksend_receipt_failed.json"), "status_code": 300}
+    with caplog.at_level("INFO", logger="integrations.providers.clicksend"):
+        assert provider().parse_status(json_post(RECEIPTS_PATH, data)) == []
+    assert f"Ignoring ClickSend receipt status 300 for {data['message_id']}" in caplog.text
+
+
+def test_a_batch_of_receipts_skips_the_ignored_and_keeps_the_rest():
+    base = payload("clicksend_receipt_failed.json")
+    batch = [
+        {**base, "message_id": "PENDING", "status_code": 300},
+        {**base, "message_id": "FAILED", "error_text": ""},
+    ]
+    [event] = provider().parse_status(json_post(RECEIPTS_PATH, batch))
+    assert event.provider_message_id == "FAILED"
+    # Without ClickSend's words, the code stands in for them.
+    assert (event.error_code, event.error_message) == ("301", "ClickSend error 301")

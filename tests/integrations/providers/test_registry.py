@@ -56,3 +56,31 @@ def test_clicksend_urls_carry_the_secret_token():
             "https://nextal.example.com/webhooks/clicksend/tok123/receipts/",
         ),
     ]
+
+
+def test_clicksend_takes_a_sender_id_of_3_to_11_characters_with_a_letter():
+    from django.core.exceptions import ValidationError
+
+    assert ClickSendProvider.clean_alpha_sender("  Nextal ") == "Nextal"
+    assert ClickSendProvider.clean_alpha_sender("") == ""
+    for bad in ("AB", "TwelveLetter", "12345", "Nextal Jobs"):
+        with pytest.raises(ValidationError) as excinfo:
+            ClickSendProvider.clean_alpha_sender(bad)
+        assert excinfo.value.messages == [
+            "A sender ID has 3 to 11 letters, digits or +, and at least one letter."
+        ]
+        assert excinfo.value.code == "invalid"
+
+
+def test_a_provider_without_a_feature_refuses_its_setting_and_accepts_it_blank():
+    from django.core.exceptions import ValidationError
+
+    assert ClickSendProvider.clean_messaging_service_sid("  ") == ""
+    assert ClickSendProvider.clean_messaging_service_sid(None) == ""
+    with pytest.raises(ValidationError) as excinfo:
+        ClickSendProvider.clean_messaging_service_sid("MG" + "0" * 32)
+    assert excinfo.value.messages == ["ClickSend has no Messaging Services."]
+    assert TwilioProvider.clean_alpha_sender(None) == ""
+    with pytest.raises(ValidationError) as excinfo:
+        TwilioProvider.clean_alpha_sender("Nextal")
+    assert excinfo.value.messages == ["Twilio does not send from alphanumeric IDs."]

@@ -222,7 +222,7 @@ def test_it_normalizes_a_delivered_callback_with_our_reference():
     assert event.provider_message_id == "SM6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e"
     assert event.status == MessageStatus.DELIVERED
     assert event.reference == "42"
-    assert event.error_code == ""
+    assert (event.error_code, event.error_message) == ("", "")
     assert event.occurred_at == datetime(2026, 4, 1, 12, 5, tzinfo=UTC)
     assert event.raw == params
 
@@ -279,8 +279,11 @@ def test_a_callback_without_our_reference_has_an_empty_one():
     assert event.reference == ""
 
 
-@pytest.mark.parametrize("missing", ["MessageSid", "status"])
-def test_a_callback_without_required_fields_is_malformed(missing):
+@pytest.mark.parametrize(
+    ("missing", "reason"),
+    [("MessageSid", "MessageSid is missing."), ("status", "MessageStatus is missing.")],
+)
+def test_a_callback_without_required_fields_is_malformed(missing, reason):
     params = payload("twilio_status_delivered.json")
     for name in ("MessageStatus", "SmsStatus") if missing == "status" else (missing,):
         del params[name]
@@ -288,4 +291,11 @@ def test_a_callback_without_required_fields_is_malformed(missing):
     with pytest.raises(WebhookRejected) as excinfo:
         provider().parse_status(twilio_post(STATUS_URL, params))
 
-    assert excinfo.value.status == 400
+    assert (excinfo.value.status, excinfo.value.reason) == (400, reason)
+
+
+def test_an_ignored_status_is_logged_with_the_word_and_the_sid(caplog):
+    params = {**payload("twilio_status_delivered.json"), "MessageStatus": "receiving"}
+    with caplog.at_level("INFO", logger="integrations.providers.twilio"):
+        assert provider().parse_status(twilio_post(STATUS_URL, params)) == []
+    assert f"Ignoring Twilio status 'receiving' for {params['MessageSid']}" in caplog.text

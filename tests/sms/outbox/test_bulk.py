@@ -133,3 +133,38 @@ def test_it_queues_5000_candidates_with_bounded_queries(
     assert bulk.queued_count + len(bulk.skipped) == 5000
     assert Message.objects.filter(bulk_send=bulk).count() == bulk.queued_count
     assert Thread.objects.count() == bulk.queued_count
+
+
+def test_without_a_boards_job_each_candidate_gets_their_most_recent_applications_title(
+    active_twilio, recruiter, db
+):
+    """From the candidate list there is no board: {{job_title}} is each candidate's latest
+    application, and someone who never applied is skipped rather than sent a blank."""
+    from tests.factories import ApplicationFactory
+
+    ada = CandidateFactory(first_name="Ada", phone="+12025550101")
+    grace = CandidateFactory(first_name="Grace", phone="+12025550102")
+    linus = CandidateFactory(first_name="Linus", phone="+12025550103")
+    ApplicationFactory(candidate=ada, job=JobFactory(title="Old Role"))
+    ApplicationFactory(candidate=ada, job=JobFactory(title="New Role"))
+    ApplicationFactory(candidate=grace, job=JobFactory(title="Analyst"))
+
+    plan = plan_bulk([ada, grace, linus], "Hi {{first_name}}, re {{job_title}}", sent_by=recruiter)
+
+    assert [(c.first_name, body) for c, _, body in plan.sends] == [
+        ("Ada", "Hi Ada, re New Role"),
+        ("Grace", "Hi Grace, re Analyst"),
+    ]
+    assert [s["candidate_id"] for s in plan.skipped] == [linus.pk]
+
+
+def test_the_summary_counts_each_kind_of_skip(active_twilio, recruiter, db):
+    out = []
+    for n in (4, 5):
+        phone = f"+1202555010{n}"
+        out.append(CandidateFactory(phone=phone))
+        OptOut.objects.create(
+            phone_number=phone, source=OptOut.Source.KEYWORD, changed_at=timezone.now()
+        )
+    plan = plan_bulk([CandidateFactory(phone="+12025550101"), *out], "Hi", sent_by=recruiter)
+    assert plan.summary == "1 will be sent, 2 skipped: 2 opted out"

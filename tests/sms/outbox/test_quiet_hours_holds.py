@@ -52,6 +52,11 @@ def test_a_message_at_night_in_the_candidates_zone_is_held_until_0800_there(
         "Held for quiet hours — goes out 08:00 Tue (Ada's time), America/Toronto "
         "(from the phone number)"
     )
+    assert held.data == {
+        "message_id": message.pk,
+        "until": OPENS.isoformat(),
+        "zone": "America/Toronto",
+    }
 
     assert sweep_outbox(now=OPENS - timedelta(minutes=1)).dispatched == 0
     travel(OPENS + timedelta(seconds=5))
@@ -108,7 +113,11 @@ def test_the_send_task_holds_a_message_that_reaches_the_provider_at_night(
         body="Queued in the afternoon",
         to_number=TORONTO_PHONE,
         attempts=1,
+        enqueued_at=DAY,
     )
+    # Another worker's message, mid-send: holding ours must not touch it.
+    bystander = add_message(ada, direction="outbound", status="sending", body="Someone else's")
+    bystander_before = Message.objects.filter(pk=bystander.pk).values().get()
     travel(NIGHT + timedelta(1))
     assert send_queued_message(message.pk) == "held"
     message.refresh_from_db()
@@ -117,8 +126,38 @@ def test_the_send_task_holds_a_message_that_reaches_the_provider_at_night(
         OPENS + timedelta(1),
         1,  # holding is not an attempt
     )
+    assert (message.held_for, message.recipient_zone, message.enqueued_at) == (
+        "quiet_hours",
+        "America/Toronto",
+        None,  # the sweeper publishes it again when the window opens
+    )
+    assert message.updated_at >= NIGHT + timedelta(1)  # touched by the hold, not left at DAY
+    assert Message.objects.filter(pk=bystander.pk).values().get() == bystander_before
     assert fake_provider.sends_to(TORONTO_PHONE) == 0
-    assert TimelineEvent.objects.filter(candidate=ada, kind="sms_held").count() == 1
+    held = TimelineEvent.objects.get(candidate=ada, kind="sms_held")
+    assert held.description == (
+        "Held for quiet hours — goes out 08:00 Wed (Ada's time): it would have arrived in quiet "
+        "hours, America/Toronto (from the phone number)"
+    )
+    assert held.data == {"message_id": message.pk, "until": (OPENS + timedelta(1)).isoformat()}
+
+
+def test_a_message_no_longer_sending_is_not_held_and_records_nothing(
+    ada, active_twilio, recruiter, travel
+):
+    """Holding is conditional on the message still being ours to send: one a callback or a
+    cancel moved on keeps its state, and the timeline says nothing about a hold."""
+    from sms.outbox.sending import _hold
+
+    travel(NIGHT)
+    message = add_message(ada, direction="outbound", status="canceled", body="Never mind")
+    before = Message.objects.filter(pk=message.pk).values().get()
+    hold = sending_check(ada).hold
+    assert hold is not None
+    _hold(message, hold)
+    assert Message.objects.filter(pk=message.pk).values().get()["status"] == before["status"]
+    assert Message.objects.get(pk=message.pk).held_for == before["held_for"]
+    assert not TimelineEvent.objects.filter(candidate=ada, kind="sms_held").exists()
 
 
 def test_a_held_message_can_be_canceled_like_a_scheduled_one(ada, active_twilio, recruiter, travel):

@@ -216,3 +216,38 @@ def test_a_twilio_error_without_any_http_status_is_ambiguous():
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.message == "Twilio failed with HTTP 0; the message may have been sent."
+
+
+@pytest.mark.parametrize(("draw", "share"), [("low", 0.5), ("high", 1.0)])
+def test_the_jitter_spans_exactly_the_upper_half_of_the_ceiling(monkeypatch, draw, share):
+    """The random part is drawn from [0, ceiling/2]: its ends give half and all the ceiling."""
+    import random
+
+    monkeypatch.setattr(random, "uniform", lambda low, high: low if draw == "low" else high)
+    for attempts in range(1, MAX_SEND_ATTEMPTS):
+        ceiling = RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+        assert retry_delay(attempts, None) == ceiling * share
+
+
+def test_an_ambiguous_failure_records_its_code_and_why_the_outcome_is_unknown(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=503, json={"message": "Service Unavailable"})
+    assert send_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert message.status == MessageStatus.UNKNOWN
+    assert message.error_code == "503"
+    assert message.error_message.startswith("Outcome unknown")
+    assert "(Twilio failed with HTTP 503; the message may have been sent.)" in message.error_message
+    assert message.next_attempt_at is None  # never retried on its own: it may have gone out
+
+
+def test_an_ambiguous_failures_code_is_cut_to_the_columns_length(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=503, json={"code": "9" * 60, "message": "Down"})
+    assert send_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert message.error_code == "9" * 40
