@@ -130,6 +130,8 @@ def test_the_recruiter_sends_a_cancelled_one_again_with_a_click(
         sent_by=recruiter,
         scheduled_for=timezone.now() + timedelta(hours=2),
     )
+    waiting = recruiter_client.get(reverse("candidates:detail", args=[ada.pk])).content.decode()
+    assert "Scheduled by Riley Recruiter · cancelled if Ada replies" in waiting
     reply()
     page = recruiter_client.get(reverse("candidates:detail", args=[ada.pk])).content.decode()
     assert f'id="retry-{later.pk}"' in page and "Send again" in page
