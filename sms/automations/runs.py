@@ -201,5 +201,42 @@ def cancel_for_left(entries) -> int:
     return len(canceled)
 
 
+RULE_STOPPED = "rule_stopped"
+
+
+def cancel_pending_for_rule(rule: AutomationRule, *, why: str) -> int:
+    """A rule switched off or deleted sends nothing more: its texts still waiting are cancelled
+    ("Cancelled — the automation “Nudge” was switched off")."""
+    ids = list(
+        Message.objects.filter(automation_rule=rule, status=MessageStatus.QUEUED).values_list(
+            "pk", flat=True
+        )
+    )
+    if not ids:
+        return 0
+    now = timezone.now()
+    reason = f"Cancelled — the automation “{rule.name}” was {why}."
+    Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).update(
+        status=MessageStatus.CANCELED,
+        next_attempt_at=None,
+        error_code=RULE_STOPPED,
+        error_message=reason,
+        updated_at=now,
+    )
+    canceled = Message.objects.filter(pk__in=ids, error_code=RULE_STOPPED).values_list(
+        "pk", "thread_id", "thread__candidate_id"
+    )
+    canceled = list(canceled)
+    record_events(
+        (candidate_id, TimelineEvent.Kind.SMS_CANCELED, reason, {"message_id": pk})
+        for pk, _, candidate_id in canceled
+        if candidate_id
+    )
+    Thread.objects.filter(pk__in={thread_id for _, thread_id, _ in canceled}).refresh_preview(
+        now=now
+    )
+    return len(canceled)
+
+
 def _by_rule(message) -> str:
     return f' by rule "{message.automation_rule.name}"' if message.automation_rule else ""

@@ -5,6 +5,7 @@ JavaScript (plain forms, redirects after each POST)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from candidates.models import Job
 from sms.automation_models import AutomationRule
 from sms.automations.access import can_manage_defaults, can_manage_job
 from sms.automations.forms import AutomationRuleForm
+from sms.automations.runs import cancel_pending_for_rule
 from sms.models import SmsTemplate
 
 
@@ -27,6 +29,14 @@ def _rules(**where):
 
 def _active_versions():
     return SmsTemplate.objects.filter(is_active=True).only("id", "language", "translation_of_id")
+
+
+def _canceled(count: int) -> str:
+    if not count:
+        return ""
+    if count == 1:
+        return " 1 text still waiting was cancelled."
+    return f" {count} texts still waiting were cancelled."
 
 
 def _back(rule) -> str:
@@ -116,9 +126,11 @@ def rule_toggle(request, pk):
     rule = get_object_or_404(AutomationRule.objects.select_related("job"), pk=pk)
     _check(request, rule)
     turn_on = request.POST.get("on") == "1"
-    AutomationRule.objects.filter(pk=rule.pk).update(is_enabled=turn_on)
+    with transaction.atomic():
+        AutomationRule.objects.filter(pk=rule.pk).update(is_enabled=turn_on)
+        canceled = 0 if turn_on else cancel_pending_for_rule(rule, why="switched off")
     state = "on" if turn_on else "off"
-    messages.success(request, f"Automation “{rule.name}” turned {state}.")
+    messages.success(request, f"Automation “{rule.name}” turned {state}.{_canceled(canceled)}")
     return redirect(_back(rule))
 
 
@@ -127,6 +139,8 @@ def rule_toggle(request, pk):
 def rule_delete(request, pk):
     rule = get_object_or_404(AutomationRule.objects.select_related("job"), pk=pk)
     _check(request, rule)
-    rule.delete()
-    messages.success(request, f"Automation “{rule.name}” deleted.")
+    with transaction.atomic():
+        canceled = cancel_pending_for_rule(rule, why="deleted")
+        rule.delete()
+    messages.success(request, f"Automation “{rule.name}” deleted.{_canceled(canceled)}")
     return redirect(_back(rule))

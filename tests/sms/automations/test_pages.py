@@ -162,3 +162,22 @@ def test_the_rule_form_offers_shared_and_own_templates_only(job, invite, recruit
     assert [t.name for t in offered] == ["Interview invite", "Riley's own"]
     defaults = AutomationRuleForm(job=None, user=administrator).fields["template"].queryset
     assert [t.name for t in defaults] == ["Interview invite"]
+
+
+def test_switching_a_rule_off_or_deleting_it_cancels_what_it_still_had_waiting(
+    recruiter_client, active_twilio, cards, stage, rule, move
+):
+    nudge = rule(delay=60, name="Nudge")
+    move(cards["Ada"], stage("Interview"))
+    response = recruiter_client.post(
+        reverse("sms:automation_toggle", args=[nudge.pk]), {"on": "0"}, follow=True
+    )
+    assert "1 text still waiting was cancelled." in response.content.decode()
+    message = Message.objects.get()
+    assert message.status == "canceled"
+    assert message.error_message == "Cancelled — the automation “Nudge” was switched off."
+
+    other = rule(delay=60, name="Other", stage_name="Offer")
+    move(cards["Grace"], stage("Offer"))
+    recruiter_client.post(reverse("sms:automation_delete", args=[other.pk]))
+    assert set(Message.objects.values_list("status", flat=True)) == {"canceled"}
