@@ -21,11 +21,12 @@ class AutomationRuleForm(forms.ModelForm):
 
     class Meta:
         model = AutomationRule
-        fields = ["name", "stage", "stage_name", "template", "is_enabled", "cancel_if_reply"]
+        fields = ["stage", "stage_name", "template", "name", "is_enabled", "cancel_if_reply"]
         labels = {"stage": "When a candidate enters", "stage_name": "When a candidate enters"}
         help_texts = {
             "cancel_if_reply": "A reply from the candidate before it goes out cancels it.",
-            "name": "Shown on the timeline: “Automated SMS queued by rule …”.",
+            "name": "Shown on the timeline: “Automated SMS queued by rule …”. Leave it empty to "
+            "use the template's name.",
         }
 
     def __init__(self, *args, job=None, user=None, **kwargs):
@@ -41,6 +42,8 @@ class AutomationRuleForm(forms.ModelForm):
             visible, is_active=True, translation_of__isnull=True
         ).order_by("name")
         self.fields["template"].label = "Send"
+        self.fields["template"].empty_label = "Choose a template…"
+        self.fields["name"].required = False
         if job is not None:
             self.fields["stage"].queryset = job.stages.order_by("position")
             self.fields["stage"].required = True
@@ -73,6 +76,9 @@ class AutomationRuleForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        if not (data.get("name") or "").strip() and data.get("template") is not None:
+            data["name"] = data["template"].name
+            self.instance.name = data["name"]
         amount, unit = data.get("delay_amount"), data.get("delay_unit")
         if amount is not None and unit in UNITS:
             minutes = amount * UNITS[unit]

@@ -70,6 +70,8 @@ def _page(request, *, job, form):
         {
             "job": job,
             "groups": groups,
+            "has_rules": any(rules for _, _, rules in groups),
+            "without_rules": [title for title, _, rules in groups if not rules and job],
             "form": form,
             "nav_section": "jobs" if job else "administration",
         },

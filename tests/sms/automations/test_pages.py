@@ -181,3 +181,8 @@ def test_switching_a_rule_off_or_deleting_it_cancels_what_it_still_had_waiting(
     move(cards["Grace"], stage("Offer"))
     recruiter_client.post(reverse("sms:automation_delete", args=[other.pk]))
     assert set(Message.objects.values_list("status", flat=True)) == {"canceled"}
+
+
+def test_a_rule_without_a_name_takes_its_templates(recruiter_client, job, stage, invite):
+    add_rule(recruiter_client, job, stage("Interview"), invite, name="")
+    assert AutomationRule.objects.get().name == "Interview invite"
