@@ -88,6 +88,7 @@ def test_a_rule_made_on_the_board_texts_a_dragged_card_once_and_a_reply_cancels_
     page.get_by_role("link", name=job.title).click()
     interview = job.stages.get(name="Interview")
     expect(page.locator(f'[data-rules-for="{interview.pk}"]')).to_contain_text("2")
+    screenshot("board-rule-counts")
     ada = page.locator(".kcard", has=page.get_by_role("link", name="Ada Lovelace", exact=True))
     with page.expect_response(re.compile(r"/applications/\d+/move/$")) as moved:
         ada.drag_to(page.locator(f'.kcol-list[data-stage-id="{interview.pk}"]'))
