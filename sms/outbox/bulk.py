@@ -299,7 +299,11 @@ def queue_bulk(
 
 def unchanged_template(template, body: str):
     """`template` when the text is its own, unedited (then its translations may be used)."""
-    if template is not None and template.body.strip() == (body or "").strip():
+
+    def same(text: str) -> str:  # browsers post textareas with CRLF line breaks
+        return (text or "").replace("\r\n", "\n").strip()
+
+    if template is not None and same(template.body) == same(body):
         return template
     return None
 

@@ -159,3 +159,11 @@ def test_a_bulk_send_from_the_board_asks_for_each_blank_once_for_everyone(
         "Hi Grace, we meet on Monday.",
     ]
     assert fake_provider.sends_to("+12025550101") == 1
+
+
+def test_a_template_posted_back_with_crlf_line_breaks_is_still_unchanged(invite):
+    from sms.outbox.bulk import unchanged_template
+
+    invite.body = "Hi {{first_name}},\nsee you soon."
+    assert unchanged_template(invite, "Hi {{first_name}},\r\nsee you soon.\r\n") is invite
+    assert unchanged_template(invite, "Hi {{first_name}}, see you soon.") is None
