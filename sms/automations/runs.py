@@ -72,7 +72,7 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
     timeline = []
     try:
         if not rule.template.is_active:
-            raise SendRefused(f"the template {rule.template.name} is not active.")
+            raise SendRefused(f"the template “{rule.template.name}” is switched off.")
         plan = plan_bulk(
             candidates,
             rule.template.body,
@@ -84,13 +84,10 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
             template=rule.template,
         )
     except SendRefused as refused:
-        reason = refused.reason
+        text = f"Stage SMS not sent by rule {label}: {refused.reason}"
+        data = {"automation_rule_id": rule.pk}
         record_events(
-            (
-                (c.pk, TimelineEvent.Kind.SMS_SKIPPED, f"Stage SMS not sent: {reason}", {})
-                for c in candidates
-            ),
-            by=by,
+            ((c.pk, TimelineEvent.Kind.SMS_SKIPPED, text, data) for c in candidates), by=by
         )
         return 0
     timeline += [
@@ -130,7 +127,7 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
         when += f", goes out in {rule.delay_label}" if delayed else ""
         if hold is not None:
             held = hold.describe(candidate.first_name)
-            when = f", {held[0].lower()}{held[1:]}"
+            when = f"{_language_note(plan, candidate)}, {held[0].lower()}{held[1:]}"
         timeline.append(
             (
                 candidate.pk,

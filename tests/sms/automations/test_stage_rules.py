@@ -161,8 +161,8 @@ def test_with_sms_turned_off_the_move_still_happens_and_says_why(cards, stage, r
     assert result.to_stage.name == "Interview"
     assert not Message.objects.exists()
     assert timeline(cards["Ada"].candidate, TimelineEvent.Kind.SMS_SKIPPED) == [
-        "Stage SMS not sent: SMS is turned off. Ask an administrator to activate Twilio or "
-        "ClickSend."
+        'Stage SMS not sent by rule "Interview invite" (Senior Backend Engineer, Riley\'s job): '
+        "SMS is turned off. Ask an administrator to activate Twilio or ClickSend."
     ]
 
 
@@ -196,3 +196,15 @@ def test_a_delayed_text_due_in_quiet_hours_is_held_until_the_window_opens(
     message = Message.objects.get()
     assert message.held_for == "quiet_hours"
     assert message.next_attempt_at == datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
+
+
+def test_an_inactive_template_is_a_reason_on_the_timeline(
+    active_twilio, cards, stage, rule, move, invite
+):
+    rule()
+    invite.is_active = False
+    invite.save()
+    move(cards["Ada"], stage("Interview"))
+    assert not Message.objects.exists()
+    [reason] = timeline(cards["Ada"].candidate, TimelineEvent.Kind.SMS_SKIPPED)
+    assert reason.endswith("the template “Interview invite” is switched off.")
