@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from candidates.models import Job
 from sms.automation_models import AutomationRule
 from sms.automations.access import can_manage_defaults, can_manage_job
+from sms.automations.defaults import copy_defaults_to, missing_defaults
 from sms.automations.forms import AutomationRuleForm
 from sms.automations.runs import cancel_pending_for_rule
 from sms.models import SmsTemplate
@@ -71,6 +72,7 @@ def _page(request, *, job, form):
             "job": job,
             "groups": groups,
             "has_rules": any(rules for _, _, rules in groups),
+            "missing_defaults": len(missing_defaults(job)) if job else 0,
             "without_rules": [title for title, _, rules in groups if not rules and job],
             "form": form,
             "nav_section": "jobs" if job else "administration",
@@ -95,6 +97,18 @@ def job_automations(request, pk):
     job = get_object_or_404(Job.objects.select_related("recruiter"), pk=pk)
     _check(request, job)
     return _create(request, job)
+
+
+@login_required
+@require_POST
+def job_add_defaults(request, pk):
+    """ "Add the company defaults": the defaults a job created before them is missing."""
+    job = get_object_or_404(Job, pk=pk)
+    _check(request, job)
+    added = copy_defaults_to(job)
+    count = len(added)
+    messages.success(request, f"{count} default automation{'s' if count != 1 else ''} added.")
+    return redirect("sms:automations", pk=job.pk)
 
 
 @login_required

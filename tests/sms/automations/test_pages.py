@@ -143,7 +143,9 @@ def test_the_automations_page_is_bounded_and_names_the_languages(
     )
     for n in range(12):
         rule(stage_name=["Interview", "Offer", "Hired"][n % 3], name=f"Rule {n}", delay=n)
-    with django_assert_max_num_queries(12):
+    # Constant: session, user, permissions, badge, job, stages, rules (+ translations), the
+    # form's choices, the missing defaults (3); one query per rule would need 24 or more.
+    with django_assert_max_num_queries(15):
         html = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
     assert html.count('data-rule="') == 12
     assert "English, French <span" in html and "(others get English)" in html
@@ -186,3 +188,20 @@ def test_switching_a_rule_off_or_deleting_it_cancels_what_it_still_had_waiting(
 def test_a_rule_without_a_name_takes_its_templates(recruiter_client, job, stage, invite):
     add_rule(recruiter_client, job, stage("Interview"), invite, name="")
     assert AutomationRule.objects.get().name == "Interview invite"
+
+
+def test_a_job_created_before_the_defaults_can_add_them_once(
+    recruiter_client, job, invite, recruiter
+):
+    AutomationRule.objects.create(
+        name="Interview invite", stage_name="interview", template=invite, delay_minutes=5
+    )
+    page = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
+    assert "1 company default automation is not on this job yet." in page
+    url = reverse("sms:automations_add_defaults", args=[job.pk])
+    recruiter_client.post(url)
+    recruiter_client.post(url)  # a second click adds nothing
+    copy = AutomationRule.objects.get(job=job)
+    assert (copy.stage.name, copy.delay_minutes) == ("Interview", 5)
+    page = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
+    assert "company default" not in page
