@@ -84,3 +84,32 @@ def test_a_provider_without_a_feature_refuses_its_setting_and_accepts_it_blank()
     with pytest.raises(ValidationError) as excinfo:
         TwilioProvider.clean_alpha_sender("Nextal")
     assert excinfo.value.messages == ["Twilio does not send from alphanumeric IDs."]
+
+
+def test_an_account_sid_is_ac_and_32_hex_characters():
+    from django.core.exceptions import ValidationError
+
+    sid = "AC" + "0123456789abcdef" * 2
+    assert TwilioProvider.clean_account_id(f"  {sid} ") == sid
+    with pytest.raises(ValidationError) as excinfo:
+        TwilioProvider.clean_account_id("AC123")
+    assert excinfo.value.messages == [
+        "Enter a valid Account SID: AC followed by 32 hexadecimal characters, as shown "
+        "in the Twilio Console."
+    ]
+    assert excinfo.value.code == "invalid"
+
+
+def test_a_messaging_service_sid_is_mg_and_32_hex_characters():
+    from django.core.exceptions import ValidationError
+
+    sid = "MG" + "0123456789abcdef" * 2
+    assert TwilioProvider.clean_messaging_service_sid(f" {sid} ") == sid
+    assert TwilioProvider.clean_messaging_service_sid(None) == ""
+    with pytest.raises(ValidationError) as excinfo:
+        TwilioProvider.clean_messaging_service_sid("MG123")
+    assert excinfo.value.messages == [
+        "Enter a valid Messaging Service SID: MG followed by 32 hexadecimal characters, "
+        "as shown under Messaging → Services in the Twilio Console."
+    ]
+    assert excinfo.value.code == "invalid"

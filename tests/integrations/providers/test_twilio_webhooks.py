@@ -299,3 +299,32 @@ def test_an_ignored_status_is_logged_with_the_word_and_the_sid(caplog):
     with caplog.at_level("INFO", logger="integrations.providers.twilio"):
         assert provider().parse_status(twilio_post(STATUS_URL, params)) == []
     assert f"Ignoring Twilio status 'receiving' for {params['MessageSid']}" in caplog.text
+
+
+OUR_NUMBER = "+15145550100"
+OUR_SERVICE = "MG" + "a" * 32
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"MessagingServiceSid": OUR_SERVICE, "AccountSid": "AC" + "0" * 32}, "service"),
+        ({"AccountSid": TWILIO_SID, "To": OUR_NUMBER, "From": "+15145550199"}, "number"),
+        ({"AccountSid": TWILIO_SID, "From": OUR_NUMBER, "To": "+15145550199"}, "number"),
+        (
+            {"AccountSid": TWILIO_SID, "MessagingServiceSid": "MG" + "b" * 32, "To": OUR_NUMBER},
+            "number",
+        ),
+        ({"AccountSid": TWILIO_SID, "To": "+15145550142", "From": "+15145550199"}, "account"),
+        ({"AccountSid": "AC" + "f" * 32, "To": OUR_NUMBER}, None),
+    ],
+)
+def test_a_signed_webhook_belongs_by_service_number_or_account(params, match, caplog):
+    twilio = TwilioProvider(
+        ProviderCredentials(TWILIO_SID, TWILIO_TOKEN, OUR_NUMBER, messaging_service_sid=OUR_SERVICE)
+    )
+    with caplog.at_level("WARNING", logger="integrations.providers.twilio"):
+        assert twilio.webhook_match(params) == match
+    # Only a webhook of our account for a number that is not ours is worth a warning.
+    warned = "Signed Twilio webhook for a number that is neither the Phone Number nor the "
+    assert (warned in caplog.text) is (match == "account")

@@ -251,3 +251,74 @@ def test_an_ambiguous_failures_code_is_cut_to_the_columns_length(
     assert send_message(message.pk) == MessageStatus.UNKNOWN
     message.refresh_from_db()
     assert message.error_code == "9" * 40
+
+
+# --- What a retry and a give-up record ---------------------------------------------------------
+
+
+def test_a_transient_failure_goes_back_to_the_outbox_with_its_code_and_reason(
+    active_twilio, queued, fake_provider, candidate
+):
+    message = queued()
+    bystander = queued("Another worker has this one")
+    Message.objects.filter(pk=bystander.pk).update(status=MessageStatus.SENDING)
+    bystander_before = Message.objects.filter(pk=bystander.pk).values().get()
+    fake_provider.queue(
+        "twilio.send", status=429, json={"code": "2" * 50, "message": "Too Many Requests"}
+    )
+    before = timezone.now()
+
+    assert send_message(message.pk) == MessageStatus.QUEUED
+
+    message.refresh_from_db()
+    assert (message.status, message.enqueued_at, message.error_code) == (
+        MessageStatus.QUEUED,
+        None,  # the sweeper publishes it again when it is due
+        "2" * 40,
+    )
+    assert message.error_message.endswith(" Retrying automatically.")
+    assert message.updated_at >= before
+    assert Message.objects.filter(pk=bystander.pk).values().get() == bystander_before
+
+
+def test_the_last_transient_failure_gives_up_and_says_after_how_many(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    Message.objects.filter(pk=message.pk).update(attempts=MAX_SEND_ATTEMPTS - 1)
+    fake_provider.queue_twilio_error(20429, status=429)
+
+    assert send_message(message.pk) == MessageStatus.FAILED
+
+    message.refresh_from_db()
+    assert message.error_code == "20429"
+    assert message.error_message.endswith(f" Gave up after {MAX_SEND_ATTEMPTS} attempts.")
+
+
+def test_a_retry_is_sent_by_whoever_asked_with_the_original_template(
+    active_twilio, candidate, recruiter, administrator, django_capture_on_commit_callbacks
+):
+    from sms.models import SmsTemplate
+
+    template = SmsTemplate.objects.create(name="Reminder", body="Hello Ada")
+    with django_capture_on_commit_callbacks(execute=False):
+        original = queue_message(candidate, "Hello Ada", sent_by=recruiter, template=template)
+        original = _failed(original)
+        retry = retry_message(original, by=administrator)
+    assert (retry.sent_by, retry.template, retry.retry_of, retry.body) == (
+        administrator,
+        template,
+        original,
+        "Hello Ada",
+    )
+
+
+def test_only_a_failed_or_unknown_outbound_message_can_be_sent_again(
+    active_twilio, queued, recruiter
+):
+    message = queued()  # queued, not failed
+    with pytest.raises(SendRefused) as refused:
+        retry_message(message, by=recruiter)
+    assert refused.value.reason == (
+        "Only a message that failed or whose outcome is unknown can be sent again."
+    )
