@@ -153,3 +153,15 @@ def test_the_composer_switch_is_on_unless_unticked(recruiter_client, active_twil
     recruiter_client.post(url, {**base, "cancel_if_reply_shown": "1", "cancel_if_reply": "on"})
     flags = list(Message.objects.order_by("pk").values_list("cancel_if_reply", flat=True))
     assert flags == [True, False, True]
+
+
+def test_a_message_the_recruiter_cancelled_is_not_offered_again(active_twilio, ada, recruiter):
+    from sms.outbox.actions import cancel_scheduled
+    from sms.outbox.queueing import SendRefused
+
+    later = queue_message(
+        ada, "Following up", sent_by=recruiter, scheduled_for=timezone.now() + timedelta(hours=2)
+    )
+    cancel_scheduled(later, by=recruiter)
+    with pytest.raises(SendRefused):
+        retry_message(later, by=recruiter)
