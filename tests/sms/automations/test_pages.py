@@ -205,3 +205,20 @@ def test_a_job_created_before_the_defaults_can_add_them_once(
     assert (copy.stage.name, copy.delay_minutes) == ("Interview", 5)
     page = recruiter_client.get(reverse("sms:automations", args=[job.pk])).content.decode()
     assert "company default" not in page
+
+
+def test_another_jobs_recruiter_cannot_edit_switch_or_delete_its_rules(client, rule):
+    from django.contrib.auth.models import Group
+
+    other = UserFactory(username="sam")
+    other.groups.add(Group.objects.get(name="Recruiters"))
+    client.force_login(other)
+    automation = rule()
+    assert client.get(reverse("sms:automation_edit", args=[automation.pk])).status_code == 403
+    toggle = reverse("sms:automation_toggle", args=[automation.pk])
+    assert client.post(toggle, {"on": "0"}).status_code == 403
+    assert client.post(reverse("sms:automation_delete", args=[automation.pk])).status_code == 403
+    add = reverse("sms:automations_add_defaults", args=[automation.job_id])
+    assert client.post(add).status_code == 403
+    automation.refresh_from_db()
+    assert automation.is_enabled is True
