@@ -332,6 +332,8 @@ class TwilioProvider(SmsProvider):
             response.status_code if response is not None else 0
         )
         code = getattr(exc, "code", None)
+        if code == status:  # the SDK's stand-in when the body carries no Twilio error code
+            code = None
         known = ERROR_CODES.get(code) if isinstance(code, int) else None
         detail = f" (Twilio {code})" if code else f" (HTTP {status})"
         if status == 429 or code == 20429:

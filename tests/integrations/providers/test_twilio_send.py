@@ -210,3 +210,51 @@ def test_it_refuses_to_call_twilio_without_usable_credentials(
     assert error.kind is ErrorKind.PERMANENT
     assert error.code == "credentials"
     assert fake_provider.requests == []
+
+
+RATE_LIMITED = "Twilio is rate limiting requests"
+
+
+@pytest.mark.parametrize(
+    ("status", "answer", "kind", "code", "message"),
+    [
+        (
+            429,
+            {"code": 20429, "status": 429},
+            "transient",
+            "20429",
+            f"{RATE_LIMITED} (Twilio 20429)",
+        ),
+        (429, None, "transient", "429", f"{RATE_LIMITED} (HTTP 429)"),
+        (
+            400,
+            {"code": 20429, "status": 400},
+            "transient",
+            "20429",
+            f"{RATE_LIMITED} (Twilio 20429)",
+        ),
+        (403, None, "permanent", "403", "Twilio rejected the credentials (HTTP 403)"),
+        (
+            503,
+            None,
+            "ambiguous",
+            "503",
+            "Twilio failed with HTTP 503; the message may have been sent.",
+        ),
+        (404, None, "permanent", "404", "Twilio rejected the message (HTTP 404)"),
+    ],
+)
+def test_each_error_answer_reads_as_its_kind_code_and_reason(
+    twilio_adapter, outbound, fake_provider, status, answer, kind, code, message
+):
+    """Every branch of Twilio's error answers, with and without its JSON: the code is Twilio's
+    own when it gives one, else the HTTP status."""
+    if answer is None:
+        fake_provider.queue("twilio.send", status=status, body=b"<html>error</html>")
+    else:
+        fake_provider.queue("twilio.send", status=status, json=answer)
+
+    error = send_error(twilio_adapter, outbound)
+
+    assert (error.kind.value, str(error.code), error.message) == (kind, code, message)
+    assert error.retry_after is None  # no Retry-After given

@@ -130,9 +130,10 @@ def test_it_rejects_a_parameter_added_after_signing():
 @pytest.mark.parametrize(
     ("signature", "secret", "reason"),
     [
-        ("", TWILIO_TOKEN, "missing"),
-        ("bm90LWEtc2lnbmF0dXJl", TWILIO_TOKEN, "does not match"),
-        (None, "", "No Twilio Auth Token"),  # undecryptable / unset secret
+        ("", TWILIO_TOKEN, "The X-Twilio-Signature header is missing."),
+        ("bm90LWEtc2lnbmF0dXJl", TWILIO_TOKEN, "The X-Twilio-Signature does not match."),
+        # undecryptable / unset secret
+        (None, "", "No Twilio Auth Token is set to check the signature."),
     ],
 )
 def test_it_rejects_requests_it_cannot_authenticate(signature, secret, reason):
@@ -141,8 +142,20 @@ def test_it_rejects_requests_it_cannot_authenticate(signature, secret, reason):
     with pytest.raises(WebhookRejected) as excinfo:
         provider(secret).validate_webhook(request, public_url=INBOUND_URL, path_token="")
 
-    assert excinfo.value.status == 403
-    assert reason in excinfo.value.reason
+    assert (excinfo.value.status, excinfo.value.reason) == (403, reason)
+
+
+def test_a_signed_webhook_of_another_account_is_refused():
+    params = {**payload("twilio_inbound_sms.json"), "AccountSid": "AC" + "f" * 32}
+    request = twilio_post(INBOUND_URL, params)
+
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().validate_webhook(request, public_url=INBOUND_URL, path_token="")
+
+    assert (excinfo.value.status, excinfo.value.reason) == (
+        403,
+        "This webhook is for another Twilio account.",
+    )
 
 
 def test_it_only_accepts_form_encoded_bodies():
@@ -156,7 +169,10 @@ def test_it_only_accepts_form_encoded_bodies():
     with pytest.raises(WebhookRejected) as excinfo:
         provider().validate_webhook(request, public_url=INBOUND_URL, path_token="")
 
-    assert excinfo.value.status == 400
+    assert (excinfo.value.status, excinfo.value.reason) == (
+        400,
+        "Twilio webhooks must be form-encoded.",
+    )
 
 
 # --- inbound messages -----------------------------------------------------------------------------
