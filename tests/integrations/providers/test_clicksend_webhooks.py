@@ -223,3 +223,26 @@ def test_a_batch_of_receipts_skips_the_ignored_and_keeps_the_rest():
     assert event.provider_message_id == "FAILED"
     # Without ClickSend's words, the code stands in for them.
     assert (event.error_code, event.error_message) == ("301", "ClickSend error 301")
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "when"),
+    [
+        ("1775012927", datetime.fromtimestamp(1775012927, tz=UTC)),
+        (1775012927.5, datetime.fromtimestamp(1775012927.5, tz=UTC)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_a_receipts_timestamp_is_unix_seconds_or_absent(timestamp, when):
+    data = {**payload("clicksend_receipt_failed.json"), "timestamp": timestamp}
+    [event] = provider().parse_status(json_post(RECEIPTS_PATH, data))
+    assert event.occurred_at == when
+
+
+@pytest.mark.parametrize("timestamp", [True, "soon", "1e400", [1]])
+def test_a_receipt_with_an_unreadable_timestamp_is_rejected_with_400(timestamp):
+    data = {**payload("clicksend_receipt_failed.json"), "timestamp": timestamp}
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().parse_status(json_post(RECEIPTS_PATH, data))
+    assert (excinfo.value.status, excinfo.value.reason) == (400, "timestamp is not a number.")

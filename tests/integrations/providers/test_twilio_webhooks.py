@@ -344,3 +344,14 @@ def test_a_signed_webhook_belongs_by_service_number_or_account(params, match, ca
     # Only a webhook of our account for a number that is not ours is worth a warning.
     warned = "Signed Twilio webhook for a number that is neither the Phone Number nor the "
     assert (warned in caplog.text) is (match == "account")
+
+
+def test_a_repeated_field_is_kept_as_every_value_it_was_posted_with():
+    params = {**payload("twilio_status_delivered.json")}
+    body = urlencode(params) + "&ErrorCode=1&ErrorCode=2"
+    request = RequestFactory().post(
+        STATUS_URL, data=body, content_type="application/x-www-form-urlencoded"
+    )
+    [event] = provider().parse_status(request)
+    assert event.raw["ErrorCode"] == ["1", "2"]
+    assert event.raw["MessageSid"] == params["MessageSid"]  # a single value stays a string

@@ -111,3 +111,52 @@ def test_our_reference_never_matches_an_inbound_message(db):
     )
     inbound.refresh_from_db()
     assert (inbound.status, inbound.provider_message_id) == (MessageStatus.RECEIVED, None)
+    assert inbound.receipt_at is None  # not even noted as receiving a receipt
+
+
+def test_a_provider_id_of_another_provider_is_another_message(db):
+    """Twilio and ClickSend ids live in one column: the same string from the other provider is
+    not our message."""
+    theirs = outbound(MessageStatus.SENT, provider="clicksend", provider_message_id="SAME-ID")
+
+    assert not record_status("twilio", event(MessageStatus.DELIVERED, "SAME-ID"))
+
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.receipt_at) == (MessageStatus.SENT, None)
+
+
+def test_our_reference_matches_a_message_with_an_empty_provider_id(db):
+    message = outbound(MessageStatus.SENDING, provider="", provider_message_id="")
+    assert record_status(
+        "twilio", event(MessageStatus.SENT, "SM" + "8" * 32, reference=str(message.pk))
+    )
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+
+
+@pytest.mark.parametrize("reference", ["9" * 19, "1" * 30, "١٢", "12a", " "])
+def test_a_reference_that_cannot_be_one_of_our_ids_matches_nothing(db, reference, caplog):
+    message = outbound(MessageStatus.SENDING, provider="")
+    with caplog.at_level("INFO", logger="sms.inbound.statuses"):
+        assert not record_status("twilio", event(MessageStatus.DELIVERED, reference=reference))
+    assert "Ignoring a twilio status for an unknown message" in caplog.text
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENDING
+
+
+@pytest.mark.parametrize("status", [MessageStatus.QUEUED, MessageStatus.SENDING, "received"])
+def test_a_status_providers_never_report_changes_nothing(db, status):
+    message = outbound(MessageStatus.QUEUED, provider_message_id="SM" + "9" * 32)
+    assert not record_status("twilio", event(status, "SM" + "9" * 32))
+    message.refresh_from_db()
+    assert (message.status, message.receipt_at) == (MessageStatus.QUEUED, None)
+
+
+def test_a_failure_keeps_its_code_cut_to_the_column_and_says_what_the_carrier_said(db):
+    message = outbound(MessageStatus.SENT, provider_message_id="SM" + "a" * 32)
+    assert record_status(
+        "twilio", event(MessageStatus.FAILED, "SM" + "a" * 32, error_code="7" * 60)
+    )
+    message.refresh_from_db()
+    assert message.error_code == "7" * 40
+    assert message.error_message == f"The carrier reported error {'7' * 40}."
