@@ -18,6 +18,7 @@ from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCan
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import search_candidates
 from core.phone import to_e164_or_none
+from core.rate_limits import rate_limited, searching
 from core.redirects import safe_next
 
 CANDIDATES_PER_PAGE = 25
@@ -33,6 +34,7 @@ def _wants_json(request) -> bool:
 
 
 @permission_required("candidates.view_candidate", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def candidate_list(request):
     query = request.GET.get("q", "").strip()
     candidates = search_candidates(query).select_related("owner", "sms_thread")

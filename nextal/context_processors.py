@@ -13,6 +13,7 @@ def navigation(request):
         "nav_can_integrations": user.has_perm("integrations.manage_integrations"),
         "nav_can_templates": user.has_perm("sms.manage_templates"),
         "nav_can_sms_settings": user.has_perm("sms.manage_sms_policy"),
+        "nav_can_auth_log": user.has_perm("accounts.view_auth_log"),
     }
     # Recruiters keep personal templates: a top-level link when Administration does not hold one.
     context["nav_can_my_templates"] = not context["nav_can_templates"] and user.has_perm(
@@ -28,5 +29,5 @@ def navigation(request):
         # Templates call it when they show the badge: one COUNT for a full page, none for the
         # htmx fragments that never render the navigation. The badge then refreshes itself
         # through sms:unread_badge, counted the same way.
-        context["nav_unread_threads"] = cache(unread_thread_count)
+        context["nav_unread_threads"] = cache(lambda: unread_thread_count(user))
     return context

@@ -5,6 +5,7 @@ lists them. Unsafe combinations (DEBUG off with a missing or development secret)
 the system checks in `nextal/checks.py`, which also run when the WSGI app and Celery start.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -57,8 +58,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "nextal.apps.NextalConfig",
     "core",
+    "accounts",
     "integrations",
     "candidates",
     "sms",
@@ -78,6 +84,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sign-in sessions end after SESSION_IDLE_HOURS without a request; a signed-in user who still
+    # owes a second factor (or, as an administrator, an enrolment) reaches only those pages.
+    "accounts.middleware.IdleSessionMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    # Per-user rate limits (core/rate_limits.py) answer 429 with a readable page or message.
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "nextal.urls"
@@ -118,6 +132,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: a locked-out username + address is refused before the password is checked.
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -130,8 +149,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded and downloaded files (MMS attachments): the filesystem under MEDIA_ROOT by default;
+# FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages, installed separately)
+# with AWS_STORAGE_BUCKET_NAME keeps them in S3. Never served from a public URL: the
+# login-checked attachment view streams them (MEDIA_URL is not routed).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+FILE_STORAGE_BACKEND = env.str(
+    "FILE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"
+)
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_DEFAULT_ACL = None  # private objects
+AWS_QUERYSTRING_AUTH = True
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": FILE_STORAGE_BACKEND},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -186,6 +216,75 @@ CELERY_BEAT_SCHEDULE = {
 # The SMS sweeper re-publishes a queued message whose task was published this long ago and never
 # claimed (a worker died holding it). Must exceed the time a healthy queue takes to reach a task.
 SMS_LOST_TASK_AFTER_SECONDS = env.int("SMS_LOST_TASK_AFTER_SECONDS", default=60)
+# MMS attachments: the largest file kept (larger ones stay links), and the waits before asking
+# again for media that answered 404 (Twilio's media can lag the webhook).
+SMS_ATTACHMENT_MAX_BYTES = env.int("SMS_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+SMS_MEDIA_NOT_FOUND_RETRY_DELAYS = (1.0, 3.0)
+# How long the signed URL of an outbound file works after its send (the provider's fetch).
+SMS_PUBLIC_MEDIA_MAX_AGE = env.int("SMS_PUBLIC_MEDIA_MAX_AGE", default=3600)
+
+# Email (reply alerts): the console in development, SMTP otherwise (EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS as Django reads them).
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Nextal <nextal@localhost>")
+
+# --- Caches -------------------------------------------------------------------------------------
+# Rate-limit counters. With REDIS_URL: Redis (shared by every process, atomic increments);
+# without: this process's memory, which is right for the embedded default's single runserver.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "nextal",
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+}
+
+# --- Sign-in and accounts (accounts/) ------------------------------------------------------------
+# django-axes: 5 failed sign-ins for one username from one address lock that pair for 15 minutes
+# (also on the Django admin's login). Administrators unlock on Administration -> Sign-in lockouts.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# REMOTE_ADDR, or behind TRUSTED_PROXY the address the proxy appended to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "accounts.addresses.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# A wrong password while locked out does not extend the lockout (it is still logged).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Nextal keeps its own sign-in log (accounts.AuthEvent); axes's per-request access log is off.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Two-factor sign-in (django-otp, TOTP with recovery codes). Required for administrators when on:
+# by default in production, off under DEBUG so that `make run`'s printed admin signs in at once.
+REQUIRE_2FA_FOR_ADMINS = env.bool("REQUIRE_2FA_FOR_ADMINS", default=not DEBUG)
+OTP_TOTP_ISSUER = COMPANY_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Sign-in sessions end after this long without a request (accounts.middleware).
+SESSION_IDLE_HOURS = env.float("SESSION_IDLE_HOURS", default=8.0)
+SESSION_COOKIE_AGE = int(SESSION_IDLE_HOURS * 3600)
+# Per-user rate limits (django-ratelimit; core/rate_limits.py): "count/period", period s/m/h/d.
+RATE_LIMIT_SMS_SEND = env.str("RATE_LIMIT_SMS_SEND", default="30/m")
+RATE_LIMIT_SEARCH = env.str("RATE_LIMIT_SEARCH", default="120/m")
+RATELIMIT_VIEW = "core.rate_limits.too_many_requests"
+# The local-memory cache is per process (fine for one runserver); Django's own Redis cache
+# increments atomically but is not on django-ratelimit's list.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

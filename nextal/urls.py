@@ -20,6 +20,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
     path("administration/", views.administration, name="administration"),
     path("administration/integrations/", include(integrations_routes)),
     path("", include("candidates.urls")),

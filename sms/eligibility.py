@@ -364,6 +364,61 @@ def sending_check(
     )
 
 
+def attachment_refusal(integration: Integration | None, attachment) -> str | None:
+    """Why the active provider cannot send this uploaded file by MMS (ClickSend: JPEG or GIF
+    up to 250 kB), or None."""
+    if integration is None or attachment is None:
+        return None
+    return provider_class(integration.kind).media_refusal(
+        content_type=attachment.sniffed_type, size=attachment.size
+    )
+
+
+UNKNOWN_SENDER_NAME = "This number"
+
+
+def number_sending_check(
+    number: str,
+    *,
+    last_inbound_at: datetime | None,
+    purpose: Purpose = Purpose.REPLY,
+    at: datetime | None = None,
+    now: datetime | None = None,
+    integration=...,
+) -> SendingCheck:
+    """The same rules for a number no candidate has (a reply to an unknown sender): the
+    provider, the destination, its opt-out, consent when required, and quiet hours in the
+    number's zone (else the company's)."""
+    if integration is ...:
+        integration = active_integration()
+    now = now or timezone.now()
+    valid = to_e164_or_none(number) if number and number.startswith("+") else None
+    if valid is None:
+        return SendingCheck(
+            None,
+            SendingBlock(
+                SendingBlock.PHONE, f"{number} cannot be texted back (not a phone number)."
+            ),
+        )
+    block = provider_block(integration) or destination_block(integration, valid)
+    if block:
+        return SendingCheck(valid, block)
+    facts = RecipientFacts(None, valid, now=now, last_inbound_at=last_inbound_at)
+    block = number_block(valid, UNKNOWN_SENDER_NAME, facts.opt_out)
+    if block:
+        return SendingCheck(valid, block, standing=facts.standing)
+    policy = current_policy()
+    if policy.require_consent and purpose in CONSENT_PURPOSES and not facts.has_consent:
+        return SendingCheck(
+            valid,
+            SendingBlock(SendingBlock.NO_CONSENT, no_consent_reason(UNKNOWN_SENDER_NAME)),
+            standing=facts.standing,
+        )
+    zone = zone_for(None, valid, policy)
+    hold = quiet_hours_hold(zone, purpose, at=at or now, now=now, policy=policy, facts=facts)
+    return SendingCheck(valid, None, hold=hold, zone=zone, standing=facts.standing)
+
+
 def purpose_of(message: Message) -> Purpose:
     """What kind of send a queued message is (the send task asks the rules again)."""
     if message.is_test:

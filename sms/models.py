@@ -41,6 +41,9 @@ class ThreadQuerySet(models.QuerySet):
         if direction == Direction.INBOUND:
             fields["unread_count"] = F("unread_count") + 1
             fields["last_inbound_at"] = at
+            # A reply reopens a closed conversation and brings a snoozed one back.
+            fields["closed_at"] = None
+            fields["snoozed_until"] = None
         return self.update(**fields)
 
     def show_bulk_messages(self, bulk, *, at) -> int:
@@ -107,6 +110,19 @@ class Thread(models.Model):
     # Bumped whenever anything in the thread changes (new message, status): cheap polling.
     changed_at = models.DateTimeField(auto_now=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The team inbox (sms/assignment.py): whose conversation it is, closed until the other party
+    # writes again, snoozed out of the lists until a time, and when the assignee was emailed
+    # about the latest unanswered reply.
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_sms_threads",
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    reply_alert_sent_at = models.DateTimeField(null=True, blank=True)
 
     objects = ThreadQuerySet.as_manager()
 
@@ -124,6 +140,15 @@ class Thread(models.Model):
             # The navigation badge counts unread threads on every page.
             models.Index(
                 fields=["unread_count"], condition=Q(unread_count__gt=0), name="thread_unread_idx"
+            ),
+            models.Index(
+                fields=["assigned_to", "-last_message_at", "-id"], name="thread_assignee_idx"
+            ),
+            # The sweeper's snoozed threads that are due.
+            models.Index(
+                fields=["snoozed_until"],
+                condition=Q(snoozed_until__isnull=False),
+                name="thread_snoozed_idx",
             ),
         ]
         permissions = [("view_inbox", "Can use the SMS inbox")]
@@ -731,3 +756,8 @@ class PolicyChange(models.Model):
 
     def __str__(self):
         return f"SMS policy changed by {self.changed_by} at {self.changed_at}"
+
+
+# Declared in their own modules (sms/inbox_models.py, sms/media/models.py), registered here.
+from sms.inbox_models import InboxPreferences, SenderLink  # noqa: E402, F401
+from sms.media.models import Attachment, AttachmentStatus  # noqa: E402, F401

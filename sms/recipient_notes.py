@@ -29,7 +29,7 @@ class Trust:
 
 def trust_for(candidate, check: SendingCheck) -> Trust | None:
     """The composer's line about the candidate's local time, quiet hours and consent."""
-    if candidate is None or check.number is None:
+    if check.number is None:
         return None
     zone = check.zone or zone_for(candidate, check.number, current_policy())
     standing = check.standing
@@ -41,7 +41,8 @@ def trust_for(candidate, check: SendingCheck) -> Trust | None:
         consent = "No consent on record"
     opted_out = standing is not None and standing.opted_out
     hold = check.hold
-    whose = f"{candidate.first_name}'s" if candidate.first_name else "their"
+    first_name = candidate.first_name if candidate is not None else ""
+    whose = f"{first_name}'s" if first_name else "their"
     return Trust(
         zone_name=zone.name,
         zone_source=zone.source_label,

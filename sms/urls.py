@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("sms.message_templates.urls")),
     path("", include("sms.kanban.urls")),
     path("", include("sms.inbound.urls")),
+    path("", include("sms.attachments.urls")),
     path("", include("sms.analytics.urls")),
     path("", include("sms.consent_records.urls")),
     path("", include("sms.policy_settings.urls")),

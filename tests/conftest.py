@@ -8,6 +8,7 @@ run of the whole suite where a service marker passed no test at all fails too.
 
 import os
 import shutil
+import uuid
 from importlib import import_module
 
 import pytest
@@ -23,6 +24,29 @@ from tests.helpers.services import in_ci, unavailable
 pytest_plugins = ["tests.fakes.fixtures"]
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+# Database objects migrations create beside the tables (triggers). `--nomigrations` (the mutation
+# runs) builds tables from the models alone, so these are installed the same way after it.
+TRIGGER_MIGRATIONS = (
+    "sms.migrations.0006_consent_ledger_append_only_and_backfill",
+    "accounts.migrations.0002_auth_event_append_only",
+)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    if request.config.getoption("nomigrations", False):
+        from django.db import connections
+
+        with django_db_blocker.unblock():
+            for alias in connections:
+                postgres = connections[alias].vendor == "postgresql"
+                with connections[alias].cursor() as cursor:
+                    for name in TRIGGER_MIGRATIONS:
+                        migration = import_module(name)
+                        for statement in migration.POSTGRES_UP if postgres else migration.SQLITE_UP:
+                            cursor.execute(statement)
 
 
 SERVICE_MARKERS = ("postgres", "redis", "browser")
@@ -131,7 +155,10 @@ def migrated_rows(request):
     from integrations.models import Integration, ProviderKind
 
     roles = import_module("nextal.migrations.0001_roles").ROLES
-    grants = import_module("nextal.migrations.0002_sms_trust_permissions").GRANTS
+    grants = {}
+    for migration in ("0002_sms_trust_permissions", "0003_accounts_permissions"):
+        for name, perms in import_module(f"nextal.migrations.{migration}").GRANTS.items():
+            grants.setdefault(name, []).extend(perms)
     for name, dotted_perms in roles.items():
         group, created = Group.objects.get_or_create(name=name)
         if created:
@@ -160,6 +187,13 @@ def sms_policy_without_quiet_hours(request, migrated_rows):
     remember_policy(policy)  # as `save_policy` leaves it
     yield
     forget_policy()
+
+
+@pytest.fixture(autouse=True)
+def rate_limits_per_test(settings):
+    """Rate limits stay on in every test, with counters of the test's own (a fresh key prefix:
+    the cache is Redis's when REDIS_URL is set, and outlives a test)."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 # --- Personas -------------------------------------------------------------------------------------

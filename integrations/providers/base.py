@@ -62,6 +62,8 @@ class OutboundSms:
     sender: str  # E.164 "From"
     reference: str  # our Message id, echoed back by providers that support it
     status_callback_url: str | None = None
+    # An MMS: public URLs the provider fetches the files from (signed, expiring).
+    media_urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,14 @@ class SetupError(Exception):
 
 
 @dataclass(frozen=True)
+class InboundMedia:
+    """One file of an inbound MMS, as the provider announced it (not yet downloaded)."""
+
+    url: str
+    content_type: str = ""  # as declared by the provider ("" when it does not say)
+
+
+@dataclass(frozen=True)
 class InboundSms:
     provider_message_id: str
     from_number: str  # as the provider sent it (may be a short code)
@@ -184,6 +194,7 @@ class InboundSms:
     # "STOP" / "START" / "HELP" when the provider itself matched an opt-out keyword.
     opt_out_type: str | None
     raw: dict[str, Any]
+    media: tuple[InboundMedia, ...] = ()  # every file of an MMS, in the provider's order
 
 
 @dataclass(frozen=True)
@@ -363,6 +374,11 @@ class SmsProvider(ABC):
         return None
 
     @classmethod
+    def media_refusal(cls, *, content_type: str, size: int) -> str | None:
+        """Why this provider cannot send this file by MMS (checked before queueing), or None."""
+        return None
+
+    @classmethod
     def failure_family(cls, code: str) -> str:
         """A failure's error code in plain words ("the recipient opted out")."""
         return cls.failure_families.get(str(code or ""), "") or (
@@ -411,3 +427,9 @@ class SmsProvider(ABC):
     @abstractmethod
     def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
         """Normalize a status / delivery receipt webhook. Raises WebhookRejected(400)."""
+
+    def media_credentials(self, url: str) -> tuple[str, str] | None:
+        """HTTP Basic credentials for downloading `url` when it is this account's own media
+        on the provider's API (Twilio's Media resource), else None: the file is then not
+        fetched (kept as a link), and no credential ever goes to another host."""
+        return None

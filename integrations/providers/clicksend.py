@@ -29,6 +29,7 @@ from integrations.providers.base import (
     CredentialCheck,
     DeliveryStatus,
     ErrorKind,
+    InboundMedia,
     InboundSms,
     OutboundSms,
     ProviderError,
@@ -49,6 +50,10 @@ from integrations.providers.clicksend_setup import ClickSendRules
 from integrations.providers.transport import provider_call, track
 
 logger = logging.getLogger(__name__)
+
+MMS_SUBJECT = "Message"  # ClickSend's MMS needs a subject (at most 20 characters)
+MMS_TYPES = frozenset({"image/jpeg", "image/gif"})
+MMS_MAX_BYTES = 250 * 1024
 
 SOURCE = "nextal"  # shows in ClickSend's reports as the sending application
 
@@ -152,19 +157,9 @@ class ClickSendProvider(SmsProvider):
         refusal = self.destination_refusal(alpha_sender=alpha_sender, to=sms.to)
         if refusal:  # refused here, before any API call
             raise ProviderError(refusal, kind=ErrorKind.PERMANENT, code="alpha_sender_region")
-        message = clicksend.SendSmsRequestMessagesInner(
-            to=sms.to,
-            body=sms.body,
-            var_from=alpha_sender or sms.sender or None,
-            source=SOURCE,
-            custom_string=sms.reference,
-        )
-        request = clicksend.SendSmsRequest(messages=[message])
         with self._api_client() as api_client, provider_call():
             try:
-                response = clicksend.SmsApi(api_client).send_sms_without_preload_content(
-                    send_sms_request=request, _request_timeout=send_timeout()
-                )
+                response = self._send_call(api_client, sms, alpha_sender)
                 status, headers, body = response.status, response.headers, response.read()
             except urllib3.exceptions.HTTPError as exc:
                 raise transport_failure(exc, self.display_name) from exc
@@ -175,6 +170,45 @@ class ClickSendProvider(SmsProvider):
         if not 200 <= status < 300:
             raise self._http_error(status, headers, payload)
         return self._result_from(payload)
+
+    @classmethod
+    def media_refusal(cls, *, content_type: str, size: int) -> str | None:
+        # ClickSend's MMS: one file, JPEG or GIF as is, at most 250 kB (clicksend-client 6.0.2,
+        # MmsApi.send_mms).
+        if content_type not in MMS_TYPES:
+            return "ClickSend sends only JPEG and GIF images by MMS; attach one of those."
+        if size > MMS_MAX_BYTES:
+            return "ClickSend's MMS takes files up to 250 kB; attach a smaller image."
+        return None
+
+    @staticmethod
+    def _send_call(api_client, sms: OutboundSms, alpha_sender: str):
+        """The SMS API, or for a message with a file the MMS API (`/v3/mms/send`: one file,
+        fetched by ClickSend from `media_file`; it echoes no custom_string)."""
+        sender = alpha_sender or sms.sender or None
+        if sms.media_urls:
+            request = clicksend.SendMmsRequest(
+                media_file=sms.media_urls[0],
+                messages=[
+                    clicksend.SendMmsRequestMessagesInner(
+                        to=sms.to,
+                        body=sms.body,
+                        var_from=sender,
+                        subject=MMS_SUBJECT,
+                        source=SOURCE,
+                    )
+                ],
+            )
+            return clicksend.MmsApi(api_client).send_mms_without_preload_content(
+                send_mms_request=request, _request_timeout=send_timeout()
+            )
+        message = clicksend.SendSmsRequestMessagesInner(
+            to=sms.to, body=sms.body, var_from=sender, source=SOURCE, custom_string=sms.reference
+        )
+        return clicksend.SmsApi(api_client).send_sms_without_preload_content(
+            send_sms_request=clicksend.SendSmsRequest(messages=[message]),
+            _request_timeout=send_timeout(),
+        )
 
     def check_credentials(self) -> CredentialCheck:
         if not self.credentials.secret:
@@ -346,6 +380,7 @@ class ClickSendProvider(SmsProvider):
                     # detection is ours (sms services), so the provider never reports one.
                     opt_out_type=None,
                     raw=raw,
+                    media=_media(raw),
                 )
             )
         return inbound
@@ -450,3 +485,18 @@ def _int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+# Where ClickSend names an MMS's file: `_media_file_url` on its MMS records (a temporary, signed
+# download URL; clicksend-client 6.0.2, ViewMmsHistory), `media_file` on a sent MMS. Its inbound
+# SMS rule payload documents no media field, so whichever of these a payload carries is kept as
+# a link (never fetched: ClickSend does not sign webhooks).
+MEDIA_FIELDS = ("_media_file_url", "media_file_url", "media_file")
+
+
+def _media(raw: dict) -> tuple[InboundMedia, ...]:
+    for name in MEDIA_FIELDS:
+        value = raw.get(name)
+        if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
+            return (InboundMedia(url=value.strip()),)
+    return ()

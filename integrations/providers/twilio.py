@@ -9,6 +9,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import requests
 import urllib3.exceptions
@@ -27,6 +28,7 @@ from integrations.providers.base import (
     CredentialCheck,
     DeliveryStatus,
     ErrorKind,
+    InboundMedia,
     InboundSms,
     OutboundSms,
     ProviderError,
@@ -50,6 +52,12 @@ logger = logging.getLogger(__name__)
 # The patterns of Twilio's OpenAPI descriptions.
 ACCOUNT_SID_PATTERN = re.compile(r"^AC[0-9a-fA-F]{32}$")
 MESSAGING_SERVICE_SID_PATTERN = re.compile(r"^MG[0-9a-fA-F]{32}$")
+# Twilio's Media resource of one message: the only URLs Nextal sends the Auth Token to.
+MEDIA_PATH_PATTERN = re.compile(
+    r"^/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/Messages/(?:MM|SM)[0-9a-fA-F]{32}"
+    r"/Media/ME[0-9a-fA-F]{32}$"
+)
+MAX_MEDIA = 10  # Twilio delivers at most 10 media per message
 
 # Twilio error code -> (readable reason, kind). Anything else is classified by HTTP status.
 ERROR_CODES: dict[int, tuple[str, ErrorKind]] = {
@@ -192,6 +200,8 @@ class TwilioProvider(SmsProvider):
             options["from_"] = sms.sender
         if sms.status_callback_url:
             options["status_callback"] = sms.status_callback_url
+        if sms.media_urls:
+            options["media_url"] = list(sms.media_urls)
         try:
             with provider_call():
                 try:
@@ -435,8 +445,24 @@ class TwilioProvider(SmsProvider):
                 received_at=None,  # Twilio does not say; the receiving time is the best we have
                 opt_out_type=opt_out_type,
                 raw=raw,
+                media=_media(raw),
             )
         ]
+
+    def media_credentials(self, url: str) -> tuple[str, str] | None:
+        """The Auth Token only for this account's Media URLs on Twilio's API host
+        (TWILIO_API_BASE_URL): same scheme, host and port, and the Media resource's path."""
+        parts, api = urlsplit(url or ""), urlsplit(settings.TWILIO_API_BASE_URL)
+        if (parts.scheme, parts.hostname, parts.port) != (api.scheme, api.hostname, api.port):
+            return None
+        if parts.username or parts.password or parts.query or parts.fragment:
+            return None
+        match = MEDIA_PATH_PATTERN.match(parts.path)
+        if match is None or match.group(1) != self.credentials.account_id:
+            return None
+        if not self.credentials.secret:
+            return None
+        return (self.credentials.account_id, self.credentials.secret)
 
     def parse_status(self, request: HttpRequest) -> list[StatusEvent]:
         raw = _flat(request)
@@ -465,6 +491,23 @@ class TwilioProvider(SmsProvider):
 def _flat(request: HttpRequest) -> dict:
     """What was posted, one value per key (a list where a key was repeated)."""
     return {key: values[0] if len(values) == 1 else values for key, values in request.POST.lists()}
+
+
+def _media(raw: dict) -> tuple[InboundMedia, ...]:
+    """Every MediaUrl{N} with its MediaContentType{N}, N below NumMedia (at most 10)."""
+    count = _int_or_none(raw.get("NumMedia")) or 0
+    media = []
+    for index in range(min(max(count, 0), MAX_MEDIA)):
+        url = raw.get(f"MediaUrl{index}")
+        if isinstance(url, str) and url.strip():
+            content_type = raw.get(f"MediaContentType{index}")
+            media.append(
+                InboundMedia(
+                    url=url.strip(),
+                    content_type=content_type.strip() if isinstance(content_type, str) else "",
+                )
+            )
+    return tuple(media)
 
 
 def _require(raw: dict, *names: str) -> list[str]:

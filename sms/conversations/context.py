@@ -8,7 +8,12 @@ from django.utils import timezone
 from core.phone import to_e164_or_none
 from sms.conversations import queries
 from sms.conversations.forms import DATETIME_LOCAL, ComposeForm
-from sms.eligibility import RecipientFacts, active_integration, sending_check
+from sms.eligibility import (
+    RecipientFacts,
+    active_integration,
+    number_sending_check,
+    sending_check,
+)
 from sms.models import Thread
 from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
@@ -125,12 +130,22 @@ def conversation_context(
 ) -> dict:
     """Everything the conversation component shows: messages and a composer, or why not."""
     context = conversation_body_context(user=user, candidate=candidate, thread=thread, where=where)
-    candidate = context["candidate"]
-    can_send = user.has_perm("sms.send_sms") and candidate is not None
-    integration, check = sending_answer(candidate, context["thread"]) if can_send else (None, None)
+    candidate, thread = context["candidate"], context["thread"]
+    # An unknown sender's thread gets the same composer and the same rules, for its number.
+    unknown = candidate is None and thread is not None
+    can_send = user.has_perm("sms.send_sms") and (candidate is not None or unknown)
+    if not can_send:
+        integration, check = None, None
+    elif candidate is not None:
+        integration, check = sending_answer(candidate, thread)
+    else:
+        integration = active_integration()
+        check = number_sending_check(
+            thread.phone_number, last_inbound_at=thread.last_inbound_at, integration=integration
+        )
     block = check.block if check is not None else None
     if can_send and not block and form is None:
-        form = compose_form(None, candidate, user=user)
+        form = compose_form(None, candidate, thread, user=user)
     body_value = (form["body"].value() or "") if form is not None else ""
     context.update(
         {
@@ -148,18 +163,25 @@ def conversation_context(
             "refused": refused,
             "time_zone": timezone.get_current_timezone_name(),
             "trust": trust_for(candidate, check) if check is not None else None,
-            "can_record_consent": user.has_perm("sms.add_consentevent"),
+            "can_record_consent": user.has_perm("sms.add_consentevent") and not unknown,
+            "send_url": (
+                reverse("sms:send_to_candidate", args=[candidate.pk])
+                if candidate is not None
+                else reverse("sms:send_to_thread", args=[thread.pk])
+                if thread is not None
+                else ""
+            ),
+            "recipient_name": (
+                (candidate.first_name or candidate.full_name) if candidate else "this number"
+            ),
         }
     )
     return context
 
 
-def compose_form(data, candidate, *, user=None) -> ComposeForm:
-    """The composer for `candidate`: `user`'s personal templates too, and those in the
-    candidate's preferred language first."""
-    return ComposeForm(
-        data,
-        auto_id=f"sms-%s-{candidate.pk}",
-        user=user,
-        language=candidate.preferred_language,
-    )
+def compose_form(data, candidate, thread=None, files=None, *, user=None) -> ComposeForm:
+    """The composer for `candidate` (or an unknown sender's `thread`): `user`'s personal
+    templates too, and those in the candidate's preferred language first."""
+    suffix = candidate.pk if candidate is not None else f"t{thread.pk}"
+    language = candidate.preferred_language if candidate is not None else ""
+    return ComposeForm(data, files, auto_id=f"sms-%s-{suffix}", user=user, language=language)

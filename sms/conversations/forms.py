@@ -6,6 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from sms.attachments.outgoing import check_upload
+from sms.media import kinds
 from sms.message_templates.forms import TEMPLATE, TemplateOrCustomForm
 from sms.text.rules import EMPTY_BODY, MAX_BODY_CHARS
 
@@ -35,6 +37,21 @@ class ComposeForm(TemplateOrCustomForm):
     action = forms.ChoiceField(
         choices=[(SEND_NOW, "Send now"), (SCHEDULE, "Schedule")], required=False
     )
+    attachment = forms.FileField(
+        label="Attach a photo or PDF",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(sorted(kinds.OUTBOUND_TYPES)), "data-sms-attachment": ""}
+        ),
+    )
+
+    def clean_attachment(self):
+        """An image (JPEG, PNG, GIF) or a PDF, recognised by its first bytes, at most 5 MB."""
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return None
+        upload.sniffed_type = check_upload(upload)
+        return upload
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,6 +86,7 @@ class ComposeForm(TemplateOrCustomForm):
         empty = not (cleaned.get("body") or "").strip()
         if cleaned.get("kind") == TEMPLATE and template is not None and empty:
             cleaned["body"] = template.body
-        if not (cleaned.get("body") or "").strip() and "body" not in self.errors:
+        has_file = bool(cleaned.get("attachment")) or "attachment" in self.errors
+        if not (cleaned.get("body") or "").strip() and "body" not in self.errors and not has_file:
             self.add_error("body", EMPTY_BODY)
         return cleaned

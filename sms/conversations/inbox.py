@@ -11,13 +11,15 @@ from django.views.decorators.http import require_GET
 
 from candidates.models import Candidate
 from candidates.search import search_candidates
+from core.rate_limits import rate_limited, searching
 from sms.conversations import queries
 from sms.conversations.context import INBOX, conversation_body_context, conversation_context
 from sms.conversations.views import NO_CHANGE, bounded_int, htmx_target
 from sms.eligibility import SendingBlock
 from sms.models import Thread
 from sms.optouts import opt_out_for, opted_out_numbers
-from sms.threads import link_unknown_sender, mark_thread_read
+from sms.sender_links import latest_link, link_sender
+from sms.threads import mark_thread_read
 
 LINK_RESULTS = 8
 
@@ -43,8 +45,8 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
     """
     list_state = _list_state(request)
     query = list_state["query"]
-    version = queries.inbox_version()
-    threads = queries.inbox_threads(show=list_state["show"], search=query)
+    version, unread = queries.inbox_summary(request.user)
+    threads = queries.inbox_threads(show=list_state["show"], search=query, user=request.user)
     rows, next_cursor = queries.thread_page(
         threads,
         after=request.GET.get("after", ""),
@@ -62,6 +64,7 @@ def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None
             for key, label in queries.INBOX_FILTERS.items()
         ],
         "inbox_version": version,
+        "nav_unread_threads": unread,  # the navigation's badge, counted with the version
         "selected_id": selected.pk if selected is not None else None,
     }
 
@@ -85,12 +88,19 @@ def _pane_context(request, thread: Thread) -> dict:
     )
     if context["can_link"]:
         context["link_results"] = _link_results(thread, "")
+    context["can_create_candidate"] = context["can_link"] and request.user.has_perm(
+        "candidates.add_candidate"
+    )
+    # Right after a link (its redirect says so), the pane offers to undo it.
+    if request.GET.get("linked") and request.user.has_perm("sms.change_thread"):
+        context["undoable_link"] = latest_link(thread)
     context.update(_list_state(request))
     return context
 
 
 @require_GET
 @permission_required("sms.view_inbox", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def inbox(request):
     """The inbox page; with htmx, only the thread list (filter, search) or more rows."""
     listing = _inbox_listing(request)
@@ -103,6 +113,7 @@ def inbox(request):
 
 @require_GET
 @permission_required("sms.view_inbox", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def inbox_poll(request):
     """The thread list again if any thread changed since version `v`, else 204."""
     if request.GET.get("v") == queries.inbox_version():
@@ -117,7 +128,6 @@ def inbox_poll(request):
     listing = _inbox_listing(request, limit=shown)
     listing["selected_id"] = selected_id
     listing["unread_badge_oob"] = True
-    listing["nav_unread_threads"] = queries.unread_thread_count()
     return render(request, "sms/_inbox_threads.html", listing)
 
 
@@ -126,7 +136,7 @@ def inbox_poll(request):
 def inbox_thread(request, pk):
     """One conversation in the inbox (opening it marks it read): the pane alone with htmx,
     else the whole inbox page with it selected."""
-    thread = get_object_or_404(Thread.objects.select_related("candidate"), pk=pk)
+    thread = get_object_or_404(Thread.objects.select_related("candidate", "assigned_to"), pk=pk)
     mark_thread_read(thread)
     pane = _pane_context(request, thread)
     if htmx_target(request) == "inbox-pane":
@@ -134,7 +144,7 @@ def inbox_thread(request, pk):
         pane.update(
             {
                 "unread_badge_oob": True,
-                "nav_unread_threads": queries.unread_thread_count(),
+                "nav_unread_threads": queries.unread_thread_count(request.user),
                 "selected_id": thread.pk,
             }
         )
@@ -167,12 +177,13 @@ def inbox_thread_poll(request, pk):
     )
     if marked_read:
         context["unread_badge_oob"] = True
-        context["nav_unread_threads"] = queries.unread_thread_count()
+        context["nav_unread_threads"] = queries.unread_thread_count(request.user)
     return render(request, "sms/_conversation_body.html", context)
 
 
 @permission_required("sms.change_thread", raise_exception=True)
 @permission_required("candidates.view_candidate", raise_exception=True)
+@rate_limited("search", "RATE_LIMIT_SEARCH", method="GET", when=searching)
 def link_thread(request, pk):
     """Link an Unknown-sender thread to a candidate: GET searches (search-as-you-type with
     htmx, or the inbox page with results), POST links and opens the candidate's thread."""
@@ -184,9 +195,11 @@ def link_thread(request, pk):
         if candidate is None:
             messages.error(request, "Choose the candidate this number belongs to.")
             return redirect("sms:inbox_thread", pk=thread.pk)
-        linked = link_unknown_sender(thread, candidate)
+        linked, link = link_sender(
+            thread, candidate, by=request.user, update_phone=bool(request.POST.get("update_phone"))
+        )
         messages.success(request, f"{thread.phone_number} is now linked to {candidate.full_name}.")
-        return redirect("sms:inbox_thread", pk=linked.pk)
+        return redirect(reverse("sms:inbox_thread", args=[linked.pk]) + f"?linked={link.pk}")
     query = " ".join(request.GET.get("q", "").split())[:100]
     context = {"thread": thread, "query": query, "results": _link_results(thread, query)}
     if request.htmx:
@@ -204,14 +217,3 @@ def _link_results(thread: Thread, query: str) -> list[Candidate]:
     else:
         candidates = Candidate.objects.filter(phone=thread.phone_number)
     return list(candidates.order_by("last_name", "first_name", "id")[:LINK_RESULTS])
-
-
-@require_GET
-@permission_required("sms.view_inbox", raise_exception=True)
-def unread_badge(request):
-    """The navigation's unread-conversations badge (it refreshes itself)."""
-    return render(
-        request,
-        "sms/_nav_unread_badge.html",
-        {"nav_unread_threads": queries.unread_thread_count()},
-    )

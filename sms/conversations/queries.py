@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core.phone import phone_search
 from sms.models import Message, MessageStatus, Thread
@@ -21,6 +22,8 @@ INBOX_REFRESH_MAX = 500  # rows re-rendered when the list refreshes after "Load 
 CONVERSATION_WINDOW = 50
 CONVERSATION_REFRESH_MAX = 500  # messages re-rendered when a conversation refreshes
 INBOX_FILTERS = {
+    "mine": "Mine",
+    "unassigned": "Unassigned",
     "all": "All",
     "unread": "Unread",
     "unknown": "Unknown senders",
@@ -56,6 +59,28 @@ def inbox_version() -> str:
     return version_token(latest)
 
 
+def in_the_lists(now) -> Q:
+    """Open and not snoozed (a snooze that is over counts as back, sweeper or not)."""
+    return Q(closed_at__isnull=True) & (Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+
+
+def _badge_condition(user, now) -> Q:
+    """What the navigation badge counts: unread conversations in Mine and Unassigned."""
+    mine_or_nobodys = Q(assigned_to__isnull=True)
+    if user is not None and user.pk:
+        mine_or_nobodys |= Q(assigned_to=user.pk)
+    return Q(unread_count__gt=0) & mine_or_nobodys & in_the_lists(now)
+
+
+def inbox_summary(user=None) -> tuple[str, int]:
+    """(the list's version, the unread count of the navigation badge) in one query."""
+    summary = Thread.objects.aggregate(
+        latest=Max("changed_at"),
+        unread=Count("pk", filter=_badge_condition(user, timezone.now())),
+    )
+    return version_token(summary["latest"]), summary["unread"]
+
+
 def thread_version(*, thread_id: int | None = None, candidate_id: int | None = None) -> str:
     """The conversation's version (its `changed_at`) in one query; "0" while it has no thread."""
     threads = Thread.objects.filter(
@@ -81,14 +106,23 @@ def _thread_search(text: str) -> Q:
     return condition
 
 
-def inbox_threads(*, show: str = "all", search: str = ""):
+def inbox_threads(*, show: str = "all", search: str = "", user=None):
     """Threads for the inbox list, newest first, filtered (INBOX_FILTERS) and searched.
 
-    Each row carries what the list shows (name via the candidate join, last message, unread
-    count), so a page of the list is one query.
+    Each row carries what the list shows (name via the candidate join, the assignee, last
+    message, unread count), so a page of the list is one query. Every filter but All leaves out
+    closed and snoozed conversations.
     """
-    threads = Thread.objects.select_related("candidate").order_by("-last_message_at", "-id")
-    if show == "unread":
+    threads = Thread.objects.select_related("candidate", "assigned_to").order_by(
+        "-last_message_at", "-id"
+    )
+    if show != "all":
+        threads = threads.filter(in_the_lists(timezone.now()))
+    if show == "mine":
+        threads = threads.filter(assigned_to=user.pk if user is not None else None)
+    elif show == "unassigned":
+        threads = threads.filter(assigned_to__isnull=True)
+    elif show == "unread":
         threads = threads.filter(unread_count__gt=0)
     elif show == "unknown":
         threads = threads.filter(candidate__isnull=True)
@@ -138,6 +172,7 @@ def conversation_messages(
     messages = (
         thread.messages.exclude(_PENDING_SCHEDULED)
         .select_related("sent_by", "template")
+        .prefetch_related("attachments")
         .annotate(
             sort_at=Coalesce("scheduled_for", "created_at"),
             was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
@@ -165,6 +200,7 @@ def scheduled_messages(thread: Thread | None) -> list[Message]:
     return list(pending.order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")[:50])
 
 
-def unread_thread_count() -> int:
-    """Threads with unread messages (the navigation badge): one COUNT."""
-    return Thread.objects.filter(unread_count__gt=0).count()
+def unread_thread_count(user=None) -> int:
+    """Unread conversations in the user's Mine and Unassigned (the navigation badge): one
+    COUNT."""
+    return Thread.objects.filter(_badge_condition(user, timezone.now())).count()

@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Candidate
+from core.rate_limits import rate_limited
 from core.redirects import safe_next
 from sms.conversations import queries
 from sms.conversations.context import (
@@ -109,11 +110,12 @@ def _render_conversation(request, candidate, **context):
 
 @require_POST
 @permission_required("sms.send_sms", raise_exception=True)
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def send_to_candidate(request, pk):
     """The composer: Send now or Schedule. With htmx the component is re-rendered in place
     (errors beside their fields, the draft kept); without, a flash message and a redirect."""
     candidate = get_object_or_404(Candidate, pk=pk)
-    form = compose_form(request.POST, candidate, user=request.user)
+    form = compose_form(request.POST, candidate, files=request.FILES, user=request.user)
     refused = notice = ""
     if form.is_valid():
         data = form.cleaned_data
@@ -125,6 +127,7 @@ def send_to_candidate(request, pk):
                 template=data["template"],
                 scheduled_for=data["scheduled_for"],
                 cancel_if_reply=data["cancel_if_reply"],
+                attachment=data.get("attachment"),
             )
         except SendRefused as refusal:
             if refusal.field:
@@ -199,6 +202,7 @@ def _message_action(request, pk, action, done: str):
 
 @require_POST
 @permission_required("sms.send_sms", raise_exception=True)
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def message_retry(request, pk):
     """Send a failed message again, as a new message (the old one is never resent)."""
     return _message_action(request, pk, retry_message, "Sent again as a new message.")

@@ -20,8 +20,11 @@ from django.utils import timezone
 from candidates.models import TimelineEvent
 from candidates.services import record_event
 from integrations.providers.base import InboundSms
+from sms.assignment import assign_by_default
+from sms.attachments.publishing import record_media
 from sms.consent import record_texted_first
 from sms.inbound.keywords import HELP, OPT_IN, OPT_OUT, read_reply
+from sms.media.kinds import media_preview
 from sms.models import Direction, Message, MessageStatus, OptOut, Thread
 from sms.optouts import set_opt_out
 from sms.outbox.auto_replies import queue_help_reply, queue_opt_out_confirmation
@@ -80,12 +83,17 @@ def record_inbound(provider: str, inbound: InboundSms) -> tuple[Message, bool]:
             return existing, False
         # A reply cancels what waits for them (before the summary shows the reply itself).
         cancel_waiting_for_reply(message)
-        Thread.objects.filter(pk=thread.pk).show_message(body, Direction.INBOUND, at=now)
+        # Media-only messages are normal (a photo of a permit): the list says "📷 Photo".
+        record_media(message, inbound.media)
+        shown = body or media_preview([item.content_type for item in inbound.media])
+        Thread.objects.filter(pk=thread.pk).show_message(shown, Direction.INBOUND, at=now)
+        assign_by_default(thread)
         if thread.candidate_id:
             record_event(
                 thread.candidate_id,
                 TimelineEvent.Kind.SMS_RECEIVED,
-                "SMS received: " + quote(body),
+                ("MMS received: " if inbound.media else "SMS received: ")
+                + (quote(body) if body else shown),
                 data={"message_id": message.pk, "provider": provider},
             )
         if sender.startswith("+"):

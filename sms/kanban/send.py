@@ -44,7 +44,13 @@ class CardSend:
 
 
 def send_to_card(
-    application: Application, body: str, *, sent_by, template=None, opened_at: datetime | None
+    application: Application,
+    body: str,
+    *,
+    sent_by,
+    template=None,
+    opened_at: datetime | None,
+    attachment=None,
 ) -> CardSend:
     """Queue one SMS to the card's candidate. Raises SendRefused with the reason.
 
@@ -73,7 +79,12 @@ def send_to_card(
             if earlier is not None:
                 return CardSend(earlier, repeated=True)
         message = queue_message(
-            candidate, body, sent_by=sent_by, job=application.job, template=template
+            candidate,
+            body,
+            sent_by=sent_by,
+            job=application.job,
+            template=template,
+            attachment=attachment,
         )
     return CardSend(message, repeated=False)
 
@@ -93,6 +104,7 @@ def send_bulk(
     template=None,
     previewed_at: datetime | None,
     fill_values: dict[str, str] | None = None,
+    attachment=None,
 ) -> BulkQueued:
     """Queue one SMS per selected candidate (`queue_bulk`), once per preview.
 
@@ -122,6 +134,7 @@ def send_bulk(
             job=job,
             template=template,
             fill_values=fill_values,
+            attachment=attachment,
         )
     return BulkQueued(bulk, repeated=False)
 

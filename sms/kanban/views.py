@@ -16,7 +16,14 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_http_methods
 
 from candidates.models import Application, Job
-from sms.eligibility import active_integration, provider_block, sending_check
+from core.rate_limits import rate_limited
+from sms.attachments.outgoing import stage_upload, staged_file
+from sms.eligibility import (
+    active_integration,
+    attachment_refusal,
+    provider_block,
+    sending_check,
+)
 from sms.kanban.forms import KanbanSmsForm
 from sms.kanban.send import (
     bulk_progress,
@@ -25,6 +32,7 @@ from sms.kanban.send import (
     send_to_card,
     sent_previews,
 )
+from sms.media import kinds
 from sms.models import BulkSend
 from sms.outbox.bulk import plan_bulk, unchanged_template
 from sms.outbox.queueing import SendRefused
@@ -72,11 +80,12 @@ def _form_for_step(request, step, language=""):
         return KanbanSmsForm(**options)
     if step == "use_template":
         return KanbanSmsForm.prefilled_from_template(request.POST, **options)
-    return KanbanSmsForm(request.POST, **options)
+    return KanbanSmsForm(request.POST, request.FILES, **options)
 
 
 @permission_required(SEND, raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def card_send(request, pk):
     """One card's "Send SMS": the sidebar (GET) and the send (POST)."""
     application = get_object_or_404(Application.objects.select_related("candidate", "job"), pk=pk)
@@ -104,6 +113,7 @@ def card_send(request, pk):
                 sent_by=request.user,
                 template=form.cleaned_data["template"],
                 opened_at=form.opened,
+                attachment=form.cleaned_data.get("attachment"),
             )
         except SendRefused as refused:
             _refusal_into_form(form, refused)
@@ -132,6 +142,7 @@ def card_send(request, pk):
 
 @permission_required(SEND, raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def bulk_send(request, pk):
     """ "Send SMS to N candidates": compose → preview → send → progress."""
     job = get_object_or_404(Job, pk=pk)
@@ -159,8 +170,18 @@ def bulk_send(request, pk):
     candidates = [application.candidate for application in applications]
     fill_values = {name: data.get(f"fill:{name}", "").strip() for name in blanks(body)}
     context["fill_values"] = list(fill_values.items())
+    staged, staged_token = form.cleaned_data.get("staged_attachment"), ""
     try:
         if step == "preview":
+            upload = form.cleaned_data.get("attachment")
+            if upload:  # kept until the send (a hidden, signed token names it)
+                staged_token = stage_upload(upload, upload.sniffed_type)
+                staged = staged_file(staged_token)
+            elif staged is not None:
+                staged_token = request.POST.get("staged_attachment", "")
+            refusal = attachment_refusal(active_integration(), staged)
+            if refusal:
+                raise SendRefused(refusal, field="attachment")
             plan = plan_bulk(
                 candidates,
                 body,
@@ -183,6 +204,9 @@ def bulk_send(request, pk):
                     if plan.sends
                     else "",
                     "previewed_at": timezone.now().isoformat(),
+                    "staged": staged,
+                    "staged_token": staged_token,
+                    "staged_kind": kinds.kind_label(staged.sniffed_type).lower() if staged else "",
                 },
             )
         queued = send_bulk(
@@ -193,6 +217,7 @@ def bulk_send(request, pk):
             template=template,
             previewed_at=parse_datetime(request.POST.get("previewed_at", "")),
             fill_values=fill_values,
+            attachment=staged,
         )
     except SendRefused as refused:
         _refusal_into_form(form, refused)

@@ -12,7 +12,15 @@ from django.db.models import Q
 from django.utils import timezone
 
 from candidates.services import actor_name
-from sms.models import Direction, Message, MessageStatus, Thread, can_send_again
+from sms.attachments.outgoing import StagedFile
+from sms.models import (
+    AttachmentStatus,
+    Direction,
+    Message,
+    MessageStatus,
+    Thread,
+    can_send_again,
+)
 from sms.outbox.queueing import SendRefused, queue_message
 
 
@@ -37,8 +45,18 @@ def retry_message(message: Message, *, by) -> Message:
         candidate = original.thread.candidate
         if candidate is None or original.is_test:
             raise SendRefused("This message has no candidate to send it to again.")
+        # An MMS is sent again with its file (the same stored file, a new attachment row).
+        stored = original.attachments.filter(status=AttachmentStatus.STORED).first()
+        attachment = (
+            StagedFile(stored.file.name, stored.content_type, stored.size or 0) if stored else None
+        )
         return queue_message(
-            candidate, original.body, sent_by=by, template=original.template, retry_of=original
+            candidate,
+            original.body,
+            sent_by=by,
+            template=original.template,
+            retry_of=original,
+            attachment=attachment,
         )
 
 

@@ -20,6 +20,7 @@ from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_events
 from core.batching import chunks
 from core.phone import to_e164_or_none
+from sms.attachments.outgoing import attach_staged
 from sms.eligibility import (
     Hold,
     Purpose,
@@ -237,7 +238,14 @@ def plan_bulk(
 
 
 def queue_bulk(
-    candidates, body_template: str, *, sent_by, job=None, template=None, fill_values=None
+    candidates,
+    body_template: str,
+    *,
+    sent_by,
+    job=None,
+    template=None,
+    fill_values=None,
+    attachment=None,
 ) -> BulkSend:
     """One SMS per candidate (merge fields rendered for each), queued in one transaction.
 
@@ -274,7 +282,7 @@ def queue_bulk(
                     status=MessageStatus.QUEUED,
                     body=body,
                     to_number=to,
-                    segments=measure(body).segments,
+                    segments=None if attachment else measure(body).segments,
                     sent_by=sent_by,
                     template=plan.template_for.get(pk, template),
                     bulk_send=bulk,
@@ -286,6 +294,11 @@ def queue_bulk(
             ],
             batch_size=1000,
         )
+        if attachment is not None:  # one stored file, an attachment row per message
+            attach_staged(
+                list(Message.objects.filter(bulk_send=bulk).values_list("pk", flat=True)),
+                attachment,
+            )
         Thread.objects.show_bulk_messages(bulk, at=now)
         message_ids = list(
             Message.objects.filter(bulk_send=bulk, held_for="")

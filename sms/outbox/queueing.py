@@ -13,7 +13,16 @@ from django.utils import timezone
 
 from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_event
-from sms.eligibility import Hold, Purpose, sending_check
+from sms.attachments.outgoing import StagedFile, attach_staged, attach_upload
+from sms.eligibility import (
+    Hold,
+    Purpose,
+    active_integration,
+    attachment_refusal,
+    number_sending_check,
+    sending_check,
+)
+from sms.media.kinds import media_preview
 from sms.models import Direction, HeldFor, Message, MessageStatus, Thread
 from sms.outbox.publishing import enqueue_sends
 from sms.text import fill_ins, merge
@@ -71,19 +80,29 @@ def render_body(candidate: Candidate, body: str, *, sent_by, job=None) -> str:
     return body
 
 
-def save_outbound(thread: Thread, *, body: str, to_number: str, now, **fields) -> Message:
-    """Save one queued outbound message and make it the thread's latest."""
+def save_outbound(
+    thread: Thread, *, body: str, to_number: str, now, attachment=None, **fields
+) -> Message:
+    """Save one queued outbound message and make it the thread's latest. With `attachment`
+    (a checked upload) it is an MMS: the file is stored with it and it has no segments."""
     message = Message.objects.create(
         thread=thread,
         direction=Direction.OUTBOUND,
         status=MessageStatus.QUEUED,
         body=body,
         to_number=to_number,
-        segments=measure(body).segments,
+        segments=None if attachment else measure(body).segments,
         **fields,
     )
+    shown = body
+    if isinstance(attachment, StagedFile):  # a file already stored (a retry of an MMS)
+        attach_staged([message.pk], attachment)
+        shown = body or media_preview([attachment.sniffed_type])
+    elif attachment:
+        attach_upload(message, attachment, attachment.sniffed_type)
+        shown = body or media_preview([attachment.sniffed_type])
     Thread.objects.filter(pk=thread.pk).show_message(
-        body, Direction.OUTBOUND, at=now, phone_number=to_number
+        shown, Direction.OUTBOUND, at=now, phone_number=to_number
     )
     return message
 
@@ -121,6 +140,7 @@ def queue_message(
     retry_of: Message | None = None,
     purpose: Purpose | None = None,
     cancel_if_reply: bool = True,
+    attachment=None,
 ) -> Message:
     """Save one outbound SMS as queued and publish its send task after commit.
 
@@ -130,7 +150,11 @@ def queue_message(
     candidate's time is saved held: it goes out when the window opens there. While it waits
     (scheduled or held), a reply from the candidate cancels it unless `cancel_if_reply` is off.
     """
-    body = render_body(candidate, body, sent_by=sent_by, job=job)
+    # A photo or PDF may go without text (an MMS); text always follows the body rules.
+    if not (attachment and not (body or "").strip()):
+        body = render_body(candidate, body, sent_by=sent_by, job=job)
+    else:
+        body = ""
     now = timezone.now()
     due_later = scheduled_for is not None and scheduled_for > now
     if purpose is None:
@@ -140,6 +164,9 @@ def queue_message(
     )
     if check.block:
         raise SendRefused(check.block.reason)
+    refusal = attachment_refusal(active_integration(), attachment) if attachment else None
+    if refusal:
+        raise SendRefused(refusal, field="attachment")
     # The job it is about, for SMS Analytics: the board's, else the latest application's (as
     # {{job_title}} reads it).
     job = job or latest_job(candidate)
@@ -156,6 +183,7 @@ def queue_message(
             retry_of=retry_of,
             scheduled_for=scheduled_for,
             cancel_if_reply=cancel_if_reply,
+            attachment=attachment,
             **{
                 "next_attempt_at": scheduled_for if due_later else None,
                 # Published right after commit; if publishing fails it is cleared again.
@@ -166,6 +194,60 @@ def queue_message(
         if check.hold is not None:
             record_hold(candidate.pk, message, check.hold, first_name=candidate.first_name)
         elif not due_later:
+            transaction.on_commit(lambda: enqueue_sends([message.pk]))
+    message.hold = check.hold
+    return message
+
+
+def queue_number_reply(
+    thread: Thread, body: str, *, sent_by, template=None, scheduled_for=None, attachment=None
+) -> Message:
+    """A reply to an unknown sender's thread: the same body rules, opt-out, consent and quiet
+    hours (in the number's zone) as a candidate's, without merge fields (no one to fill them
+    for). Raises SendRefused."""
+    problems = body_problems(body, check_length=False)
+    if problems and not (attachment and not (body or "").strip()):
+        raise SendRefused(problems[0], field="body")
+    body = (body or "").strip()
+    if merge.used_fields(body):
+        raise SendRefused(
+            "Merge fields need a candidate: create or link one first, or write the text out.",
+            field="body",
+        )
+    too_long = length_problem(body)
+    if too_long:
+        raise SendRefused(too_long, field="body")
+    now = timezone.now()
+    due_later = scheduled_for is not None and scheduled_for > now
+    check = number_sending_check(
+        thread.phone_number,
+        last_inbound_at=thread.last_inbound_at,
+        purpose=Purpose.SCHEDULED if due_later else Purpose.REPLY,
+        at=scheduled_for if due_later else now,
+        now=now,
+    )
+    if check.block:
+        raise SendRefused(check.block.reason)
+    refusal = attachment_refusal(active_integration(), attachment) if attachment else None
+    if refusal:
+        raise SendRefused(refusal, field="attachment")
+    with transaction.atomic():
+        message = save_outbound(
+            thread,
+            body=body,
+            to_number=check.number,
+            now=now,
+            sent_by=sent_by,
+            template=template,
+            scheduled_for=scheduled_for,
+            attachment=attachment,
+            **{
+                "next_attempt_at": scheduled_for if due_later else None,
+                "enqueued_at": None if due_later else now,
+                **hold_fields(check.hold),
+            },
+        )
+        if check.hold is None and not due_later:
             transaction.on_commit(lambda: enqueue_sends([message.pk]))
     message.hold = check.hold
     return message

@@ -25,6 +25,7 @@ from candidates.services import record_event, record_events
 from integrations.models import Integration
 from integrations.providers import provider_for
 from integrations.providers.base import OutboundSms, ProviderError, SendResult, public_url
+from sms.attachments.outgoing import public_media_urls
 from sms.eligibility import (
     Hold,
     active_integration,
@@ -120,6 +121,7 @@ def send_queued_message(message_id: int) -> str:
         sender=integration.sender,
         reference=str(message.pk),
         status_callback_url=f"{public_url(route)}?message={message.pk}" if route else None,
+        media_urls=public_media_urls(message),
     )
     Message.objects.filter(pk=message.pk).update(
         provider=integration.kind, from_number=integration.sender

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.phone import display
+from core.rate_limits import rate_limited
 from integrations.cards import IntegrationCard
 from integrations.models import Integration
 from integrations.views import MANAGE, panel
@@ -17,6 +18,7 @@ from sms.provider_test.services import latest_test_message, send_test_sms
 
 @permission_required(MANAGE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
+@rate_limited("sms-send", "RATE_LIMIT_SMS_SEND", method="POST")
 def test_sms(request, kind):
     integration = get_object_or_404(Integration, kind=kind)
     to, error = request.POST.get("to", "").strip(), ""

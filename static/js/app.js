@@ -156,6 +156,13 @@
       });
     }
   });
+  // A response may ask for a message through its HX-Trigger header (htmx fires the event even
+  // for an error status it does not swap, e.g. 429 "too many requests"):
+  // {"nextal:flash": {"text": "...", "kind": "error"}}.
+  document.addEventListener("nextal:flash", function (event) {
+    var detail = event.detail || {};
+    if (detail.text) flash(detail.text, detail.kind);
+  });
   // The server's success and info messages fade after a while.
   setTimeout(function () {
     document.querySelectorAll(".flash-success, .flash-info").forEach(function (el) { el.remove(); });

@@ -12,10 +12,16 @@ Routes (anything else answers 404):
     GET  /v1/Services/{MG}   POST /v1/Services/{MG} twilio.service / twilio.service_update
     GET  /v1/Services/{MG}/PhoneNumbers[/{PN}]      twilio.pool / twilio.pool_number (404 if not)
     POST /v3/sms/send                               ClickSend send: 200 envelope, a message each
+    POST /v3/mms/send                               clicksend.mms_send: the same, for an MMS
+                                                    (`media_file` names the file's URL)
     GET  /v3/account                                ClickSend account: 200, or 401 UNAUTHORIZED
     GET/POST /v3/automations/sms/inbound, PUT …/{id}    clicksend.inbound_rules / _create / _update
     GET/POST /v3/automations/sms/receipts, PUT …/{id}   clicksend.receipt_rules / _create / _update
     GET  /v3/numbers                                clicksend.numbers (dedicated numbers, paged)
+    GET  /2010-04-01/Accounts/{sid}/Messages/{MM}/Media/{ME}   twilio.media: Basic auth required;
+                                                    302 to the CDN (`cdn_url`), 404 if unknown
+    GET  {cdn_url}/_cdn/{ME}                        cdn.media: the file, no auth needed (a
+                                                    second server on another port: "another host")
     GET  /_fake/stats                               JSON counters (see `FakeProviderServer.stats`)
     POST /_fake/reset                               forget requests, counters and scripted responses
     POST /_fake/queue                               script a response from another process:
@@ -56,6 +62,11 @@ handshake before sending anything (the fake then records no request).
 `json` may be a callable `(RecordedRequest) -> dict` to echo request fields. A scripted 2xx on a
 send route counts as an accepted send. `server.delay` adds a delay to every request (benchmarks).
 Connection refused: `closed_port_url()` returns a URL on a port nothing listens on.
+
+Media (inbound MMS): `url = server.add_media(b"...", "image/jpeg")` gives a Twilio Media URL of
+the account on the API host; its file is served by the CDN server after a redirect. Every
+request records `host` ("api" or "cdn") and its Basic `auth`, so tests can assert credentials
+went only to the API host. `server.queue("twilio.media", status=404)` answers 404 first.
 
 Account configuration (the state the configuration routes read and change; tests set it up):
     pn = server.add_twilio_number("+15005550006", sms_url="https://elsewhere.example/sms")
@@ -118,8 +129,11 @@ ROUTES = (
     "clicksend.receipt_rule_create",
     "clicksend.receipt_rule_update",
     "clicksend.numbers",
+    "twilio.media",
+    "cdn.media",
+    "clicksend.mms_send",
 )
-SEND_ROUTES = ("twilio.send", "clicksend.send")
+SEND_ROUTES = ("twilio.send", "clicksend.send", "clicksend.mms_send")
 FAULTS = ("drop", "half_body", "tls_garbage")
 # Where the answer should be: plaintext, which a TLS client cannot read as a record.
 NOT_A_TLS_RECORD = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
@@ -151,6 +165,7 @@ class RecordedRequest:
     form: dict[str, list[str]] = field(default_factory=dict)  # form-encoded bodies
     json: Any = None  # JSON bodies
     response_status: int | None = None
+    host: str = "api"  # which server received it: "api" or "cdn" (media after a redirect)
 
     def field(self, name: str) -> str | None:
         """The first form value for `name` (Twilio's form-encoded requests)."""
@@ -261,6 +276,7 @@ def closed_port_url() -> str:
 
 
 class _Server(ThreadingHTTPServer):
+    role = "api"
     daemon_threads = True
     block_on_close = False  # a handler sleeping through a scripted delay must not block stop()
     fake: FakeProviderServer
@@ -320,6 +336,10 @@ class FakeProviderServer:
         self._stopping = threading.Event()
         self._httpd = _Server((host, port), _Handler)
         self._httpd.fake = self
+        # Media files are served from a second server: another host, as Twilio's CDN is.
+        self._cdn = _Server((host, 0), _Handler)
+        self._cdn.fake = self
+        self._cdn.role = "cdn"
         self.ca_bundle: str | None = None
         if tls:
             self._serve_tls(host)
@@ -333,6 +353,11 @@ class FakeProviderServer:
         host, port = self._httpd.server_address[:2]
         scheme = "https" if self.ca_bundle else "http"
         return f"{scheme}://{host}:{port}"
+
+    @property
+    def cdn_url(self) -> str:
+        host, port = self._cdn.server_address[:2]
+        return f"http://{host}:{port}"
 
     def _serve_tls(self, host: str) -> None:
         self._tls_dir = tempfile.TemporaryDirectory(prefix="fake-provider-tls-")
@@ -351,12 +376,21 @@ class FakeProviderServer:
             daemon=True,
         )
         self._thread.start()
+        self._cdn_thread = threading.Thread(
+            target=self._cdn.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-provider-cdn",
+            daemon=True,
+        )
+        self._cdn_thread.start()
         return self
 
     def stop(self) -> None:
         self._stopping.set()  # wakes handlers sleeping through a scripted delay
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._cdn.shutdown()
+        self._cdn.server_close()
         if self._thread:
             self._thread.join(timeout=5)
             if self._thread.is_alive():
@@ -385,6 +419,7 @@ class FakeProviderServer:
             self.twilio_services: dict[str, dict] = {}
             self.clicksend_numbers: list[dict] = []
             self.clicksend_rules: dict[str, dict[int, dict]] = {"inbound": {}, "receipts": {}}
+            self.media: dict[str, tuple[bytes, str]] = {}  # ME sid -> (content, content type)
             self._next_rule_id = 1
 
     def reset_requests(self) -> None:
@@ -552,6 +587,15 @@ class FakeProviderServer:
 
     # --- inspection -----------------------------------------------------------------------------
 
+    def add_media(self, content: bytes, content_type: str, *, message_sid: str = "") -> str:
+        """A file Twilio holds for an inbound MMS: returns its Media URL on the API host."""
+        media_sid = "ME" + uuid.uuid4().hex
+        message_sid = message_sid or "MM" + uuid.uuid4().hex
+        with self._lock:
+            self.media[media_sid] = (content, content_type)
+        account = f"{self.url}/2010-04-01/Accounts/{self.twilio_sid}"
+        return f"{account}/Messages/{message_sid}/Media/{media_sid}"
+
     def requests_for(self, route: str) -> list[RecordedRequest]:
         with self._lock:
             return [r for r in self.requests if r.route == route]
@@ -643,14 +687,20 @@ class FakeProviderServer:
         length = int(handler.headers.get("Content-Length") or 0)
         body = handler.rfile.read(length) if length else b""
         headers = dict(handler.headers.items())
+        role = handler.server.role
+        if role == "cdn":
+            route = "cdn.media" if parts.path.startswith("/_cdn/") else None
+        else:
+            route = self._route(handler.command, parts.path)
         recorded = RecordedRequest(
             method=handler.command,
             path=parts.path,
             query=parse_qs(parts.query, keep_blank_values=True),
             headers=headers,
             body=body,
-            route=self._route(handler.command, parts.path),
+            route=route,
             auth=_basic_auth(headers.get("Authorization", "")),
+            host=role,
         )
         content_type = headers.get("Content-Type", "")
         if "application/x-www-form-urlencoded" in content_type:
@@ -674,6 +724,8 @@ class FakeProviderServer:
                 return "twilio.numbers" if method == "GET" else None
             if len(segments) == 5 and segments[3] == "IncomingPhoneNumbers" and method == "POST":
                 return "twilio.number_update"
+            if method == "GET" and len(segments) == 7 and segments[3::2] == ["Messages", "Media"]:
+                return "twilio.media"
         if segments[:2] == ["v1", "Services"]:
             pool = segments[3:4] == ["PhoneNumbers"]
             return {
@@ -694,6 +746,7 @@ class FakeProviderServer:
                 return f"clicksend.{kind}_rule_update"
         routes = {
             ("POST", "/v3/sms/send"): "clicksend.send",
+            ("POST", "/v3/mms/send"): "clicksend.mms_send",
             ("GET", "/v3/account"): "clicksend.account",
             ("GET", "/v3/numbers"): "clicksend.numbers",
             ("GET", "/_fake/stats"): "fake.stats",
@@ -710,6 +763,12 @@ class FakeProviderServer:
         route = recorded.route
         if route is None:
             return 404, {"message": "Not found (fake provider server)"}, None, {}
+        if route == "cdn.media":
+            with self._lock:
+                found = self.media.get(recorded.path.rsplit("/", 1)[-1])
+            if found is None:
+                return 404, {"message": "Not found (fake CDN)"}, None, {}
+            return 200, None, found[0], {"Content-Type": found[1]}
         if route.startswith("twilio."):
             segments = recorded.path.strip("/").split("/")
             # Messaging Services (/v1/…) carry no account in the path: Basic auth names it.
@@ -720,12 +779,19 @@ class FakeProviderServer:
                 return 200, self._twilio_account(), None, {}
             if route == "twilio.send":
                 return 201, self._twilio_message(recorded), None, {}
+            if route == "twilio.media":
+                media_sid = segments[-1]
+                with self._lock:
+                    known = media_sid in self.media
+                if not known:
+                    return 404, twilio_error_body(20404, 404, "Not found"), None, {}
+                return 302, None, b"", {"Location": f"{self.cdn_url}/_cdn/{media_sid}"}
             return self._twilio_configuration(route, recorded, segments)
         if recorded.auth != (self.clicksend_username, self.clicksend_api_key):
             return 401, clicksend_unauthorized_body(), None, {}
         if route == "clicksend.account":
             return 200, self._clicksend_account(), None, {}
-        if route == "clicksend.send":
+        if route in ("clicksend.send", "clicksend.mms_send"):
             return 200, clicksend_send_body(recorded), None, {}
         return self._clicksend_configuration(route, recorded)
 

@@ -4,6 +4,7 @@ from io import StringIO
 
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from candidates.models import Application, Candidate, Job, TimelineEvent
 from core.phone import to_e164_or_none
@@ -19,8 +20,10 @@ def seed() -> str:
 def test_it_creates_demo_data_with_working_logins(db):
     output = seed()
     assert "username: admin" in output and "password: nextal-admin-demo" in output
-    admin = authenticate(username="admin", password="nextal-admin-demo")
-    recruiter = authenticate(username="recruiter", password="nextal-recruiter-demo")
+    # django-axes watches every sign-in, so authenticate() needs the request it comes with.
+    request = RequestFactory().post("/accounts/login/")
+    admin = authenticate(request, username="admin", password="nextal-admin-demo")
+    recruiter = authenticate(request, username="recruiter", password="nextal-recruiter-demo")
     assert admin.has_perm("integrations.manage_integrations")
     assert recruiter.has_perm("sms.send_sms")
     assert not recruiter.has_perm("integrations.manage_integrations")
@@ -49,3 +52,9 @@ def test_every_demo_conversation_has_a_preview_in_the_inbox(db):
     seed()
     assert Thread.objects.count() == 4
     assert not Thread.objects.filter(last_message_preview="").exists()
+
+
+def test_it_says_when_the_admin_must_set_up_two_factor_sign_in(db, settings):
+    assert "REQUIRE_2FA_FOR_ADMINS" not in seed()
+    settings.REQUIRE_2FA_FOR_ADMINS = True
+    assert "REQUIRE_2FA_FOR_ADMINS is on" in seed()

@@ -28,7 +28,6 @@ def text_in(body, sender=CANDIDATE_PHONE):
     )
 
 
-@pytest.mark.migrations  # the append-only trigger is created by a migration
 def test_a_recorded_entry_cannot_be_changed_even_past_the_orm(candidate, recruiter):
     event = record_consent(candidate, source="verbal", note="Said yes on the call", by=recruiter)
     with pytest.raises(ValueError, match="append-only"):

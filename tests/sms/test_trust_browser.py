@@ -26,8 +26,11 @@ OPENS = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)  # 08:00 Tuesday in Toronto
 
 
 def test_a_message_written_at_night_in_the_candidates_time_waits_for_the_morning(
-    page, login, screenshot, recruiter, quiet_hours, active_twilio, fake_provider, travel
+    page, login, screenshot, recruiter, quiet_hours, active_twilio, fake_provider, travel, settings
 ):
+    # The clock jumps 10 hours while the page stays open: longer than the sign-in session's
+    # idle timeout (8 h), which would sign the recruiter out.
+    settings.SESSION_COOKIE_AGE = 24 * 3600
     ada = CandidateFactory(first_name="Ada", last_name="Lovelace", phone=TORONTO_PHONE)
     travel(NIGHT)
     login(recruiter)

@@ -1,5 +1,6 @@
 """Demo data for trying Nextal locally. Safe to run again: it creates only what is missing."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -10,7 +11,15 @@ from candidates.services import apply, create_candidate, create_job, move_applic
 from core.roles import ADMINISTRATORS, RECRUITERS
 from integrations.providers.base import InboundSms
 from sms.inbound.ingest import record_inbound
-from sms.models import AutomationRule, Direction, Message, MessageStatus, SmsTemplate, Thread
+from sms.models import (
+    AutomationRule,
+    Direction,
+    InboxPreferences,
+    Message,
+    MessageStatus,
+    SmsTemplate,
+    Thread,
+)
 from sms.threads import thread_for_candidate
 
 DEMO_SENDER = "+12025550199"  # the demo's SMS number (no provider is configured by the seed)
@@ -117,6 +126,8 @@ class Command(BaseCommand):
             user.set_password(password)  # the printed demo logins always work
             user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=group))
+            # No reply-alert emails from the demo (nobody reads its mailbox).
+            InboxPreferences.objects.get_or_create(user=user, defaults={"reply_alerts": False})
             users[username] = user
 
         recruiter = users["recruiter"]
@@ -181,6 +192,11 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins:")
         for username, password, _first, _last, group in DEMO_USERS:
             self.stdout.write(f"  {group[:-1]:<14} username: {username:<10} password: {password}")
+        if settings.REQUIRE_2FA_FOR_ADMINS:
+            self.stdout.write(
+                "  (REQUIRE_2FA_FOR_ADMINS is on: admin sets up an authenticator app after the "
+                "password)"
+            )
 
     def _conversation(self, name, ours, theirs, *, sender):
         """Our earlier text (delivered) and the candidate's reply through real ingestion."""

@@ -7,7 +7,10 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from sms.assignment import wake_snoozed
+from sms.attachments.sweeper import sweep_attachments
 from sms.outbox.sweeper import sweep_outbox
+from sms.reply_alerts import send_reply_alerts
 
 
 class Command(BaseCommand):
@@ -24,9 +27,14 @@ class Command(BaseCommand):
     def handle(self, *args, every=0, **options):
         while True:
             result = sweep_outbox()
+            downloads = sweep_attachments()
+            woken = wake_snoozed()
+            alerts = send_reply_alerts()
             self.stdout.write(
                 f"{result.dispatched} dispatched ({result.published} published), "
-                f"{result.marked_unknown} marked outcome unknown"
+                f"{result.marked_unknown} marked outcome unknown, "
+                f"{downloads} attachment download(s) published, "
+                f"{woken} snoozed conversation(s) back, {alerts} reply alert(s) emailed"
             )
             if not every:
                 return

@@ -193,7 +193,7 @@ def test_an_unknown_sender_can_be_linked_to_a_candidate(
     assert f'name="candidate" value="{candidate.pk}"' in results.content.decode()
     response = recruiter_client.post(link, {"candidate": candidate.pk})
     ada = threads["ada"]
-    assert response.url == reverse("sms:inbox_thread", args=[ada.pk])
+    assert response.url.startswith(reverse("sms:inbox_thread", args=[ada.pk]) + "?linked=")
     assert not Thread.objects.filter(pk=unknown.pk).exists()
     assert Message.objects.filter(thread=ada, body="Who is this?").exists()
 

@@ -112,3 +112,25 @@ class TestClickSendJsonWebhooks(ClickSendCases):
 
 class TestClickSendFormWebhooks(ClickSendCases):
     body_format = "form"
+
+
+def test_a_clicksend_media_reference_is_kept_as_a_link_and_never_fetched(
+    client, active_clicksend, fake_provider, candidate, django_capture_on_commit_callbacks
+):
+    integration = Integration.objects.get(kind="clicksend")
+    media_url = f"{fake_provider.cdn_url}/_private/permit.jpg?X-Amz-Signature=abc"
+    fields = {
+        "from": CANDIDATE_PHONE,
+        "to": CLICKSEND_FROM,
+        "body": "",
+        "message_id": str(uuid.uuid4()).upper(),
+        "_media_file_url": media_url,
+    }
+    path = reverse("sms:clicksend_inbound", kwargs={"token": integration.webhook_token})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(path, data=json.dumps(fields), content_type="application/json")
+
+    assert response.status_code == 200
+    attachment = Message.objects.get(provider="clicksend").attachments.get()
+    assert (attachment.status, attachment.source_url) == ("link", media_url)
+    assert fake_provider.requests == []

@@ -216,3 +216,68 @@ def test_at_night_the_preview_counts_who_is_held_and_the_send_holds_them(
     held = Message.objects.filter(held_for="quiet_hours")
     assert held.count() == 2
     assert fake_provider.sends_to("+12025550101") == 0
+
+
+def test_a_bulk_send_can_carry_one_photo_for_everyone(
+    recruiter_client, active_twilio, job, cards, fake_provider, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from sms.models import Attachment
+
+    ids = selection(cards, "Maya", "Jordan")
+    photo = SimpleUploadedFile("map.png", b"\x89PNG\r\n\x1a\n" + b"x" * 50)
+    preview = recruiter_client.post(
+        url(job),
+        {"application": ids, "kind": "custom", "body": "Parking map", "step": "preview",
+         "attachment": photo},
+        headers=IN_PANEL,
+    ).content.decode()  # fmt: skip
+    assert "MMS · 1 photo" in preview
+    token = re.search(r'name="staged_attachment" value="([^"]+)"', preview).group(1)
+    previewed_at = re.search(r'name="previewed_at" value="([^"]+)"', preview).group(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(
+            url(job),
+            {"application": ids, "kind": "custom", "body": "Parking map", "step": "send",
+             "staged_attachment": token, "previewed_at": previewed_at},
+            headers=IN_PANEL,
+        )  # fmt: skip
+
+    attachments = Attachment.objects.filter(message__bulk_send__isnull=False)
+    assert attachments.count() == 2
+    assert len({a.file.name for a in attachments}) == 1  # one file, shared
+    sends = fake_provider.requests_for("twilio.send")
+    assert len(sends) == 2 and all(len(s.form["MediaUrl"]) == 1 for s in sends)
+
+
+def test_a_forged_staged_attachment_is_refused(recruiter_client, active_twilio, job, cards):
+    response = recruiter_client.post(
+        url(job),
+        {"application": selection(cards, "Maya"), "kind": "custom", "body": "Hi",
+         "step": "send", "staged_attachment": "not-a-token"},
+        headers=IN_PANEL,
+    )  # fmt: skip
+    assert "The attachment expired" in response.content.decode()
+    assert not Message.objects.exists()
+
+
+def test_a_card_send_can_carry_a_pdf(
+    recruiter_client, active_twilio, cards, fake_provider, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    card = cards["Maya"]
+    pdf = SimpleUploadedFile("offer.pdf", b"%PDF-1.7\n" + b"x" * 50)
+    with django_capture_on_commit_callbacks(execute=True):
+        recruiter_client.post(
+            reverse("sms:kanban_card_send", args=[card.pk]),
+            {"kind": "custom", "body": "Your offer", "step": "send", "attachment": pdf},
+            headers=IN_PANEL,
+        )
+
+    message = Message.objects.get()
+    assert message.attachments.get().content_type == "application/pdf"
+    (send,) = fake_provider.requests_for("twilio.send")
+    assert len(send.form["MediaUrl"]) == 1

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sms', '0008_stage_automations'),
+        ('sms', '0013_stage_automations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

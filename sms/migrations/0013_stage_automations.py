@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidates', '0004_stage_entries_and_sms_events'),
-        ('sms', '0007_analytics_fields'),
+        ('sms', '0012_attachment_public_nonce'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

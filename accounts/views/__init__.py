@@ -1,0 +1,1 @@
+"""The account pages: second factor, password, and the administrators' log and lockouts."""
