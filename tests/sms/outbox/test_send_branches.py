@@ -323,3 +323,13 @@ def test_only_a_failed_unknown_or_reply_cancelled_message_can_be_sent_again(
         "Only a message that failed, whose outcome is unknown or that a reply cancelled can be "
         "sent again."
     )
+
+
+def test_a_permanent_failures_code_is_cut_to_the_columns_length(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=400, json={"code": "8" * 60, "message": "No."})
+    assert send_message(message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert message.error_code == "8" * 40
