@@ -16,4 +16,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_board, name="job_board"),
     path("jobs/<int:pk>/edit/", views.job_edit, name="job_edit"),
     path("applications/<int:pk>/move/", views.application_move, name="application_move"),
+    path("jobs/<int:pk>/move/", views.applications_bulk_move, name="bulk_move"),
 ]

@@ -115,7 +115,7 @@ def send_to_candidate(request, pk):
     """The composer: Send now or Schedule. With htmx the component is re-rendered in place
     (errors beside their fields, the draft kept); without, a flash message and a redirect."""
     candidate = get_object_or_404(Candidate, pk=pk)
-    form = compose_form(request.POST, candidate, files=request.FILES)
+    form = compose_form(request.POST, candidate, files=request.FILES, user=request.user)
     refused = notice = ""
     if form.is_valid():
         data = form.cleaned_data
@@ -126,6 +126,7 @@ def send_to_candidate(request, pk):
                 sent_by=request.user,
                 template=data["template"],
                 scheduled_for=data["scheduled_for"],
+                cancel_if_reply=data["cancel_if_reply"],
                 attachment=data.get("attachment"),
             )
         except SendRefused as refusal:

@@ -34,9 +34,10 @@ from sms.kanban.send import (
 )
 from sms.media import kinds
 from sms.models import BulkSend
-from sms.outbox.bulk import plan_bulk
+from sms.outbox.bulk import plan_bulk, unchanged_template
 from sms.outbox.queueing import SendRefused
 from sms.recipient_notes import trust_for
+from sms.text.fill_ins import blanks
 from sms.text.segments import counter_label, measure
 
 SEND = "sms.send_sms"
@@ -71,12 +72,15 @@ def _refusal_into_form(form, refused: SendRefused) -> None:
     form.add_error(field if field in form.fields else None, refused.reason)
 
 
-def _form_for_step(request, step):
+def _form_for_step(request, step, language=""):
+    """The step's form: the user's personal templates offered too, and for one card those in
+    the candidate's preferred language first."""
+    options = {"user": request.user, "language": language}
     if request.method == "GET" or step == "compose":
-        return KanbanSmsForm()
+        return KanbanSmsForm(**options)
     if step == "use_template":
-        return KanbanSmsForm.prefilled_from_template(request.POST)
-    return KanbanSmsForm(request.POST, request.FILES)
+        return KanbanSmsForm.prefilled_from_template(request.POST, **options)
+    return KanbanSmsForm(request.POST, request.FILES, **options)
 
 
 @permission_required(SEND, raise_exception=True)
@@ -100,7 +104,7 @@ def card_send(request, pk):
         "stage": "compose",
     }
     step = request.POST.get("step", "send")
-    form = _form_for_step(request, step)
+    form = _form_for_step(request, step, language=candidate.preferred_language)
     if request.method == "POST" and step == "send" and not block and form.is_valid():
         try:
             sent = send_to_card(
@@ -164,6 +168,8 @@ def bulk_send(request, pk):
 
     body, template = form.cleaned_data["body"], form.cleaned_data["template"]
     candidates = [application.candidate for application in applications]
+    fill_values = {name: data.get(f"fill:{name}", "").strip() for name in blanks(body)}
+    context["fill_values"] = list(fill_values.items())
     staged, staged_token = form.cleaned_data.get("staged_attachment"), ""
     try:
         if step == "preview":
@@ -176,7 +182,14 @@ def bulk_send(request, pk):
             refusal = attachment_refusal(active_integration(), staged)
             if refusal:
                 raise SendRefused(refusal, field="attachment")
-            plan = plan_bulk(candidates, body, sent_by=request.user, job=job)
+            plan = plan_bulk(
+                candidates,
+                body,
+                sent_by=request.user,
+                job=job,
+                template=unchanged_template(template, body),
+                fill_values=fill_values,
+            )
             return _respond(
                 request,
                 {
@@ -203,6 +216,7 @@ def bulk_send(request, pk):
             job=job,
             template=template,
             previewed_at=parse_datetime(request.POST.get("previewed_at", "")),
+            fill_values=fill_values,
             attachment=staged,
         )
     except SendRefused as refused:

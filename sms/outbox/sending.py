@@ -243,12 +243,13 @@ def _record_sent(message: Message, integration: Integration, result: SendResult)
     candidate = message.thread.candidate
     if candidate is not None:
         sender = message.sent_by.get_full_name() if message.sent_by else ""
+        what = "Automated SMS sent" if message.automation_rule_id else "SMS sent"
         event = {
             "candidate_id": candidate.pk,
             "kind": TimelineEvent.Kind.SMS_SENT,
             "actor_id": message.sent_by_id,
             "description": (
-                (f"SMS sent by {sender}: " if sender else "SMS sent: ") + quote(message.body)
+                (f"{what} by {sender}: " if sender else f"{what}: ") + quote(message.body)
             )[:500],
             "data": {"message_id": message.pk, "provider": integration.kind},
             "created_at": now,

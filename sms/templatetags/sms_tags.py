@@ -17,7 +17,7 @@ from sms.conversations.context import (
 )
 from sms.conversations.forms import DATETIME_LOCAL
 from sms.eligibility import SendingBlock
-from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus
+from sms.models import Direction, MessageStatus, can_send_again
 from sms.optouts import opted_out_line, standing_for
 
 register = template.Library()
@@ -100,7 +100,7 @@ def sms_can_retry(message) -> bool:
     """Whether a Retry button belongs under this message (once: a retry is a new message)."""
     return (
         message.direction == Direction.OUTBOUND
-        and message.status in RETRYABLE_STATUSES
+        and can_send_again(message)
         and not message.is_test
         and not getattr(message, "was_retried", False)
     )
