@@ -7,6 +7,7 @@ validating, which would hide the changes `update_candidate` records on the timel
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
@@ -52,6 +53,12 @@ class CandidateForm(forms.Form):
         help_text="Where the candidate lives, for SMS quiet hours. Leave it to go by the phone "
         "number (or the company time zone when the number does not say).",
     )
+    preferred_language = forms.ChoiceField(
+        label="Preferred language",
+        required=False,
+        choices=[("", "Not set")] + [(code, name) for code, name in settings.LANGUAGES],
+        help_text="Templates written in several languages are sent in this one when they can be.",
+    )
     owner = UserChoiceField(queryset=None, label="Owner", required=False, empty_label="Nobody")
 
     def __init__(self, *args, candidate: Candidate | None = None, **kwargs):
@@ -63,6 +70,7 @@ class CandidateForm(forms.Form):
                 "phone": candidate.phone,
                 "email": candidate.email,
                 "time_zone": candidate.time_zone,
+                "preferred_language": candidate.preferred_language,
                 "owner": candidate.owner_id,
             }
         super().__init__(*args, **kwargs)

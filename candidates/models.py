@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from core.bidi import strip_bidi_controls
 from core.time_zones import validate_time_zone
@@ -64,6 +66,11 @@ class Candidate(models.Model):
     time_zone = models.CharField(
         "Time zone", max_length=64, blank=True, validators=[validate_time_zone]
     )
+    # A code from settings.LANGUAGES ("fr"), or "" for none: templates in several languages
+    # are sent in this one when there is a version in it.
+    preferred_language = models.CharField(
+        "Preferred language", max_length=15, blank=True, choices=settings.LANGUAGES
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -121,6 +128,39 @@ class Application(models.Model):
         return f"{self.candidate} → {self.job}"
 
 
+class StageEntry(models.Model):
+    """One time a card entered a stage (applied into it, or moved into it): what stage
+    automations key their texts on, so that each entry gets each rule's text at most once.
+    `left_at` is set when the card moves on; an application has one open entry at most."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stage_entries"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="entries")
+    entered_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["entered_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(left_at__isnull=True),
+                name="one_open_stage_entry_per_application",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} entered {self.stage_id} at {self.entered_at}"
+
+
 class TimelineEvent(models.Model):
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
@@ -134,6 +174,8 @@ class TimelineEvent(models.Model):
         SMS_HELD = "sms_held", "SMS held"
         SMS_SKIPPED = "sms_skipped", "SMS skipped"
         SMS_CONSENT = "sms_consent", "SMS consent"
+        SMS_CANCELED = "sms_canceled", "SMS cancelled"
+        SMS_QUEUED = "sms_queued", "SMS queued"
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="timeline")
     kind = models.CharField(max_length=20, choices=Kind.choices)

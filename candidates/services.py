@@ -12,10 +12,19 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage, TimelineEvent
+from candidates.pipeline_hooks import enter_stage, job_created
 from core.phone import to_e164
 
 # Fields a recruiter edits on the candidate form, in the order the timeline lists them.
-EDITABLE_CANDIDATE_FIELDS = ("first_name", "last_name", "phone", "email", "time_zone", "owner")
+EDITABLE_CANDIDATE_FIELDS = (
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "time_zone",
+    "preferred_language",
+    "owner",
+)
 
 
 class AlreadyApplied(ValidationError):
@@ -97,7 +106,16 @@ def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
 
 @transaction.atomic
 def create_candidate(
-    *, first_name, last_name, phone="", email="", time_zone="", owner=None, job=None, by
+    *,
+    first_name,
+    last_name,
+    phone="",
+    email="",
+    time_zone="",
+    preferred_language="",
+    owner=None,
+    job=None,
+    by,
 ) -> Candidate:
     """Create a candidate (phone stored as E.164) and, when `job` is given, apply them to it."""
     candidate = Candidate.objects.create(
@@ -106,6 +124,7 @@ def create_candidate(
         phone=normalize_phone(phone),
         email=(email or "").strip(),
         time_zone=time_zone or "",
+        preferred_language=preferred_language or "",
         owner=owner if owner is not None else by,
         created_by=by,
     )
@@ -131,7 +150,7 @@ def update_candidate(candidate: Candidate, *, by, **changes) -> list[str]:
         raise TypeError(f"Not editable: {', '.join(sorted(unknown))}")
     if "phone" in changes:
         changes["phone"] = normalize_phone(changes["phone"])
-    for name in ("first_name", "last_name", "email", "time_zone"):
+    for name in ("first_name", "last_name", "email", "time_zone", "preferred_language"):
         if name in changes:
             changes[name] = (changes[name] or "").strip()
 
@@ -175,6 +194,7 @@ def create_job(*, title, location="", recruiter=None, status=Job.Status.OPEN) ->
     Stage.objects.bulk_create(
         Stage(job=job, name=name, position=i) for i, name in enumerate(DEFAULT_STAGES)
     )
+    job_created(job)  # e.g. the company's default stage automations are copied to it
     return job
 
 
@@ -234,6 +254,7 @@ def apply(candidate: Candidate, job: Job, *, by, stage: Stage | None = None) -> 
         by=by,
         data={"job_id": job.pk, "job_title": job.title, "stage": stage.name},
     )
+    enter_stage([application], stage, by=by)  # after the entry: automations write theirs next
     return application
 
 
@@ -304,6 +325,7 @@ def move_application(application: Application, *, stage: Stage, position: int | 
                 "to_stage_id": target.pk,
             },
         )
+        enter_stage([application], target, by=by)
     return MoveResult(application=application, from_stage=source, to_stage=target, event=event)
 
 

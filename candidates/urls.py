@@ -21,4 +21,5 @@ urlpatterns = [
     ),
     path("jobs/<id:pk>/edit/", views.job_edit, name="job_edit"),
     path("applications/<id:pk>/move/", views.application_move, name="application_move"),
+    path("jobs/<id:pk>/move/", views.applications_bulk_move, name="bulk_move"),
 ]

@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from candidates import services
+from candidates import bulk_moves, services
 from candidates.board import BoardColumn
+from candidates.board_sections import board_sections
 from candidates.forms import ApplyForm, CandidateForm, JobForm, MoveForm, NewCandidateForm
 from candidates.models import Application, Candidate, Job, Stage
 from candidates.search import bounded_query, search_candidates
@@ -65,6 +66,7 @@ def candidate_create(request):
             phone=data["phone"],
             email=data["email"],
             time_zone=data["time_zone"],
+            preferred_language=data["preferred_language"],
             owner=data["owner"],
             job=data["job"],
             by=request.user,
@@ -283,10 +285,11 @@ def job_board(request, pk):
         .annotate(n=Count("id"))
         .values_list("stage_id", "n")
     )
-    columns = {
-        stage.pk: BoardColumn(stage, counts.get(stage.pk, 0))
-        for stage in job.stages.order_by("position")
-    }
+    stages = list(job.stages.order_by("position"))
+    toolbar_parts, column_parts = board_sections(job, request.user, stages)
+    for stage in stages:
+        stage.board_parts = column_parts[stage.pk]  # what other apps show in its header
+    columns = {stage.pk: BoardColumn(stage, counts.get(stage.pk, 0)) for stage in stages}
     for card in _first_cards_per_column(job, show_all_in=show_all_in):
         columns[card.stage_id].cards.append(card)
     return render(
@@ -295,6 +298,7 @@ def job_board(request, pk):
         {
             "job": job,
             "columns": list(columns.values()),
+            "toolbar_parts": toolbar_parts,
             "total": sum(counts.values()),
             "nav_section": "jobs",
         },
@@ -315,6 +319,25 @@ def job_board_cards(request, pk, stage_pk):
     column.offset = offset
     context = {"job": stage.job, "column": column, "stage": stage}
     return render(request, "candidates/_kanban_more.html", context)
+
+
+@permission_required("candidates.change_application", raise_exception=True)
+@require_POST
+def applications_bulk_move(request, pk):
+    """ "Move N selected to…" from the board's selection bar: one transaction for them all."""
+    job = get_object_or_404(Job, pk=pk)
+    board_url = reverse("candidates:job_board", kwargs={"pk": job.pk})
+    stage = Stage.objects.filter(job=job, pk=request.POST.get("to_stage") or 0).first()
+    ids = [value for value in request.POST.getlist("application") if value.isdigit()]
+    if stage is None or not ids:
+        messages.error(request, "Choose the cards and the stage to move them to.")
+        return redirect(board_url)
+    moved = bulk_moves.move_applications(job, ids, stage=stage, by=request.user)
+    count = len(moved)
+    messages.success(
+        request, f"{count} candidate{'s' if count != 1 else ''} moved to {stage.name}."
+    )
+    return redirect(board_url)
 
 
 @permission_required("candidates.change_application", raise_exception=True)

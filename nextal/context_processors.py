@@ -15,6 +15,10 @@ def navigation(request):
         "nav_can_sms_settings": user.has_perm("sms.manage_sms_policy"),
         "nav_can_auth_log": user.has_perm("accounts.view_auth_log"),
     }
+    # Recruiters keep personal templates: a top-level link when Administration does not hold one.
+    context["nav_can_my_templates"] = not context["nav_can_templates"] and user.has_perm(
+        "sms.send_sms"
+    )
     # Administration is the integrations-access area; SMS Templates sits inside it.
     context["nav_can_administration"] = (
         context["nav_can_integrations"] or context["nav_can_sms_settings"]

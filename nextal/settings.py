@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from nextal.broker import broker_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -191,11 +193,13 @@ STORAGES = {
 }
 
 # --- Celery -------------------------------------------------------------------------------------
-# Without REDIS_URL tasks run in-process (eagerly); callers enqueue with transaction.on_commit, so
-# they still run only after the surrounding transaction commits.
+# The broker: BROKER_URL (RabbitMQ, amqp://…, or Redis), else REDIS_URL. Without either, tasks run
+# in-process (eagerly); callers enqueue with transaction.on_commit, so they still run only after
+# the surrounding transaction commits.
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+BROKER_URL = env.str("BROKER_URL", default="")
+CELERY_BROKER_URL = BROKER_URL or REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not (BROKER_URL or REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
@@ -207,23 +211,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing must fail fast when Redis is down: the message row is the outbox and the sweeper
-# re-enqueues it later, so the recruiter's request should not hang on the broker.
+# Publishing must fail fast when the broker is down: the message row is the outbox and the
+# sweeper re-enqueues it later, so the recruiter's request should not hang on the broker.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Longer than the longest task (CELERY_TASK_TIME_LIMIT) so Redis never hands a running task
-    # to a second worker. Countdowns must stay far below it (retries are scheduled in the DB).
-    "visibility_timeout": 3600,
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.5,
-    "socket_connect_timeout": 2,
-    # A hung Redis (accepts, never answers) holds a publish for about 5 x socket_timeout because
-    # redis-py retries under kombu's retry: 1 s keeps a recruiter's request under ~6 s (measured
-    # in tests/faults/test_redis_outage.py; 5 s gave 25.6 s).
-    "socket_timeout": 1,
-}
+# Queues, publisher confirms and transport options per broker: nextal/broker.py.
+_broker = broker_settings(CELERY_BROKER_URL)
+CELERY_TASK_DEFAULT_QUEUE = _broker["task_default_queue"]
+CELERY_TASK_DEFAULT_QUEUE_TYPE = _broker["task_default_queue_type"]
+CELERY_WORKER_DETECT_QUORUM_QUEUES = _broker["worker_detect_quorum_queues"]
+CELERY_BROKER_TRANSPORT_OPTIONS = _broker["broker_transport_options"]
 # The SMS sweeper (sms/outbox/sweeper.py) under `celery beat`; a sweep that waited longer than
 # its interval is superseded by the next one.
 SMS_SWEEP_INTERVAL_SECONDS = env.float("SMS_SWEEP_INTERVAL_SECONDS", default=30.0)

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from core.admin import ReadOnlyAdmin
 from sms.inbound.processing import reprocess
 from sms.models import (
+    AutomationRule,
     ConsentEvent,
     Message,
     OptOut,
@@ -103,9 +104,20 @@ class PolicyChangeAdmin(ReadOnlyAdmin):
 
 @admin.register(SmsTemplate)
 class SmsTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active", "updated_at"]
-    list_filter = ["is_active"]
+    list_display = ["name", "group", "language", "owner", "is_active", "updated_at"]
+    list_filter = ["is_active", "group", "language"]
     search_fields = ["name", "body"]
+    raw_id_fields = ["translation_of", "owner"]
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+
+@admin.register(AutomationRule)
+class AutomationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "job", "stage", "stage_name", "template", "delay_minutes", "is_enabled"]
+    list_filter = ["is_enabled", "cancel_if_reply"]
+    list_select_related = ["job", "stage", "template"]
+    search_fields = ["name", "job__title", "stage_name"]
+    raw_id_fields = ["job", "stage", "template"]
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
 

@@ -229,11 +229,12 @@ class RecipientFacts:
 
 
 def capped_messages(where: Q, *, now):
-    """The bulk and automated messages that count towards the frequency cap (automation marks
-    its messages on the row it queues; add that marker here with it)."""
-    return Message.objects.filter(
-        where, bulk_send__isnull=False, created_at__gte=now - CAP_PERIOD
-    ).exclude(status__in=NOT_RECEIVED)
+    """The bulk and automated messages that count towards the frequency cap."""
+    return (
+        Message.objects.filter(where, created_at__gte=now - CAP_PERIOD)
+        .filter(Q(bulk_send__isnull=False) | Q(automation_rule__isnull=False))
+        .exclude(status__in=NOT_RECEIVED)
+    )
 
 
 def recipient_facts_for(candidates, numbers: dict, *, now, purpose) -> dict[int, RecipientFacts]:
@@ -419,12 +420,13 @@ def number_sending_check(
 
 
 def purpose_of(message: Message) -> Purpose:
-    """What kind of send a queued message is (the send task asks the rules again). Automation
-    marks its rows so that they read as AUTOMATED here."""
+    """What kind of send a queued message is (the send task asks the rules again)."""
     if message.is_test:
         return Purpose.TEST
     if message.confirms_opt_out_id or message.answers_help_id:
         return Purpose.AUTO_REPLY
+    if message.automation_rule_id or message.stage_entry_id:
+        return Purpose.AUTOMATED
     if message.bulk_send_id:
         return Purpose.BULK
     if message.scheduled_for:
@@ -439,16 +441,19 @@ class SendTimeCheck:
     code: str = ""  # the error code recorded with a block
 
 
-def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
+def send_time_check(message: Message, *, now: datetime, opt_out=...) -> SendTimeCheck:
     """Ask the rules again for a claimed message, just before it goes to the provider: the
     opt-out (an automatic confirmation goes to an opted-out number, promptly or not at all) and
-    quiet hours at the moment it would actually arrive."""
+    quiet hours at the moment it would actually arrive. `opt_out` (the number's opt-out in
+    force, or None) may be passed when the caller loaded it with the message."""
     thread = message.thread  # None for a test message
     candidate = thread.candidate if thread else None
     name = candidate.full_name if candidate else "This number"
     purpose = purpose_of(message)
+    if opt_out is ...:
+        opt_out = opt_out_for(message.to_number)
     if message.confirms_opt_out_id:
-        if opt_out_for(message.to_number) is None:
+        if opt_out is None:
             reason = "Not sent: the number opted back in before the confirmation went out."
             return SendTimeCheck(SendingBlock(SendingBlock.OPTED_OUT, reason), code="opted_in")
         if now > message.confirms_opt_out.created_at + CONFIRMATION_DEADLINE:
@@ -458,15 +463,21 @@ def send_time_check(message: Message, *, now: datetime) -> SendTimeCheck:
             )
             return SendTimeCheck(SendingBlock(SendingBlock.OPTED_OUT, reason), code="too_late")
     elif purpose != Purpose.AUTO_REPLY:
-        block = number_block(message.to_number, name)
+        block = number_block(message.to_number, name, opt_out)
         if block:
             return SendTimeCheck(
                 SendingBlock(block.kind, "Not sent: " + block.reason), code="opted_out"
             )
     policy = current_policy()
-    zone = zone_for(candidate, message.to_number, policy)
     facts = RecipientFacts(
         candidate, message.to_number, now=now, last_inbound_at=thread and thread.last_inbound_at
     )
+    if purpose == Purpose.AUTOMATED and policy.require_consent and not facts.has_consent:
+        # Queued at the stage move, due later: consent may have been withdrawn meanwhile.
+        block = SendingBlock(SendingBlock.NO_CONSENT, "Not sent: " + no_consent_reason(name))
+        return SendTimeCheck(block, code="no_consent")
+    if sending_window(policy) is None or purpose not in QUIET_HOURS_PURPOSES:
+        return SendTimeCheck()  # no quiet hours to hold for: no zone to look up
+    zone = zone_for(candidate, message.to_number, policy)
     hold = quiet_hours_hold(zone, purpose, at=now, now=now, policy=policy, facts=facts)
     return SendTimeCheck(hold=hold)

@@ -15,7 +15,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from integrations.models import ProviderKind
+from sms.automation_models import AutomationRule
 from sms.text.cleaning import preview
+
+__all__ = ["AutomationRule"]  # defined beside, part of this app's models
 
 
 class ThreadQuerySet(models.QuerySet):
@@ -73,13 +76,20 @@ class ThreadQuerySet(models.QuerySet):
     def show_bulk_messages(self, bulk, *, at) -> int:
         """Each thread's new message of `bulk` is its latest, in one statement (Django's
         bulk_update builds a CASE per row and takes seconds for thousands)."""
-        new_message = Message.objects.filter(thread=OuterRef("pk"), bulk_send=bulk)
-        return self.filter(messages__bulk_send=bulk).update(
+        return self.show_new_messages(at=at, author=author_name(bulk.created_by), bulk_send=bulk)
+
+    def show_new_messages(self, *, at, author="Nextal", **lookup) -> int:
+        """Each thread's new message matching `lookup` (one per thread: a bulk send's, an
+        automation rule's for some stage entries) is its latest, in one statement; `author` is
+        who the preview names (automated texts: "Nextal", what Nextal sent on its own)."""
+        new_message = Message.objects.filter(thread=OuterRef("pk"), **lookup)
+        related = {f"messages__{key}": value for key, value in lookup.items()}
+        return self.filter(**related).update(
             phone_number=Subquery(new_message.values("to_number")[:1]),
             last_message_preview=Substr(Subquery(new_message.values("body")[:1]), 1, 160),
             last_message_at=at,
             last_message_direction=Direction.OUTBOUND,
-            last_message_author=author_name(bulk.created_by),
+            last_message_author=author,
             changed_at=at,
         )
 
@@ -257,6 +267,21 @@ WAITING_FOR_ITS_TIME = Q(status=MessageStatus.QUEUED, scheduled_for__isnull=Fals
 RETRYABLE_STATUSES = frozenset(
     {MessageStatus.FAILED, MessageStatus.UNDELIVERED, MessageStatus.UNKNOWN}
 )
+# Error codes of cancelled messages a recruiter may send again with a click (the candidate's
+# reply cancelled it: sms.outbox.reply_cancels).
+RESENDABLE_CANCEL_CODES = frozenset({"replied"})
+
+
+def can_send_again(message) -> bool:
+    """Whether an outbound message may be sent again as a new one (failed, outcome unknown,
+    or cancelled by the candidate's reply)."""
+    if message.status in RETRYABLE_STATUSES:
+        return True
+    return (
+        message.status == MessageStatus.CANCELED and message.error_code in RESENDABLE_CANCEL_CODES
+    )
+
+
 # Statuses providers report about outbound messages (integrations.providers.DeliveryStatus).
 PROVIDER_REPORTED = frozenset(
     {
@@ -269,10 +294,44 @@ PROVIDER_REPORTED = frozenset(
 )
 
 
+class TemplateGroup(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate"
+    CLIENT = "client", "Client"
+
+
+DEFAULT_TEMPLATE_LANGUAGE = "en"
+
+
 class SmsTemplate(models.Model):
+    """A reusable message. Shared (no owner: administrators manage it) or personal (its owner's
+    alone). A translation points at the template it translates (`translation_of`); together
+    they are one template in several languages, one version per language."""
+
     name = models.CharField(max_length=100, unique=True)
     body = models.TextField()
     is_active = models.BooleanField("Active", default=True)
+    group = models.CharField(
+        "Group", max_length=10, choices=TemplateGroup.choices, default=TemplateGroup.CANDIDATE
+    )
+    language = models.CharField(
+        "Language", max_length=15, choices=settings.LANGUAGES, default=DEFAULT_TEMPLATE_LANGUAGE
+    )
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name="Translation of",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="personal_sms_templates",
+        help_text="Set for a personal template (only its owner sees it); empty for a shared one.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -282,9 +341,25 @@ class SmsTemplate(models.Model):
     class Meta:
         ordering = ["name"]
         permissions = [("manage_templates", "Can manage SMS templates")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__in=TemplateGroup.values), name="sms_template_group_valid"
+            ),
+            # One version per language in a translation group.
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                condition=Q(translation_of__isnull=False),
+                name="one_translation_per_language",
+            ),
+        ]
+        indexes = [models.Index(fields=["language", "name"], name="sms_template_language_idx")]
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_personal(self) -> bool:
+        return self.owner_id is not None
 
 
 class BulkSend(models.Model):
@@ -393,6 +468,23 @@ class Message(models.Model):
     answers_help = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="help_answer"
     )
+    # Automated: the rule that queued it and the stage entry it is for (one per entry and rule).
+    automation_rule = models.ForeignKey(
+        AutomationRule,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+    )
+    stage_entry = models.ForeignKey(
+        "candidates.StageEntry",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # A waiting message (scheduled, held, automated) is cancelled when the candidate replies.
+    cancel_if_reply = models.BooleanField(default=False)
     claimed_at = models.DateTimeField(null=True, blank=True)  # marked sending
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -446,10 +538,23 @@ class Message(models.Model):
                 condition=Q(thread__isnull=False) | Q(is_test=True, direction=Direction.OUTBOUND),
                 name="message_in_thread_unless_test",
             ),
+            # Exactly one text per stage entry and rule: moving a card back and forth, a double
+            # click, a retried request or two workers never queue a second.
+            models.UniqueConstraint(
+                fields=["stage_entry", "automation_rule"],
+                condition=Q(stage_entry__isnull=False, automation_rule__isnull=False),
+                name="one_automated_sms_per_stage_entry_and_rule",
+            ),
         ]
         indexes = [
             models.Index(fields=["thread", "created_at"]),
             models.Index(fields=["status", "next_attempt_at"]),
+            # A reply cancels its thread's waiting messages; leaving a stage, its entry's.
+            models.Index(
+                fields=["thread"],
+                condition=Q(status="queued", cancel_if_reply=True),
+                name="message_cancel_if_reply_idx",
+            ),
             # The Integrations cards show each provider's latest test message.
             models.Index(
                 fields=["provider", "-created_at"],

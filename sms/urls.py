@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("sms.analytics.urls")),
     path("", include("sms.consent_records.urls")),
     path("", include("sms.policy_settings.urls")),
+    path("", include("sms.automations.urls")),
 ]

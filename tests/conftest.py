@@ -31,6 +31,7 @@ CHROMIUM = "/usr/bin/chromium"
 TRIGGER_MIGRATIONS = (
     "sms.migrations.0006_consent_ledger_append_only_and_backfill",
     "accounts.migrations.0002_auth_event_append_only",
+    "sms.migrations.0008_message_status_touches_thread",
 )
 
 
@@ -49,7 +50,7 @@ def django_db_setup(django_db_setup, django_db_blocker, request):
                             cursor.execute(statement)
 
 
-SERVICE_MARKERS = ("postgres", "redis", "browser")
+SERVICE_MARKERS = ("postgres", "redis", "rabbitmq", "browser")
 _service_tests: dict[str, set[str]] = {}
 _selected: dict[str, int] = dict.fromkeys(SERVICE_MARKERS, 0)
 _whole_suite: list[bool] = [False]
@@ -61,8 +62,10 @@ def pytest_report_header(config):
 
     database = settings.DATABASES["default"]
     broker = os.environ.get("REDIS_URL") or "none (tasks in-process)"
+    rabbitmq = os.environ.get("RABBITMQ_URL") or "none"
     return [
         f"nextal: database {connection.vendor} ({database['NAME']}), Redis {broker}, "
+        f"RabbitMQ {rabbitmq.rsplit('@', 1)[-1]}, "
         f"CI={os.environ.get('CI', 'false')} ({'in CI' if in_ci() else 'not CI'})"
     ]
 
@@ -123,6 +126,8 @@ def pytest_runtest_setup(item):
         unavailable("needs PostgreSQL: set DATABASE_URL=postgres://...")
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         unavailable("needs Redis: set REDIS_URL=redis://...")
+    if item.get_closest_marker("rabbitmq") and not os.environ.get("RABBITMQ_URL"):
+        unavailable("needs RabbitMQ: set RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/vhost")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         unavailable("needs Chromium: apt-get install -y chromium")
 
@@ -172,16 +177,28 @@ def migrated_rows(request):
 
 
 @pytest.fixture(autouse=True)
+def fresh_provider_connections():
+    """No kept-alive provider connection outlives a test (each test has its own fake server)."""
+    from integrations.providers.transport import discard_pooled
+
+    discard_pooled()
+    yield
+    discard_pooled()
+
+
+@pytest.fixture(autouse=True)
 def sms_policy_without_quiet_hours(request, migrated_rows):
     """Sends in tests must not depend on the wall clock: unless a test asks for the
     `quiet_hours` fixture (tests/sms/conftest.py), which turns the product default back on and
     moves the clock explicitly, quiet hours are off. Everything else is the product default."""
+    from integrations import active
     from sms.inbound.views import forget_provider_settings
     from sms.models import SmsPolicy
     from sms.policy import forget_policy, remember_policy
 
     forget_policy()
     forget_provider_settings()  # the webhooks' copy of the provider rows
+    active.forget()  # the send path's copy of the sending integration
     if _database_fixture(request) is None:
         yield
         return

@@ -48,7 +48,7 @@ from integrations.providers.base import (
     transport_failure,
 )
 from integrations.providers.clicksend_setup import ClickSendRules
-from integrations.providers.transport import provider_call, track
+from integrations.providers.transport import pooled, provider_call, track
 
 logger = logging.getLogger(__name__)
 
@@ -159,10 +159,21 @@ class ClickSendProvider(SmsProvider):
         refusal = self.destination_refusal(alpha_sender=alpha_sender, to=sms.to)
         if refusal:  # refused here, before any API call
             raise ProviderError(refusal, kind=ErrorKind.PERMANENT, code="alpha_sender_region")
-        with self._api_client() as api_client, provider_call():
+        api_client = self._new_api_client()
+        # This thread's kept-alive pool manager (transport.pooled): dropped after any failure.
+        with (
+            pooled(
+                ("clicksend.send", ca_bundle()),
+                lambda: track(api_client.rest_client.pool_manager),
+                urllib3.PoolManager.clear,
+            ) as pool_manager,
+            provider_call(),
+        ):
+            api_client.rest_client.pool_manager = pool_manager
             try:
                 response = self._send_call(api_client, sms, alpha_sender)
                 status, headers, body = response.status, response.headers, response.read()
+                response.release_conn()  # back to the pool for the next send
             except urllib3.exceptions.HTTPError as exc:
                 raise transport_failure(exc, self.display_name) from exc
             except clicksend.ApiException as exc:
@@ -264,8 +275,7 @@ class ClickSendProvider(SmsProvider):
                 # An answer shaped unlike ClickSend's own (a proxy's page, a changed field).
                 raise SetupError("ClickSend's answer could not be read.") from exc
 
-    @contextmanager
-    def _api_client(self) -> Iterator[clicksend.ApiClient]:
+    def _new_api_client(self) -> clicksend.ApiClient:
         configuration = clicksend.Configuration(
             username=self.credentials.account_id,
             password=self.credentials.secret,
@@ -274,7 +284,12 @@ class ClickSendProvider(SmsProvider):
             retries=False,
             ssl_ca_cert=ca_bundle(),
         )
-        api_client = clicksend.ApiClient(configuration)
+        return clicksend.ApiClient(configuration)
+
+    @contextmanager
+    def _api_client(self) -> Iterator[clicksend.ApiClient]:
+        """A client of its own for a configuration call, its sockets closed afterwards."""
+        api_client = self._new_api_client()
         track(api_client.rest_client.pool_manager)
         try:
             yield api_client

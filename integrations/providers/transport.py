@@ -15,18 +15,34 @@ established: until then nothing can have left; from then on the request may have
 
 A call made without `provider_call()`, or through an untracked pool, counts as "may have been
 sent": when in doubt, never resend.
+
+Sends keep their HTTP connections alive per thread (`pooled`): a worker thread reuses its own
+session or pool manager across sends, never shares it with another thread, and drops it after
+any exception (the connection's state is unknown) or after IDLE_SECONDS unused (a provider or a
+load balancer may have closed it meanwhile; a request written into a connection the other side
+is closing would fail as "may have been sent", i.e. "outcome unknown", for nothing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from http.cookiejar import DefaultCookiePolicy
+from typing import TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 _call = threading.local()
+_kept = threading.local()
+
+IDLE_SECONDS = 15.0
+Client = TypeVar("Client")
 
 
 @contextmanager
@@ -92,18 +108,81 @@ def track_session(session):
     return session
 
 
+class _NoCookies(DefaultCookiePolicy):
+    """A provider API is stateless for us: a kept-alive session must not carry cookies from one
+    call (or one account) into the next."""
+
+    def set_ok(self, cookie, request) -> bool:
+        return False
+
+    def return_ok(self, cookie, request) -> bool:
+        return False
+
+
 class ProviderSession(requests.Session):
-    """A requests Session for provider calls: tracked connections, and a CA bundle (when given)
-    that wins over REQUESTS_CA_BUNDLE from the environment (requests lets the environment win
-    over `session.verify`)."""
+    """A requests Session for provider calls: tracked connections, no cookies, and a CA bundle
+    (when given) that wins over REQUESTS_CA_BUNDLE from the environment (requests lets the
+    environment win over `session.verify`)."""
 
     def __init__(self, ca_bundle: str | None = None):
         super().__init__()
         self.ca_bundle = ca_bundle
+        self.cookies.set_policy(_NoCookies())
+        self._environment: dict = {}
         track_session(self)
 
     def merge_environment_settings(self, url, proxies, stream, verify, cert):
-        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
-        if self.ca_bundle:
-            merged["verify"] = self.ca_bundle
-        return merged
+        # Reading the proxy variables walks the whole environment on every request (about a
+        # millisecond); a kept-alive session reads them once per host.
+        key = (urlsplit(url)[:2], repr(proxies), stream, verify, cert)
+        if key not in self._environment:
+            merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            if self.ca_bundle:
+                merged["verify"] = self.ca_bundle
+            self._environment[key] = merged
+        return dict(self._environment[key])
+
+
+def _kept_clients() -> dict:
+    if not hasattr(_kept, "clients"):
+        _kept.clients = {}
+    return _kept.clients
+
+
+@contextmanager
+def pooled(
+    key: Hashable, create: Callable[[], Client], close: Callable[[Client], object]
+) -> Iterator[Client]:
+    """This thread's kept-alive client for `key` (created by `create()` on first use): reused
+    by the next call on the same thread, closed and forgotten after any exception inside the
+    block or when it was left unused for more than IDLE_SECONDS. The client is taken out while
+    in use, so a nested call for the same key gets a client of its own."""
+    clients = _kept_clients()
+    kept = clients.pop(key, None)
+    if kept is not None and time.monotonic() - kept[1] > IDLE_SECONDS:
+        _close_quietly(close, kept[0])
+        kept = None
+    client = kept[0] if kept is not None else create()
+    try:
+        yield client
+    except BaseException:
+        _close_quietly(close, client)
+        raise
+    previous = clients.pop(key, None)
+    if previous is not None:  # a nested call put one back meanwhile: keep one
+        _close_quietly(close, previous[0])
+    clients[key] = (client, time.monotonic(), close)
+
+
+def discard_pooled() -> None:
+    """Close and forget this thread's kept-alive clients (between tests; at worker shutdown)."""
+    clients = _kept_clients()
+    while clients:
+        _key, (client, _, close) = clients.popitem()
+        _close_quietly(close, client)
+
+
+def _close_quietly(close: Callable[[Client], object], client: Client) -> None:
+    # Closing a broken connection may fail; it is gone either way.
+    with contextlib.suppress(Exception):
+        close(client)

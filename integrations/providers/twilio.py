@@ -45,7 +45,7 @@ from integrations.providers.base import (
     send_timeout,
     transport_failure,
 )
-from integrations.providers.transport import ProviderSession, provider_call
+from integrations.providers.transport import ProviderSession, pooled, provider_call
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +106,20 @@ FAILURE_FAMILIES: dict[str, str] = {
 
 
 class TwilioTransport(TwilioHttpClient):
-    """Twilio's requests-based client for one adapter call: a (connect, read) timeout, tracked
-    connections (did a failed call get as far as the provider?), and the last response kept so
-    a 429's Retry-After can be read (TwilioRestException has no headers)."""
+    """Twilio's requests-based client: a (connect, read) timeout, tracked connections (did a
+    failed call get as far as the provider?), and the last response kept so a 429's
+    Retry-After can be read (TwilioRestException has no headers). Sends keep one per thread
+    (kept alive between sends); configuration calls use one each."""
 
-    def __init__(self, timeout: tuple[float, float]):
+    def __init__(self, timeout: tuple[float, float], ca_bundle: str | None = None):
         super().__init__(timeout=None, pool_connections=False)
         # The base class only accepts a number; requests itself takes (connect, read).
         self.timeout = timeout
-        self.session = ProviderSession(ca_bundle())
+        self.session = ProviderSession(ca_bundle)
         self.last_response: Response | None = None
+
+    def close(self) -> None:
+        self.session.close()
 
     def request(self, *args, **kwargs) -> Response:
         self.last_response = None
@@ -193,7 +197,6 @@ class TwilioProvider(SmsProvider):
 
     def send(self, sms: OutboundSms) -> SendResult:
         self._require_usable_credentials()
-        http_client = TwilioTransport(timeout=send_timeout())
         options = {"to": sms.to, "body": sms.body}
         if self.credentials.messaging_service_sid:
             # The pool picks the sender; a From outside the pool is refused, so the number is
@@ -207,6 +210,16 @@ class TwilioProvider(SmsProvider):
             options["status_callback"] = sms.status_callback_url
         if sms.media_urls:
             options["media_url"] = list(sms.media_urls)
+        timeout, bundle = send_timeout(), ca_bundle()
+        # This thread's kept-alive session (transport.pooled): dropped after any failure.
+        with pooled(
+            ("twilio.send", timeout, bundle),
+            lambda: TwilioTransport(timeout=timeout, ca_bundle=bundle),
+            TwilioTransport.close,
+        ) as http_client:
+            return self._send_with(http_client, options)
+
+    def _send_with(self, http_client: TwilioTransport, options: dict) -> SendResult:
         try:
             with provider_call():
                 try:
@@ -217,8 +230,6 @@ class TwilioProvider(SmsProvider):
             raise self._error_from(exc, http_client.last_response) from exc
         except ValueError as exc:  # a 2xx body that is not JSON
             raise self._unreadable_answer("its answer was not JSON") from exc
-        finally:
-            http_client.session.close()
 
         # Parse the body ourselves (leniently) so `raw` is exactly what Twilio sent.
         response = http_client.last_response
@@ -244,7 +255,7 @@ class TwilioProvider(SmsProvider):
             return CredentialCheck(
                 False, "The Account SID must be “AC” followed by 32 hexadecimal characters."
             )
-        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT)
+        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT, ca_bundle=ca_bundle())
         try:
             with provider_call():
                 try:
@@ -292,7 +303,7 @@ class TwilioProvider(SmsProvider):
             self.credentials.account_id
         ):
             raise SetupError("the Account SID or Auth Token is missing.")
-        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT)
+        http_client = TwilioTransport(timeout=CREDENTIAL_CHECK_TIMEOUT, ca_bundle=ca_bundle())
         try:
             with provider_call():
                 try:

@@ -168,7 +168,7 @@ def conversation_context(
         )
     block = check.block if check is not None else None
     if can_send and not block and form is None:
-        form = compose_form(None, candidate, thread)
+        form = compose_form(None, candidate, thread, user=user)
     body_value = (form["body"].value() or "") if form is not None else ""
     trust = trust_for(candidate, check) if check is not None else None
     context.update(
@@ -226,6 +226,9 @@ def quick_choices(candidate, trust) -> list[dict]:
     return choices
 
 
-def compose_form(data, candidate, thread=None, files=None) -> ComposeForm:
+def compose_form(data, candidate, thread=None, files=None, *, user=None) -> ComposeForm:
+    """The composer for `candidate` (or an unknown sender's `thread`): `user`'s personal
+    templates too, and those in the candidate's preferred language first."""
     suffix = candidate.pk if candidate is not None else f"t{thread.pk}"
-    return ComposeForm(data, files, auto_id=f"sms-%s-{suffix}")
+    language = candidate.preferred_language if candidate is not None else ""
+    return ComposeForm(data, files, auto_id=f"sms-%s-{suffix}", user=user, language=language)

@@ -15,6 +15,7 @@ SEND_NOW, SCHEDULE = "send", "schedule"
 # How far ahead a message may be scheduled; further is almost certainly a typo in the year.
 MAX_SCHEDULE_AHEAD = timedelta(days=365)
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+CANCEL_IF_REPLY_SHOWN = "cancel_if_reply_shown"
 
 
 def quick_choice(name: str, now=None) -> datetime:
@@ -46,6 +47,9 @@ class ComposeForm(TemplateOrCustomForm):
     )
     # When the composer was rendered: tells a repeated post from a new message.
     opened_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    # "Cancel if they reply" (default on): a scheduled or held message is cancelled when the
+    # candidate replies first. Forms that do not show the switch keep the default.
+    cancel_if_reply = forms.BooleanField(label="Cancel if they reply", required=False)
     action = forms.ChoiceField(
         choices=[(SEND_NOW, "Send now"), (SCHEDULE, "Schedule")], required=False
     )
@@ -70,6 +74,7 @@ class ComposeForm(TemplateOrCustomForm):
         self.fields["template"].label = "Which template"
         if not self.is_bound:
             self.initial.setdefault("opened_at", timezone.now().isoformat())
+            self.initial.setdefault("cancel_if_reply", True)
 
     @property
     def schedules(self) -> bool:
@@ -94,6 +99,8 @@ class ComposeForm(TemplateOrCustomForm):
 
     def clean(self):
         cleaned = super().clean()
+        if CANCEL_IF_REPLY_SHOWN not in self.data:
+            cleaned["cancel_if_reply"] = True
         template = cleaned.get("template")
         # A template's text is used when the message was left empty.
         empty = not (cleaned.get("body") or "").strip()

@@ -27,6 +27,7 @@ INBOX_FILTERS = {
     "all": "All",
     "unread": "Unread",
     "unknown": "Unknown senders",
+    "automated": "Automated",
 }
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -128,6 +129,9 @@ def inbox_threads(*, show: str = "all", search: str = "", user=None):
         threads = threads.filter(unread_count__gt=0)
     elif show == "unknown":
         threads = threads.filter(candidate__isnull=True)
+    elif show == "automated":  # threads with a text a stage automation queued
+        automated = Message.objects.filter(thread=OuterRef("pk"), automation_rule__isnull=False)
+        threads = threads.filter(Exists(automated))
     text = " ".join((search or "").split())
     if text:
         threads = threads.filter(_thread_search(text))

@@ -143,7 +143,7 @@ def send_to_candidate(request, pk):
     (errors beside their fields, the draft kept); without, a flash message and a redirect."""
     candidate = get_object_or_404(Candidate, pk=pk)
     application = board_application(request, candidate)
-    form = compose_form(request.POST, candidate, files=request.FILES)
+    form = compose_form(request.POST, candidate, files=request.FILES, user=request.user)
     refused = notice = ""
     sent = None
     if form.is_valid():
@@ -157,6 +157,7 @@ def send_to_candidate(request, pk):
                 job=application.job if application else None,
                 template=data["template"],
                 scheduled_for=data["scheduled_for"],
+                cancel_if_reply=data["cancel_if_reply"],
                 attachment=data.get("attachment"),
             )
             sent = message

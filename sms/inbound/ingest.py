@@ -28,6 +28,7 @@ from sms.media.kinds import media_preview
 from sms.models import Direction, Message, MessageStatus, OptOut, Thread
 from sms.optouts import set_opt_out
 from sms.outbox.auto_replies import queue_help_reply, queue_opt_out_confirmation
+from sms.outbox.reply_cancels import cancel_waiting_for_reply
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
 from sms.threads import normalize_sender, thread_for_sender
@@ -91,6 +92,8 @@ def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Mess
                 raise
             logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
             return existing, False
+        # A reply cancels what waits for them (before the summary shows the reply itself).
+        cancel_waiting_for_reply(message)
         # Media-only messages are normal (a photo of a permit): the list says "📷 Photo".
         record_media(message, inbound.media)
         shown = body or media_preview([item.content_type for item in inbound.media])

@@ -57,14 +57,14 @@ class KanbanSmsForm(TemplateOrCustomForm):
             self.initial.setdefault("opened_at", timezone.now().isoformat())
 
     @classmethod
-    def prefilled_from_template(cls, data):
+    def prefilled_from_template(cls, data, *, user=None, language=""):
         """The no-JS "Use template" button: the same form with the chosen template's text."""
         data = data.copy()
         pk = data.get("template", "")
-        template = active_templates().filter(pk=pk).first() if pk.isdigit() else None
+        template = active_templates(user).filter(pk=pk).first() if pk.isdigit() else None
         if template is not None:
             data["kind"], data["body"] = TEMPLATE, template.body
-        return cls(data)
+        return cls(data, user=user, language=language)
 
     @property
     def opened(self) -> datetime | None:

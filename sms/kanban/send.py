@@ -18,6 +18,7 @@ from candidates.models import Application, Job
 from sms.models import IN_FLIGHT, NOT_DELIVERED, BulkSend, Message, MessageStatus, author_name
 from sms.outbox.bulk import queue_bulk
 from sms.text.cleaning import preview
+from sms.text.fill_ins import fill
 
 # More than any board shows at once; keeps one request's work bounded.
 MAX_BULK_RECIPIENTS = 5000
@@ -67,6 +68,7 @@ def send_bulk(
     job: Job,
     template=None,
     previewed_at: datetime | None,
+    fill_values: dict[str, str] | None = None,
     attachment=None,
 ) -> BulkQueued:
     """Queue one SMS per selected candidate (`queue_bulk`), once per preview.
@@ -75,13 +77,14 @@ def send_bulk(
     is this very send posted again: it is returned instead of texting everyone twice.
     """
     body = (body or "").strip()
+    filled = fill(body, fill_values or {})  # what the bulk send records
     with transaction.atomic():
         # One bulk send per user at a time: the repeat check and the insert cannot interleave.
         get_user_model().objects.select_for_update().filter(pk=sent_by.pk).first()
         if previewed_at is not None:
             earlier = (
                 BulkSend.objects.filter(
-                    created_by=sent_by, job=job, body=body, created_at__gte=previewed_at
+                    created_by=sent_by, job=job, body=filled, created_at__gte=previewed_at
                 )
                 .order_by("-created_at", "-id")
                 .first()
@@ -90,7 +93,13 @@ def send_bulk(
                 return BulkQueued(earlier, repeated=True)
         candidates = [application.candidate for application in applications]
         bulk = queue_bulk(
-            candidates, body, sent_by=sent_by, job=job, template=template, attachment=attachment
+            candidates,
+            body,
+            sent_by=sent_by,
+            job=job,
+            template=template,
+            fill_values=fill_values,
+            attachment=attachment,
         )
     return BulkQueued(bulk, repeated=False)
 

@@ -33,8 +33,9 @@ from sms.kanban.send import (
 )
 from sms.media import kinds
 from sms.models import BulkSend
-from sms.outbox.bulk import plan_bulk
+from sms.outbox.bulk import plan_bulk, unchanged_template
 from sms.outbox.queueing import SendRefused
+from sms.text.fill_ins import blanks
 from sms.text.segments import counter_label, measure
 
 SEND = "sms.send_sms"
@@ -70,12 +71,15 @@ def _refusal_into_form(form, refused: SendRefused) -> None:
     form.add_error(field if field in form.fields else None, refused.reason)
 
 
-def _form_for_step(request, step):
+def _form_for_step(request, step, language=""):
+    """The step's form: the user's personal templates offered too, and for one card those in
+    the candidate's preferred language first."""
+    options = {"user": request.user, "language": language}
     if request.method == "GET" or step == "compose":
-        return KanbanSmsForm()
+        return KanbanSmsForm(**options)
     if step == "use_template":
-        return KanbanSmsForm.prefilled_from_template(request.POST)
-    return KanbanSmsForm(request.POST, request.FILES)
+        return KanbanSmsForm.prefilled_from_template(request.POST, **options)
+    return KanbanSmsForm(request.POST, request.FILES, **options)
 
 
 @permission_required(SEND, raise_exception=True)
@@ -142,6 +146,8 @@ def bulk_send(request, pk):
 
     body, template = form.cleaned_data["body"], form.cleaned_data["template"]
     candidates = [application.candidate for application in applications]
+    fill_values = {name: data.get(f"fill:{name}", "").strip() for name in blanks(body)}
+    context["fill_values"] = list(fill_values.items())
     staged, staged_token = form.cleaned_data.get("staged_attachment"), ""
     try:
         if step == "preview":
@@ -154,7 +160,14 @@ def bulk_send(request, pk):
             refusal = attachment_refusal(active_integration(), staged)
             if refusal:
                 raise SendRefused(refusal, field="attachment")
-            plan = plan_bulk(candidates, body, sent_by=request.user, job=job)
+            plan = plan_bulk(
+                candidates,
+                body,
+                sent_by=request.user,
+                job=job,
+                template=unchanged_template(template, body),
+                fill_values=fill_values,
+            )
             return _respond(
                 request,
                 {
@@ -181,6 +194,7 @@ def bulk_send(request, pk):
             job=job,
             template=template,
             previewed_at=_previewed_at(request.POST.get("previewed_at", "")),
+            fill_values=fill_values,
             attachment=staged,
         )
     except SendRefused as refused:

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import ModelChoiceIteratorValue
 
+from sms.message_templates.access import can_manage_shared, visible_to
 from sms.message_templates.services import active_templates
-from sms.models import SmsTemplate
+from sms.models import DEFAULT_TEMPLATE_LANGUAGE, SmsTemplate, TemplateGroup
 from sms.text.merge import field_list
 from sms.text.rules import MAX_BODY_CHARS, body_problems
 
@@ -21,6 +22,16 @@ class TemplatePicker(forms.Select):
         if instance is not None:
             option["attrs"]["data-body"] = instance.body
         return option
+
+
+def picker_label(template) -> str:
+    """ "Interview invite", "Invitation (French)", "My nudge · personal" """
+    label = template.name
+    if template.language != DEFAULT_TEMPLATE_LANGUAGE:
+        label += f" ({template.get_language_display()})"
+    if template.owner_id is not None:
+        label += " · personal"
+    return label
 
 
 class TemplateOrCustomForm(forms.Form):
@@ -45,12 +56,15 @@ class TemplateOrCustomForm(forms.Form):
         widget=TemplatePicker(attrs={"data-sms-template-picker": ""}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, language: str = "", **kwargs):
+        """`user`: whose personal templates are offered too; `language`: the candidate's
+        preferred one, whose templates come first."""
         super().__init__(*args, **kwargs)
         field = self.fields["template"]
+        field.queryset = active_templates(user, language)
         templates = list(field.queryset)
         field.choices = [("", field.empty_label)] + [
-            (ModelChoiceIteratorValue(template.pk, template), template.name)
+            (ModelChoiceIteratorValue(template.pk, template), picker_label(template))
             for template in templates
         ]
         self.has_templates = bool(templates)
@@ -66,22 +80,51 @@ class TemplateOrCustomForm(forms.Form):
 
 
 class SmsTemplateForm(forms.ModelForm):
+    personal = forms.BooleanField(
+        label="Personal",
+        required=False,
+        help_text="Only you see a personal template; shared ones are offered to everyone.",
+    )
+
     class Meta:
         model = SmsTemplate
-        fields = ["name", "body", "is_active"]
+        fields = ["name", "body", "group", "language", "translation_of", "is_active"]
         labels = {"name": "Name", "body": "Message", "is_active": "Active"}
         help_texts = {
             "name": "What recruiters see in the template picker.",
             "is_active": "Only active templates appear in recruiters' template pickers.",
+            "translation_of": "Makes this a version of that template in another language: bulk "
+            "and automated sends pick the candidate's preferred language.",
         }
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "off"}),
             "body": forms.Textarea(attrs={"rows": 6}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].help_text = f"Merge fields: {field_list()}."
+        self.user = user
+        # Older forms and API clients post neither: the defaults (Candidate, English) apply.
+        self.fields["group"].required = self.fields["language"].required = False
+        originals = SmsTemplate.objects.filter(translation_of__isnull=True).filter(visible_to(user))
+        if self.instance.pk:
+            originals = originals.exclude(pk=self.instance.pk)
+        field = self.fields["translation_of"]
+        field.queryset = originals.order_by("name")
+        field.empty_label = "Not a translation"
+        field.label_from_instance = lambda t: f"{t.name} ({t.get_language_display()})"
+        if self.instance.pk:
+            # A template that has translations is their original: it cannot become one.
+            if self.instance.translations.exists():
+                del self.fields["translation_of"]
+            del self.fields["personal"]  # visibility is chosen once, when it is created
+        elif user is None or not can_manage_shared(user):
+            del self.fields["personal"]  # recruiters' templates are always personal
+        self.fields[
+            "body"
+        ].help_text = (
+            f"Merge fields: {field_list()}. Blanks the sender fills in: {{interview time}}."
+        )
         # The browser stops typing at the limit; the server checks it again.
         self.fields["body"].widget.attrs["maxlength"] = MAX_BODY_CHARS
 
@@ -96,6 +139,43 @@ class SmsTemplateForm(forms.ModelForm):
                 f"A template named “{name}” already exists. Choose another name.", code="unique"
             )
         return name
+
+    def clean_group(self):
+        return self.cleaned_data.get("group") or TemplateGroup.CANDIDATE
+
+    def clean_language(self):
+        return self.cleaned_data.get("language") or DEFAULT_TEMPLATE_LANGUAGE
+
+    def clean(self):
+        cleaned = super().clean()
+        original = cleaned.get("translation_of")
+        language = cleaned.get("language")
+        if original is not None and language:
+            if original.language == language:
+                self.add_error(
+                    "language",
+                    f"“{original.name}” is already in {original.get_language_display()}: "
+                    "choose the language of this version.",
+                )
+            clash = original.translations.filter(language=language)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error(
+                    "language",
+                    f"“{original.name}” already has a version in this language "
+                    f"(“{clash.first().name}”).",
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        template = super().save(commit=False)
+        if template._state.adding and self.user is not None:
+            shared = can_manage_shared(self.user) and self.cleaned_data.get("personal") is False
+            template.owner = None if shared else self.user
+        if commit:
+            template.save()
+        return template
 
     def clean_body(self):
         body = self.cleaned_data["body"]

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
 from candidates.models import Candidate, Job
+from sms.message_templates.access import visible_to
 from sms.models import SmsTemplate
 from sms.text import merge
 from sms.text.segments import counter_label, measure
@@ -25,9 +27,21 @@ COPY_PREFIX = "Copy of "
 NAME_MAX_LENGTH = SmsTemplate._meta.get_field("name").max_length
 
 
-def active_templates():
-    """Templates a recruiter may pick from (composer, kanban sidebar), by name."""
-    return SmsTemplate.objects.filter(is_active=True).only("id", "name", "body").order_by("name")
+def active_templates(user=None, language: str = ""):
+    """Templates `user` may pick from (composer, kanban sidebar): active, shared or their own
+    personal ones; those in `language` (the candidate's preferred one) first, then by name."""
+    templates = SmsTemplate.objects.filter(visible_to(user), is_active=True).only(
+        "id", "name", "body", "language", "group", "owner_id"
+    )
+    if language:
+        first = Case(
+            When(language=language, then=Value(0)),
+            When(language__startswith=language.split("-")[0], then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+        return templates.order_by(first, "name")
+    return templates.order_by("name")
 
 
 def sample_merge_values(user) -> dict[str, str]:

@@ -5,15 +5,24 @@ asks in a dialog. The rules (copies, switching) live in `sms/message_templates/s
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError
+from django.db.models import ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from sms.message_templates.access import (
+    can_change,
+    can_manage_shared,
+    can_use_templates,
+    visible_to,
+)
 from sms.message_templates.forms import SmsTemplateForm
+from sms.message_templates.listing import TemplateFilters, filtered_templates, with_usage
 from sms.message_templates.services import (
     duplicate_template,
     sample_merge_values,
@@ -24,41 +33,73 @@ from sms.models import SmsTemplate
 from sms.text import merge
 from sms.text.rules import MAX_BODY_CHARS
 
-MANAGE = "sms.manage_templates"
 TEMPLATES_PER_PAGE = 50
 EXCERPT_CHARS = 90
 
 
-@permission_required(MANAGE, raise_exception=True)
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _row(request, pk):
+    row = with_usage(SmsTemplate.objects.filter(pk=pk).select_related("translation_of")).get()
+    row.editable = can_change(request.user, row)
+    return row
+
+
+def _changeable(request, pk):
+    template = get_object_or_404(SmsTemplate.objects.filter(visible_to(request.user)), pk=pk)
+    _require(can_change(request.user, template))
+    return template
+
+
+@login_required
 def template_list(request):
-    templates = SmsTemplate.objects.only("id", "name", "body", "is_active", "updated_at")
+    _require(can_use_templates(request.user))
+    filters = TemplateFilters(request.GET or None)
+    templates = with_usage(
+        filtered_templates(filters, user=request.user).select_related("owner", "translation_of")
+    )
     page = Paginator(templates.order_by("name", "id"), TEMPLATES_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    for template in page.object_list:
+        template.editable = can_change(request.user, template)
     return render(
         request,
         "sms/templates/template_list.html",
-        {"page": page, "excerpt_chars": EXCERPT_CHARS, "nav_section": "administration"},
+        {
+            "page": page,
+            "filters": filters,
+            "filter_query": filters.query_string(),
+            "excerpt_chars": EXCERPT_CHARS,
+            "can_manage_shared": can_manage_shared(request.user),
+            "nav_section": "administration",
+        },
     )
 
 
-@permission_required(MANAGE, raise_exception=True)
+@login_required
 @require_http_methods(["GET", "POST"])
 def template_create(request):
+    _require(can_use_templates(request.user))
     return _editor(request, SmsTemplate(created_by=request.user))
 
 
-@permission_required(MANAGE, raise_exception=True)
+@login_required
 @require_http_methods(["GET", "POST"])
 def template_edit(request, pk):
-    return _editor(request, get_object_or_404(SmsTemplate, pk=pk))
+    return _editor(request, _changeable(request, pk))
 
 
 def _editor(request, template):
     """Create and edit share one page. "Update preview" (the no-JS path) re-renders the form
     with the preview instead of saving; with JS the preview follows every keystroke."""
     creating = template.pk is None
-    form = SmsTemplateForm(request.POST if request.method == "POST" else None, instance=template)
+    form = SmsTemplateForm(
+        request.POST if request.method == "POST" else None, instance=template, user=request.user
+    )
     saving = request.method == "POST" and "preview" not in request.POST
     if saving and form.is_valid():
         try:
@@ -89,9 +130,9 @@ def _editor(request, template):
 
 
 @require_POST
-@permission_required(MANAGE, raise_exception=True)
+@login_required
 def template_duplicate(request, pk):
-    original = get_object_or_404(SmsTemplate, pk=pk)
+    original = _changeable(request, pk)
     copy = duplicate_template(original, by=request.user)
     messages.success(
         request,
@@ -101,31 +142,38 @@ def template_duplicate(request, pk):
 
 
 @require_POST
-@permission_required(MANAGE, raise_exception=True)
+@login_required
 def template_set_active(request, pk):
     """The Active switch: a button that posts the state it turns on (`active=1` or `0`)."""
-    template = get_object_or_404(SmsTemplate, pk=pk)
+    template = _changeable(request, pk)
     active = request.POST.get("active") == "1"
     set_active(template, active)
     if request.htmx:
         return render(
             request,
             "sms/templates/_template_row.html",
-            {"template": template, "excerpt_chars": EXCERPT_CHARS},
+            {"template": _row(request, template.pk), "excerpt_chars": EXCERPT_CHARS},
         )
     state = "active: recruiters can pick it" if active else "inactive: hidden from recruiters"
     messages.success(request, f"“{template.name}” is now {state}.")
     return redirect("sms:template_list")
 
 
-@permission_required(MANAGE, raise_exception=True)
+@login_required
 @require_http_methods(["GET", "POST"])
 def template_delete(request, pk):
-    template = get_object_or_404(SmsTemplate, pk=pk)
+    template = _changeable(request, pk)
     if request.method == "POST":
         name = template.name
-        template.delete()  # sent messages keep their text; their template link is cleared
-        messages.success(request, f"Template “{name}” deleted.")
+        try:
+            template.delete()  # sent messages keep their text; their template link is cleared
+        except ProtectedError:
+            messages.error(
+                request,
+                f"“{name}” is used by a stage automation: change or delete the automation first.",
+            )
+        else:
+            messages.success(request, f"Template “{name}” deleted.")
         url = reverse("sms:template_list")
         # htmx would swap the list into the dialog; reload the page instead.
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

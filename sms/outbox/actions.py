@@ -15,19 +15,20 @@ from django.utils import timezone
 from candidates.services import actor_name
 from sms.attachments.outgoing import StagedFile
 from sms.models import (
-    RETRYABLE_STATUSES,
     AttachmentStatus,
     Direction,
     Message,
     MessageStatus,
     Thread,
+    can_send_again,
 )
 from sms.outbox.queueing import SendRefused, queue_message, render_body
 from sms.text.segments import measure
 
 
 def retry_message(message: Message, *, by) -> Message:
-    """Queue a new message with the same text as a failed (or outcome unknown) one.
+    """Queue a new message with the same text as a failed (or outcome unknown) one, or one the
+    candidate's reply cancelled (sent now).
 
     The original row is never touched or resent: its outcome stays on record, and the new message
     points at it with `retry_of`. Idempotent: a message already retried (double click, two tabs)
@@ -38,9 +39,10 @@ def retry_message(message: Message, *, by) -> Message:
         existing = original.retries.order_by("pk").first()
         if existing is not None:
             return existing
-        if original.direction != Direction.OUTBOUND or original.status not in RETRYABLE_STATUSES:
+        if original.direction != Direction.OUTBOUND or not can_send_again(original):
             raise SendRefused(
-                "Only a message that failed or whose outcome is unknown can be sent again."
+                "Only a message that failed, whose outcome is unknown or that a reply "
+                "cancelled can be sent again."
             )
         candidate = original.thread.candidate if original.thread else None  # a test: none
         if candidate is None or original.is_test:

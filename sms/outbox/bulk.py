@@ -3,8 +3,9 @@
 `plan_bulk` decides who gets which text, who is held for quiet hours until when, and who is
 skipped and why (the preview shows it), asking `sms.eligibility` the same questions as a single
 send; `queue_bulk` writes the plan in one transaction: threads, messages, their summaries and
-the timeline entries in a handful of statements, and a single on-commit callback that publishes
-every task that may go now.
+the timeline entries in a handful of statements, and a single on-commit callback that hands
+every task that may go now to a background publisher (`publishing.publish_in_background`), so
+the request returns as soon as the rows are committed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from candidates.models import Application, Candidate, TimelineEvent
@@ -30,11 +32,13 @@ from sms.eligibility import (
     provider_block,
     recipient_facts_for,
 )
-from sms.models import BulkSend, Direction, Message, MessageStatus, Thread
-from sms.outbox.publishing import enqueue_sends
+from sms.models import BulkSend, Direction, Message, MessageStatus, SmsTemplate, Thread
+from sms.outbox.publishing import publish_in_background
 from sms.outbox.queueing import SendRefused, hold_fields
 from sms.policy import current_policy
-from sms.text import merge
+from sms.text import fill_ins, merge
+from sms.text.cleaning import preview
+from sms.text.languages import language_name, pick_version
 from sms.text.rules import MAX_BODY_CHARS, body_problems
 from sms.text.segments import measure
 
@@ -57,6 +61,25 @@ class BulkPlan:
     holds: dict[int, Hold] = field(default_factory=dict)  # {candidate id: hold} among sends
     skipped: list[dict] = field(default_factory=list)  # {"candidate_id", "name", "reason"}
     skipped_by_category: Counter = field(default_factory=Counter)
+    # With a template in several languages: who gets which version.
+    template_for: dict[int, object] = field(default_factory=dict)  # {candidate id: template}
+    languages: Counter = field(default_factory=Counter)  # {language name: sends}
+    fallbacks: Counter = field(default_factory=Counter)  # {preferred language name: sends}
+    fallback_language: str = ""
+
+    @property
+    def language_summary(self) -> str:
+        """ "2 in French, 3 in English (1 prefers German: no German version, sent in English)" """
+        if len(self.languages) < 2 and not self.fallbacks:
+            return ""
+        text = ", ".join(f"{n} in {name}" for name, n in self.languages.most_common())
+        if self.fallbacks:
+            missing = "; ".join(
+                f"{n} prefer{'s' if n == 1 else ''} {name}: no {name} version"
+                for name, n in self.fallbacks.most_common()
+            )
+            text += f" ({missing}, sent in {self.fallback_language})"
+        return text
 
     @property
     def send_count(self) -> int:
@@ -91,6 +114,22 @@ class BulkPlan:
         self.skipped_by_category[category] += 1
 
 
+def translations_of(template) -> dict:
+    """{language: version} of a template in several languages (the template itself, its
+    translation group's original and the group's other active versions); {} otherwise."""
+    if template is None:
+        return {}
+    root_id = template.translation_of_id or template.pk
+    family = SmsTemplate.objects.filter(
+        Q(pk=root_id) | Q(translation_of_id=root_id), is_active=True
+    ).exclude(pk=template.pk)
+    versions = {version.language: version for version in family}
+    if not versions:
+        return {}
+    versions[template.language] = template
+    return versions
+
+
 def latest_jobs(candidate_ids) -> dict:
     """{candidate_id: Job} of each candidate's most recent application, in one query."""
     jobs = {}
@@ -105,13 +144,34 @@ def latest_jobs(candidate_ids) -> dict:
     return jobs
 
 
-def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) -> BulkPlan:
+def plan_bulk(
+    candidates,
+    body_template: str,
+    *,
+    sent_by,
+    job=None,
+    now=None,
+    purpose: Purpose = Purpose.BULK,
+    at=None,
+    template=None,
+    fill_values: dict[str, str] | None = None,
+) -> BulkPlan:
     """What `queue_bulk` would do, without writing anything. Raises SendRefused when nobody can
-    be texted at all (a bad body, SMS turned off)."""
+    be texted at all (a bad body, SMS turned off). Automation plans its texts here too
+    (`purpose` AUTOMATED, `at` when they are due). With `template` (its body unchanged) in
+    several languages, each candidate gets the version in their preferred language, else
+    `body_template`, the template's own. `fill_values` completes `{fill-in}` blanks, once for
+    everyone (in every version); a blank left refuses the whole send."""
     problems = body_problems(body_template, check_length=False)
     if problems:
         raise SendRefused(problems[0], field="body")
-    body_template = body_template.strip()
+    fill_values = fill_values or {}
+    body_template = fill_ins.fill(body_template.strip(), fill_values)
+    versions = translations_of(template)
+    for text in [body_template, *(version.body for version in versions.values())]:
+        unfilled = fill_ins.unfilled_problem(fill_ins.fill(text, fill_values), bulk=True)
+        if unfilled:
+            raise SendRefused(unfilled, field="body")
     integration = active_integration()
     block = provider_block(integration)
     if block:
@@ -120,12 +180,12 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) ->
     policy = current_policy()
     candidates = list(dict.fromkeys(candidates))
     numbers = {c.pk: to_e164_or_none(c.phone) for c in candidates if c.phone}
-    facts = recipient_facts_for(candidates, numbers, now=now, purpose=Purpose.BULK)
+    facts = recipient_facts_for(candidates, numbers, now=now, purpose=purpose)
     jobs = {}
     if job is None and "job_title" in merge.used_fields(body_template):
         jobs = latest_jobs([c.pk for c in candidates])
 
-    plan = BulkPlan()
+    plan = BulkPlan(fallback_language=language_name(template.language) if versions else "")
     seen_numbers: dict[str, str] = {}
     for candidate in candidates:
         number = numbers.get(candidate.pk)
@@ -137,8 +197,8 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) ->
             candidate,
             number,
             facts[candidate.pk],
-            purpose=Purpose.BULK,
-            at=now,
+            purpose=purpose,
+            at=at or now,
             now=now,
             policy=policy,
         )
@@ -149,9 +209,12 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) ->
             reason = f"Same phone number as {seen_numbers[number]}, who gets this message."
             plan.skip(candidate, "sharing a number", reason)
             continue
+        version = pick_version(versions, candidate.preferred_language)
         try:
             body = merge.render(
-                body_template,
+                fill_ins.fill(version.body.strip(), fill_values)
+                if version is not None
+                else body_template,
                 candidate=candidate,
                 job=job or jobs.get(candidate.pk),
                 sender=sent_by,
@@ -165,46 +228,57 @@ def plan_bulk(candidates, body_template: str, *, sent_by, job=None, now=None) ->
             continue
         seen_numbers[number] = candidate.full_name
         plan.sends.append((candidate, number, body))
+        if versions:
+            chosen = version or template
+            plan.template_for[candidate.pk] = chosen
+            plan.languages[language_name(chosen.language)] += 1
+            if version is None and candidate.preferred_language:
+                plan.fallbacks[language_name(candidate.preferred_language)] += 1
         if check.hold is not None:
             plan.holds[candidate.pk] = check.hold
     return plan
 
 
 def queue_bulk(
-    candidates, body_template: str, *, sent_by, job=None, template=None, attachment=None
+    candidates,
+    body_template: str,
+    *,
+    sent_by,
+    job=None,
+    template=None,
+    fill_values=None,
+    attachment=None,
 ) -> BulkSend:
     """One SMS per candidate (merge fields rendered for each), queued in one transaction.
 
     Candidates who cannot be texted are skipped with a reason (in `BulkSend.skipped`). Rows are
-    bulk-created and a single on-commit callback publishes all their tasks.
+    bulk-created and a single on-commit callback starts publishing their tasks in the
+    background (the sweeper publishes whatever that does not).
     Raises SendRefused when nobody can be texted at all (empty body, SMS turned off).
     """
     now = timezone.now()
-    plan = plan_bulk(candidates, body_template, sent_by=sent_by, job=job, now=now)
+    plan = plan_bulk(
+        candidates,
+        body_template,
+        sent_by=sent_by,
+        job=job,
+        now=now,
+        template=unchanged_template(template, body_template),
+        fill_values=fill_values,
+    )
     with transaction.atomic():
         bulk = BulkSend.objects.create(
             created_by=sent_by,
             job=job,
             template=template,
-            body=body_template.strip(),
+            body=fill_ins.fill(body_template.strip(), fill_values or {}),
             queued_count=plan.send_count,
             skipped=plan.skipped,
         )
         by_candidate = {c.pk: (c, to, body) for c, to, body in plan.sends}
-        # Threads: one per candidate; another request may create one at the same moment.
-        Thread.objects.bulk_create(
-            [Thread(candidate_id=pk, phone_number=to) for pk, (_, to, _) in by_candidate.items()],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-        threads = {
-            candidate_id: thread_id
-            for chunk in chunks(list(by_candidate))
-            for candidate_id, thread_id in Thread.objects.filter(
-                candidate_id__in=chunk
-            ).values_list("candidate_id", "pk")
-        }
-        Message.objects.bulk_create(
+        threads = _threads_showing(bulk, by_candidate, now)
+        segments = {body: measure(body).segments for _, _, body in by_candidate.values()}
+        messages = Message.objects.bulk_create(
             [
                 Message(
                     thread_id=threads[pk],
@@ -212,11 +286,12 @@ def queue_bulk(
                     status=MessageStatus.QUEUED,
                     body=body,
                     to_number=to,
-                    segments=None if attachment else measure(body).segments,
+                    segments=None if attachment else segments[body],
                     sent_by=sent_by,
-                    template=template,
+                    template=plan.template_for.get(pk, template),
                     bulk_send=bulk,
                     job=job,
+                    cancel_if_reply=True,  # when held for quiet hours, a reply cancels it
                     **{"enqueued_at": now, **hold_fields(plan.holds.get(pk))},
                 )
                 for pk, (_, to, body) in by_candidate.items()
@@ -228,15 +303,88 @@ def queue_bulk(
                 list(Message.objects.filter(bulk_send=bulk).values_list("pk", flat=True)),
                 attachment,
             )
-        Thread.objects.show_bulk_messages(bulk, at=now)
-        message_ids = list(
-            Message.objects.filter(bulk_send=bulk, held_for="")
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        # Threads that existed before show their new message now (new ones were created so).
+        existing = [threads[pk] for pk in by_candidate if threads[pk] not in threads.created]
+        if existing:
+            Thread.objects.filter(pk__in=existing).show_bulk_messages(bulk, at=now)
+        if all(message.pk for message in messages):  # PostgreSQL returns the ids
+            message_ids = sorted(m.pk for m in messages if not m.held_for)
+        else:
+            message_ids = list(
+                Message.objects.filter(bulk_send=bulk, held_for="")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         _record_on_timelines(plan, bulk, by=sent_by)
-        transaction.on_commit(lambda: enqueue_sends(message_ids))
+        # The request returns once the rows are committed; publishing goes on behind it.
+        transaction.on_commit(lambda: publish_in_background(message_ids))
     return bulk
+
+
+def unchanged_template(template, body: str):
+    """`template` when the text is its own, unedited (then its translations may be used)."""
+
+    def same(text: str) -> str:  # browsers post textareas with CRLF line breaks
+        return (text or "").replace("\r\n", "\n").strip()
+
+    if template is not None and same(template.body) == same(body):
+        return template
+    return None
+
+
+def threads_for(numbers: dict[int, str]) -> dict[int, int]:
+    """{candidate id: thread id} for `numbers` ({candidate id: E.164}), creating the missing
+    threads (another request may create one at the same moment)."""
+    Thread.objects.bulk_create(
+        [Thread(candidate_id=pk, phone_number=to) for pk, to in numbers.items()],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    return {
+        candidate_id: thread_id
+        for chunk in chunks(list(numbers))
+        for candidate_id, thread_id in Thread.objects.filter(candidate_id__in=chunk).values_list(
+            "candidate_id", "pk"
+        )
+    }
+
+
+class _Threads(dict):
+    """{candidate id: thread id}, and which of the threads this send created."""
+
+    created: set[int]
+
+
+def _threads_showing(bulk: BulkSend, by_candidate: dict, now) -> _Threads:
+    """Each candidate's thread: created for those without one, already showing the new message
+    (its preview, direction and time); another request may create one at the same moment."""
+    Thread.objects.bulk_create(
+        [
+            Thread(
+                candidate_id=pk,
+                phone_number=to,
+                last_message_at=now,
+                last_message_preview=preview(body),
+                last_message_direction=Direction.OUTBOUND,
+                changed_at=now,
+            )
+            for pk, (_, to, body) in by_candidate.items()
+        ],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    threads = _Threads()
+    threads.created = set()
+    for chunk in chunks(list(by_candidate)):
+        rows = Thread.objects.filter(candidate_id__in=chunk).values_list(
+            "candidate_id", "pk", "last_message_at", "last_message_direction"
+        )
+        for candidate_id, thread_id, last_at, direction in rows:
+            threads[candidate_id] = thread_id
+            # Ours: created just now by this insert (an older thread has an older message).
+            if last_at == now and direction == Direction.OUTBOUND:
+                threads.created.add(thread_id)
+    return threads
 
 
 def _record_on_timelines(plan: BulkPlan, bulk: BulkSend, *, by) -> None:

@@ -25,7 +25,7 @@ from sms.eligibility import (
 from sms.media.kinds import media_preview
 from sms.models import Direction, HeldFor, Message, MessageStatus, Thread, author_name
 from sms.outbox.publishing import enqueue_sends
-from sms.text import merge
+from sms.text import fill_ins, merge
 from sms.text.rules import body_problems, length_problem
 from sms.text.segments import measure
 from sms.threads import thread_for_candidate
@@ -62,6 +62,9 @@ def render_body(candidate: Candidate, body: str, *, sent_by, job=None) -> str:
     problems = body_problems(body, check_length=False)
     if problems:
         raise SendRefused(problems[0], field="body")
+    unfilled = fill_ins.unfilled_problem(body)
+    if unfilled:
+        raise SendRefused(unfilled, field="body")
     body = body.strip()
     if job is None and "job_title" in merge.used_fields(body):
         job = latest_job(candidate)
@@ -147,6 +150,7 @@ def queue_message(
     scheduled_for=None,
     retry_of: Message | None = None,
     purpose: Purpose | None = None,
+    cancel_if_reply: bool = True,
     attachment=None,
 ) -> Message:
     """Save one outbound SMS as queued and publish its send task after commit.
@@ -154,7 +158,8 @@ def queue_message(
     Merge fields are rendered for the candidate ({{job_title}}: `job`, else their most recent
     application). Raises SendRefused with a readable reason instead of queueing something that
     cannot or must not go out. A message that would arrive inside quiet hours in the
-    candidate's time is saved held: it goes out when the window opens there.
+    candidate's time is saved held: it goes out when the window opens there. While it waits
+    (scheduled or held), a reply from the candidate cancels it unless `cancel_if_reply` is off.
     """
     # A photo or PDF may go without text (an MMS); text always follows the body rules.
     if not (attachment and not (body or "").strip()):
@@ -188,6 +193,7 @@ def queue_message(
             job=job,
             retry_of=retry_of,
             scheduled_for=scheduled_for,
+            cancel_if_reply=cancel_if_reply,
             attachment=attachment,
             **{
                 "next_attempt_at": scheduled_for if due_later else None,

@@ -21,7 +21,7 @@ from sms.conversations.context import (
 )
 from sms.conversations.forms import DATETIME_LOCAL
 from sms.eligibility import SendingBlock
-from sms.models import RETRYABLE_STATUSES, Direction, MessageStatus, OptOut
+from sms.models import Direction, MessageStatus, OptOut, can_send_again
 from sms.optouts import opted_out_line, standing_for
 
 register = template.Library()
@@ -192,7 +192,7 @@ def sms_can_retry(message) -> bool:
     """Whether a Retry button belongs under this message (once: a retry is a new message)."""
     return (
         message.direction == Direction.OUTBOUND
-        and message.status in RETRYABLE_STATUSES
+        and can_send_again(message)
         and not message.is_test
         and not getattr(message, "was_retried", False)
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sms.text import merge
+from sms.text import fill_ins, merge
 
 MAX_BODY_CHARS = 1600
 EMPTY_BODY = "Write a message before sending."
@@ -26,7 +26,8 @@ def body_problems(body: str, *, template: bool = False, check_length: bool = Tru
 
     A recruiter is told to check the spelling of an unknown merge field; a template author gets
     the list of fields, and stray braces ("{first_name}") are refused in templates only (free
-    text may contain braces). `check_length=False` when the caller checks the filled-in text.
+    text may contain braces; `{interview time}` is a blank, `sms.text.fill_ins`).
+    `check_length=False` when the caller checks the filled-in text.
     """
     text = (body or "").strip()
     if not text:
@@ -39,7 +40,13 @@ def body_problems(body: str, *, template: bool = False, check_length: bool = Tru
         hint = f"Use one of: {merge.field_list()}." if template else "Check the spelling."
         problems.append(f"Unknown merge {noun} {names}. {hint}")
     if template:
-        stray = STRAY_BRACES.search(merge.FIELD_PATTERN.sub("", text))
+        # Single braces around a name are a blank to fill in ({interview time}), unless the
+        # name is a merge field's: then double braces were meant.
+        without_fields = merge.FIELD_PATTERN.sub("", text)
+        without_blanks = fill_ins.BLANK_PATTERN.sub(
+            lambda m: m.group(0) if m.group(1).strip() in merge.FIELDS else "", without_fields
+        )
+        stray = STRAY_BRACES.search(without_blanks)
         if stray:
             problems.append(
                 f"“{stray.group(0)}” is not a merge field. Write merge fields with double braces "

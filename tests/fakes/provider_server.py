@@ -33,8 +33,10 @@ Credentials: requests must carry HTTP Basic auth matching `twilio_sid`/`twilio_t
 each provider's real error body. Change them on the instance to simulate a rotated secret.
 
 Recording: `server.requests` lists every `RecordedRequest` (method, path, query, headers, raw
-body, parsed `form` / `json`, Basic `auth` pair, `route`). `server.sends_to("+61411111111")`
-counts *accepted* sends per recipient, so tests can assert "sent exactly once";
+body, parsed `form` / `json`, Basic `auth` pair, `route`, and the client's `connection`
+address: the same pair twice means a kept-alive connection was reused).
+`server.sends_to("+61411111111")` counts *accepted* sends per recipient, so tests can assert
+"sent exactly once";
 `server.sends_by_reference()` gives the same count per our message reference (Twilio's
 StatusCallback `?message=`, ClickSend's `custom_string`); `server.requests_for("twilio.send")`
 filters by route name.
@@ -166,6 +168,9 @@ class RecordedRequest:
     json: Any = None  # JSON bodies
     response_status: int | None = None
     host: str = "api"  # which server received it: "api" or "cdn" (media after a redirect)
+    # The client's end of the TCP connection (host, port): two requests with the same pair came
+    # over one kept-alive connection.
+    connection: tuple[str, int] | None = None
 
     def field(self, name: str) -> str | None:
         """The first form value for `name` (Twilio's form-encoded requests)."""
@@ -701,6 +706,7 @@ class FakeProviderServer:
             route=route,
             auth=_basic_auth(headers.get("Authorization", "")),
             host=role,
+            connection=tuple(handler.client_address[:2]),
         )
         content_type = headers.get("Content-Type", "")
         if "application/x-www-form-urlencoded" in content_type:

@@ -18,9 +18,14 @@ import pytest
 import redis
 from django.db import connection
 
+from nextal.broker import is_amqp
 from tests.faults.redis_broker import RedisServer
 from tests.faults.workers import WORKER_SETTINGS, WorkerProcess, test_database_url
+from tests.helpers.rabbitmq import RABBITMQ_BIN, RabbitServer, delete_queue
 from tests.helpers.services import unavailable
+
+# The fault tests that matter for either broker run against both.
+BROKERS = ["redis", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)]
 
 
 @pytest.fixture
@@ -34,6 +39,23 @@ def broker_url():
     yield url
     client.flushdb()
     client.close()
+
+
+@pytest.fixture
+def rabbitmq_url():
+    """RABBITMQ_URL (a vhost of this checkout's own), its queue deleted before and after."""
+    url = os.environ.get("RABBITMQ_URL")
+    if not url:
+        unavailable("needs RabbitMQ: set RABBITMQ_URL=amqp://guest:guest@127.0.0.1:5672/vhost")
+    delete_queue(url)
+    yield url
+    delete_queue(url)
+
+
+@pytest.fixture(params=BROKERS)
+def any_broker_url(request):
+    """The test once on Redis (REDIS_URL) and once on RabbitMQ (RABBITMQ_URL)."""
+    return request.getfixturevalue("broker_url" if request.param == "redis" else "rabbitmq_url")
 
 
 @pytest.fixture
@@ -75,7 +97,12 @@ def start_worker(transactional_db, tmp_path):
             **os.environ,
             "DJANGO_SETTINGS_MODULE": WORKER_SETTINGS,
             "DATABASE_URL": test_database_url(),
-            "REDIS_URL": broker,
+            # RabbitMQ through BROKER_URL (which wins over REDIS_URL), Redis through REDIS_URL.
+            **(
+                {"BROKER_URL": broker}
+                if is_amqp(broker)
+                else {"REDIS_URL": broker, "BROKER_URL": ""}
+            ),
             "TWILIO_API_BASE_URL": provider_url,
             "CLICKSEND_API_BASE_URL": provider_url,
             "PYTHONUNBUFFERED": "1",
@@ -100,3 +127,20 @@ def private_redis(tmp_path):
         server.thaw()
         server.process.kill()
         server.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_rabbitmq(tmp_path):
+    if not (RABBITMQ_BIN / "rabbitmq-server").exists():
+        unavailable("needs rabbitmq-server: apt-get install -y rabbitmq-server")
+    server = RabbitServer(tmp_path / "rabbitmq").start()
+    yield server
+    server.kill()
+
+
+@pytest.fixture(params=BROKERS)
+def private_broker(request):
+    """A broker of the test's own to stop and start: a redis-server, then a RabbitMQ node."""
+    return request.getfixturevalue(
+        "private_redis" if request.param == "redis" else "private_rabbitmq"
+    )

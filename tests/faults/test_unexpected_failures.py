@@ -15,7 +15,7 @@ from sms.outbox.sending import OUTCOME_UNKNOWN
 from sms.outbox.sweeper import sweep_outbox
 from tests.factories import CandidateFactory
 from tests.fakes.provider_server import closed_port_url
-from tests.helpers.broker import publishing_to, settle
+from tests.helpers.broker import publishing_to, settle, wait_for_publishers
 from tests.helpers.messages import statuses
 from tests.helpers.polling import wait_until
 from tests.helpers.providers import configure
@@ -73,6 +73,7 @@ def test_a_broker_that_hangs_mid_batch_leaves_the_rest_for_the_sweeper(
     try:
         with publishing_to(private_redis.url):
             bulk = queue_bulk(candidates, "Hi {{first_name}}", sent_by=recruiter)
+            wait_for_publishers()  # bulk sends publish behind the request
     finally:
         before_task_publish.disconnect(hang_at_the_third)
         private_redis.thaw()

@@ -1,7 +1,8 @@
 """Celery workers killed with SIGKILL in the middle of a batch: nothing is sent twice, nothing
 stays queued, and what a dead worker was holding is sent again by the database sweeper.
 
-Real `celery worker --pool prefork` processes on Redis and PostgreSQL, sending to the fake
+Real `celery worker --pool prefork` processes on Redis (and, for the kill mid-batch, on
+RabbitMQ too) and PostgreSQL, sending to the fake
 provider over HTTP with a per-request delay so that the kills land while sends are in flight.
 The fake counts accepted sends per message reference: that count, not our database, decides
 "sent twice".
@@ -23,7 +24,7 @@ from sms.outbox.sweeper import LOST_TASK_AFTER, SENDING_DEADLINE, sweep_outbox
 from tests.factories import CandidateFactory
 from tests.faults.redis_broker import held_send_ids
 from tests.faults.workers import process_exists
-from tests.helpers.broker import broker_is_drained, publishing_to
+from tests.helpers.broker import broker_is_drained, publishing_to, wait_for_publishers
 from tests.helpers.messages import statuses
 from tests.helpers.polling import wait_until
 from tests.helpers.providers import configure
@@ -64,12 +65,15 @@ def assert_sent_at_most_once(fake, message_ids):
 
 @pytest.mark.timeout(300)  # up to LOST_TASK_AFTER + 60 s for the queue to drain
 def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
-    start_worker, broker_url, publisher, fake_provider, recruiter
+    start_worker, any_broker_url, fake_provider, recruiter
 ):
+    broker_url = any_broker_url
     configure("twilio")
     fake_provider.delay = 0.25  # a pool process spends most of each task waiting on the provider
     worker = start_worker(broker_url, fake_provider.url)
-    message_ids = queue_batch(80, recruiter)
+    with publishing_to(broker_url):
+        message_ids = queue_batch(80, recruiter)
+        wait_for_publishers()
 
     killed = []
     for sent_so_far in (10, 30, 50):
@@ -84,14 +88,16 @@ def test_pool_processes_killed_mid_batch_never_send_twice_nor_stay_queued(
         os.kill(victim, signal.SIGKILL)
         killed.append(victim)
 
-    # Recovery: the worker replaces the dead pool processes and Redis redelivers their tasks
-    # (acks_late + reject_on_worker_lost); the sweeper runs as beat would, for any lost task.
+    # Recovery: the worker replaces the dead pool processes and the broker redelivers their
+    # tasks (acks_late + reject_on_worker_lost); the sweeper runs as beat would, for any lost
+    # task.
     def drained():
         sweep_outbox()
         queued = statuses(pk__in=message_ids, status=MessageStatus.QUEUED)
         return not queued and broker_is_drained(broker_url)
 
-    wait_until(drained, timeout=LOST_TASK_AFTER.total_seconds() + 60, what="the queue to drain")
+    with publishing_to(broker_url):
+        wait_until(drained, timeout=LOST_TASK_AFTER.total_seconds() + 60, what="the queue to drain")
     in_flight_at_a_kill = statuses(pk__in=message_ids, status=MessageStatus.SENDING)
     sweep_after_the_sending_deadline()
 

@@ -11,6 +11,17 @@ if TYPE_CHECKING:
     from sms.outbox.sweeper import SweepResult
 
 
+def use_broker(app, url: str) -> None:
+    """Point the app at the broker at `url` with that broker's queues and options."""
+    from nextal.broker import broker_settings
+
+    app.conf.update(broker_settings(url))
+    for cached in ("queues", "default_queue", "router"):  # built from the settings above
+        app.amqp.__dict__.pop(cached, None)
+    app.amqp._rtable = None
+    reset_broker_pool(app)
+
+
 def reset_broker_pool(app) -> None:
     # Celery caches the app's connection and producer pools; a changed broker URL needs fresh
     # ones (kombu keeps one pool per URL, so the previous broker's pools stay usable).
@@ -24,19 +35,38 @@ def publishing_to(url: str):
     from nextal.celery import app
 
     previous = (app.conf.broker_url, app.conf.task_always_eager)
-    app.conf.broker_url, app.conf.task_always_eager = url, False
-    reset_broker_pool(app)
+    use_broker(app, url)
+    app.conf.task_always_eager = False
     try:
         yield
     finally:
-        app.conf.broker_url, app.conf.task_always_eager = previous
-        reset_broker_pool(app)
+        use_broker(app, previous[0])
+        app.conf.task_always_eager = previous[1]
+
+
+def queue_depth(app, queue: str = "celery") -> int:
+    """How many messages wait in `queue` on the app's broker (Redis or RabbitMQ); 0 when the
+    queue does not exist yet."""
+    from amqp.exceptions import ChannelError
+
+    with app.connection_for_write() as connection:
+        try:
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+        except ChannelError:
+            return 0
 
 
 def broker_is_drained(url: str, queue: str = "celery") -> bool:
-    """Every task published to the Redis broker at `url` was taken and acknowledged: nothing
-    waits in the queue and nothing is held unacknowledged (with acks_late a task is acknowledged
-    only after it ran, so a drained broker means every copy of every task has finished)."""
+    """Every task published to the broker at `url` (Redis or RabbitMQ) was taken and
+    acknowledged: nothing waits in the queue and nothing is held unacknowledged (with acks_late
+    a task is acknowledged only after it ran, so a drained broker means every copy of every
+    task has finished)."""
+    from nextal.broker import is_amqp
+
+    if is_amqp(url):
+        from tests.helpers.rabbitmq import queue_counts
+
+        return queue_counts(url, queue) == (0, 0)
     import redis
 
     client = redis.Redis.from_url(url)
@@ -62,3 +92,14 @@ def settle(url: str) -> SweepResult:
     result = sweep_outbox(now=timezone.now() + later)
     wait_until(lambda: broker_is_drained(url), timeout=30, what="the broker to drain again")
     return result
+
+
+def wait_for_publishers(timeout: float = 30) -> None:
+    """Bulk sends publish from a background thread: wait until every such thread is done."""
+    import threading
+
+    wait_until(
+        lambda: not any(thread.name == "sms-publisher" for thread in threading.enumerate()),
+        timeout=timeout,
+        what="the background publisher to finish",
+    )

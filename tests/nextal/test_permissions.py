@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-ADMIN_PAGES = ["administration", "integrations:list", "sms:template_list"]
-RECRUITER_PAGES = ["candidates:list", "candidates:job_list", "sms:inbox"]
+ADMIN_PAGES = ["administration", "integrations:list", "sms:automation_defaults"]
+# SMS Templates: administrators manage the shared ones, recruiters keep personal ones there.
+RECRUITER_PAGES = ["candidates:list", "candidates:job_list", "sms:inbox", "sms:template_list"]
 
 
 @pytest.mark.parametrize("name", ADMIN_PAGES + RECRUITER_PAGES + ["home"])

@@ -11,7 +11,15 @@ from candidates.services import apply, create_candidate, create_job, move_applic
 from core.roles import ADMINISTRATORS, RECRUITERS
 from integrations.providers.base import InboundSms
 from sms.inbound.ingest import record_inbound
-from sms.models import Direction, InboxPreferences, Message, MessageStatus, SmsTemplate, Thread
+from sms.models import (
+    AutomationRule,
+    Direction,
+    InboxPreferences,
+    Message,
+    MessageStatus,
+    SmsTemplate,
+    Thread,
+)
 from sms.threads import thread_for_candidate
 
 DEMO_SENDER = "+12025550199"  # the demo's SMS number (no provider is configured by the seed)
@@ -92,6 +100,13 @@ TEMPLATES = [
 ]
 
 
+FRENCH_INVITATION = (
+    "Bonjour {{first_name}}, ici {{recruiter_name}} de {{company_name}}. Seriez-vous "
+    "disponible cette semaine pour un appel de 20 minutes sur le poste {{job_title}} ? "
+    "Proposez-nous un horaire."
+)
+
+
 class Command(BaseCommand):
     help = "Create demo users, jobs with pipelines, candidates and SMS templates (idempotent)."
 
@@ -150,6 +165,24 @@ class Command(BaseCommand):
         for name, body in TEMPLATES:
             SmsTemplate.objects.get_or_create(
                 name=name, defaults={"body": body, "created_by": users["admin"]}
+            )
+        invitation = SmsTemplate.objects.get(name="Phone screen invitation")
+        SmsTemplate.objects.get_or_create(
+            name="Invitation à un entretien téléphonique",
+            defaults={
+                "body": FRENCH_INVITATION,
+                "language": "fr",
+                "translation_of": invitation,
+                "created_by": users["admin"],
+            },
+        )
+        for job in jobs:
+            # Off, so that seeding texts nobody; switch it on from the board's Automations.
+            AutomationRule.objects.get_or_create(
+                job=job,
+                stage=job.stages.get(name="Phone screen"),
+                name="Phone screen invitation",
+                defaults={"template": invitation, "is_enabled": False, "created_by": recruiter},
             )
 
         self.stdout.write(

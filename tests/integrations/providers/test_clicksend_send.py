@@ -223,7 +223,29 @@ def test_it_refuses_to_call_clicksend_without_an_api_key(fake_provider, outbound
 
     error = send_error(provider, outbound)
 
-    assert error.kind is ErrorKind.PERMANENT
+    assert (error.kind, error.code, error.message) == (
+        ErrorKind.PERMANENT,
+        "credentials",
+        "ClickSend's API Key is not set or could not be decrypted; enter it again.",
+    )
+    assert fake_provider.requests == []
+
+
+def test_a_sender_id_cannot_text_north_american_numbers(fake_provider, outbound):
+    """US and Canadian carriers only take texts from a dedicated number: refused here, before
+    any call (ClickSend would accept and the text never arrive)."""
+    provider = ClickSendProvider(
+        ProviderCredentials(CLICKSEND_USERNAME, CLICKSEND_API_KEY, alpha_sender="Nextal")
+    )
+
+    error = send_error(provider, dataclasses.replace(outbound, to="+14165550123"))
+
+    assert (error.kind, error.code, error.message) == (
+        ErrorKind.PERMANENT,
+        "alpha_sender_region",
+        "ClickSend sends from the sender ID “Nextal”, and US and Canadian numbers can only be "
+        "texted from a dedicated number.",
+    )
     assert fake_provider.requests == []
 
 

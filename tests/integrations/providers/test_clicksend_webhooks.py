@@ -58,7 +58,7 @@ def test_it_answers_404_to_a_wrong_token(path_token, configured_token):
     with pytest.raises(WebhookRejected) as excinfo:
         provider(configured_token).validate_webhook(request, public_url="", path_token=path_token)
 
-    assert excinfo.value.status == 404
+    assert (excinfo.value.status, excinfo.value.reason) == (404, "Unknown webhook URL.")
 
 
 # --- inbound messages -----------------------------------------------------------------------------
@@ -108,21 +108,21 @@ def test_an_empty_body_is_an_empty_message():
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        ("{not json", "not valid JSON"),
-        (b"\xff\xfe", "not valid JSON"),
-        ("[1, 2]", "not an object"),
-        ("[]", "not an object"),
-        ('"a string"', "not an object"),
-        (json.dumps({"to": "+61477485926", "body": "x", "message_id": "A"}), "from is missing"),
-        (json.dumps({"from": "+1", "to": "+2", "body": "x"}), "message_id is missing"),
-        (json.dumps({"from": "+1", "body": "x", "message_id": "A"}), "to is missing"),
+        ("{not json", "The body is not valid JSON."),
+        (b"\xff\xfe", "The body is not valid JSON."),
+        ("[1, 2]", "The JSON body is not an object."),
+        ("[]", "The JSON body is not an object."),
+        ('"a string"', "The JSON body is not an object."),
+        (json.dumps({"to": "+61477485926", "body": "x", "message_id": "A"}), "from is missing."),
+        (json.dumps({"from": "+1", "to": "+2", "body": "x"}), "message_id is missing."),
+        (json.dumps({"from": "+1", "body": "x", "message_id": "A"}), "to is missing."),
         (
             json.dumps({"from": {"n": 1}, "to": "+2", "message_id": "A"}),
-            "from has the wrong type",
+            "from has the wrong type.",
         ),
         (
             json.dumps({"from": "+1", "to": "+2", "message_id": "A", "timestamp": "yesterday"}),
-            "timestamp is not a number",
+            "timestamp is not a number.",
         ),
     ],
 )
@@ -130,14 +130,36 @@ def test_a_malformed_inbound_message_is_rejected_with_400(body, reason):
     with pytest.raises(WebhookRejected) as excinfo:
         provider().parse_inbound(json_post(INBOUND_PATH, body))
 
-    assert excinfo.value.status == 400
-    assert reason in excinfo.value.reason
+    assert (excinfo.value.status, excinfo.value.reason) == (400, reason)
 
 
 def test_an_empty_form_is_rejected_with_400():
     with pytest.raises(WebhookRejected) as excinfo:
         provider().parse_inbound(form_post(INBOUND_PATH, {}))
-    assert excinfo.value.status == 400
+    assert (excinfo.value.status, excinfo.value.reason) == (400, "The body is empty.")
+
+
+def test_a_receipt_can_come_as_a_query_string():
+    """ClickSend's rules can call the URL with GET and the fields in the query string."""
+    data = payload("clicksend_receipt_delivered.json")
+    request = RequestFactory().get(RECEIPTS_PATH, data)
+    [event] = provider().parse_status(request)
+    assert (event.provider_message_id, event.status) == (
+        "1F12D717-947A-6FBC-BBFE-D14C2927CEEF",
+        MessageStatus.DELIVERED,
+    )
+
+
+def test_a_repeated_form_field_keeps_every_value():
+    data = {**payload("clicksend_receipt_delivered.json"), "error_text": ["a", "b"]}
+    request = RequestFactory().post(
+        RECEIPTS_PATH,
+        data=urlencode(data, doseq=True),
+        content_type="application/x-www-form-urlencoded",
+    )
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().parse_status(request)
+    assert excinfo.value.reason == "error_text has the wrong type."
 
 
 # --- delivery receipts ----------------------------------------------------------------------------
@@ -192,8 +214,8 @@ def test_it_ignores_receipts_that_are_not_final_or_not_known(status_code):
         ({"status_code": None}, "status_code is missing."),
         ({"status_code": ""}, "status_code is missing."),
         ({"status_code": True}, "status_code is missing."),
-        ({"message_id": ""}, "message_id is missing"),
-        ({"message_id": ["A", "B"]}, "message_id has the wrong type"),
+        ({"message_id": ""}, "message_id is missing."),
+        ({"message_id": ["A", "B"]}, "message_id has the wrong type."),
     ],
 )
 def test_a_malformed_receipt_is_rejected_with_400(change, reason):
@@ -202,8 +224,7 @@ def test_a_malformed_receipt_is_rejected_with_400(change, reason):
     with pytest.raises(WebhookRejected) as excinfo:
         provider().parse_status(json_post(RECEIPTS_PATH, data))
 
-    assert excinfo.value.status == 400
-    assert reason in excinfo.value.reason
+    assert (excinfo.value.status, excinfo.value.reason) == (400, reason)
 
 
 def test_an_ignored_receipt_is_logged_with_its_code_and_message(caplog):

@@ -1,4 +1,5 @@
-"""Only administrators (sms.manage_templates) reach the SMS Templates pages."""
+"""Shared templates are managed by administrators (sms.manage_templates); recruiters see them
+and keep personal templates that only they see and change; users without a role get nothing."""
 
 import pytest
 from django.urls import reverse
@@ -30,14 +31,44 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, pages):
         assert response.url.startswith(reverse("login")), url
 
 
-@pytest.mark.parametrize("persona", ["recruiter_client", "outsider_client"])
-def test_recruiters_and_users_without_a_role_get_403(request, persona, pages, invite):
-    client = request.getfixturevalue(persona)
+def test_users_without_a_role_get_403(outsider_client, pages, invite):
     for method, url in pages:
-        assert getattr(client, method)(url).status_code == 403, url
+        assert getattr(outsider_client, method)(url).status_code == 403, url
     invite.refresh_from_db()
     assert invite.is_active is True
     assert SmsTemplate.objects.count() == 1
+
+
+def test_recruiters_cannot_change_shared_templates(recruiter_client, pages, invite):
+    for method, url in pages[3:]:  # edit, duplicate, switch, delete a shared template
+        assert getattr(recruiter_client, method)(url).status_code == 403, url
+    invite.refresh_from_db()
+    assert invite.is_active is True
+    assert SmsTemplate.objects.count() == 1
+
+
+def test_a_recruiters_templates_are_personal_and_private(
+    recruiter_client, recruiter, administrator, invite
+):
+    from django.test import Client
+
+    administrator_client = Client()
+    administrator_client.force_login(administrator)
+    response = recruiter_client.post(
+        reverse("sms:template_create"),
+        {"name": "My nudge", "body": "Hi {{first_name}}!", "is_active": "on", "personal": ""},
+    )
+    assert response.status_code == 302
+    mine = SmsTemplate.objects.get(name="My nudge")
+    assert mine.owner == recruiter
+    listed = recruiter_client.get(reverse("sms:template_list")).content.decode()
+    assert "My nudge" in listed and invite.name in listed
+    assert recruiter_client.get(reverse("sms:template_edit", args=[mine.pk])).status_code == 200
+    others = administrator_client.get(reverse("sms:template_list")).content.decode()
+    assert "My nudge" not in others
+    assert administrator_client.get(reverse("sms:template_edit", args=[mine.pk])).status_code == (
+        404
+    )
 
 
 def test_administrators_can_open_every_page(administrator_client, invite):
@@ -50,10 +81,11 @@ def test_administrators_can_open_every_page(administrator_client, invite):
         assert administrator_client.get(url).status_code == 200, url
 
 
-def test_the_navigation_links_the_page_for_administrators_only(
+def test_the_navigation_links_the_page_for_administrators_and_recruiters(
     administrator_client, client, recruiter
 ):
     url = reverse("sms:template_list")
-    assert f'href="{url}"' in administrator_client.get(url).content.decode()
+    assert f'href="{url}">SMS Templates</a>' in administrator_client.get(url).content.decode()
     client.force_login(recruiter)
-    assert f'href="{url}"' not in client.get(reverse("candidates:list")).content.decode()
+    html = client.get(reverse("candidates:list")).content.decode()
+    assert f'href="{url}" >Templates</a>' in html

@@ -135,6 +135,29 @@ def test_it_queues_5000_candidates_with_bounded_queries(
     assert Thread.objects.count() == bulk.queued_count
 
 
+def test_new_and_existing_threads_both_show_the_bulk_message(
+    active_twilio, crowd, recruiter, django_capture_on_commit_callbacks
+):
+    textable, _ = crowd
+    earlier = timezone.now() - timezone.timedelta(days=2)
+    old = Thread.objects.create(
+        candidate=textable[0],
+        phone_number=textable[0].phone,
+        last_message_at=earlier,
+        last_message_preview="An older reply",
+        last_message_direction="inbound",
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        queue_bulk(textable, "Hi {{first_name}}, one more thing", sent_by=recruiter)
+    threads = {t.candidate.first_name: t for t in Thread.objects.select_related("candidate")}
+    assert threads["Ada"].pk == old.pk
+    for name, thread in threads.items():
+        assert thread.last_message_preview == f"Hi {name}, one more thing"
+        assert thread.last_message_direction == "outbound"
+        assert thread.last_message_at > earlier
+    assert Message.objects.filter(thread=old).count() == 1
+
+
 def test_without_a_boards_job_each_candidate_gets_their_most_recent_applications_title(
     active_twilio, recruiter, db
 ):

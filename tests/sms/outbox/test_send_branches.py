@@ -313,12 +313,23 @@ def test_a_retry_is_sent_by_whoever_asked_with_the_original_template(
     )
 
 
-def test_only_a_failed_or_unknown_outbound_message_can_be_sent_again(
+def test_only_a_failed_unknown_or_reply_cancelled_message_can_be_sent_again(
     active_twilio, queued, recruiter
 ):
     message = queued()  # queued, not failed
     with pytest.raises(SendRefused) as refused:
         retry_message(message, by=recruiter)
     assert refused.value.reason == (
-        "Only a message that failed or whose outcome is unknown can be sent again."
+        "Only a message that failed, whose outcome is unknown or that a reply cancelled can be "
+        "sent again."
     )
+
+
+def test_a_permanent_failures_code_is_cut_to_the_columns_length(
+    active_twilio, queued, fake_provider
+):
+    message = queued()
+    fake_provider.queue("twilio.send", status=400, json={"code": "8" * 60, "message": "No."})
+    assert send_message(message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert message.error_code == "8" * 40

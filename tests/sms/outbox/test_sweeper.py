@@ -135,3 +135,49 @@ def test_the_recruiters_request_succeeds_while_the_broker_is_down(
     assert sweep_outbox().published == 1
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
+
+
+def test_a_sweep_with_nothing_to_do_reports_nothing_and_logs_nothing(db, caplog):
+    with caplog.at_level("INFO", logger="sms.outbox.sweeper"):
+        result = sweep_outbox()
+    assert (result.dispatched, result.published, result.marked_unknown) == (0, 0, 0)
+    assert "SMS sweep" not in caplog.text
+
+
+def test_it_marks_what_it_publishes_and_leaves_a_message_in_flight_alone(
+    active_twilio, queued, fake_provider
+):
+    now = timezone.now()
+    lost, in_flight = queued("lost"), queued("in flight")
+    _set(lost, enqueued_at=now - LOST_TASK_AFTER - timedelta(seconds=1))
+    published_at = now - timedelta(seconds=5)
+    _set(in_flight, enqueued_at=published_at)
+
+    result = sweep_outbox(now=now)
+
+    assert (result.dispatched, result.published) == (1, 1)
+    lost.refresh_from_db()
+    in_flight.refresh_from_db()
+    assert lost.enqueued_at == now
+    assert in_flight.enqueued_at == published_at
+
+
+def test_a_retry_waiting_for_its_time_is_not_stuck_even_though_it_was_claimed_long_ago(
+    active_twilio, queued, fake_provider, caplog
+):
+    now = timezone.now()
+    waiting, stuck = queued("waiting"), queued("stuck")
+    long_ago = now - SENDING_DEADLINE - timedelta(minutes=1)
+    _set(waiting, claimed_at=long_ago, next_attempt_at=now + timedelta(minutes=2))
+    _set(stuck, status=MessageStatus.SENDING, claimed_at=long_ago)
+
+    with caplog.at_level("INFO", logger="sms.outbox.sweeper"):
+        result = sweep_outbox(now=now)
+
+    assert (result.dispatched, result.marked_unknown) == (0, 1)
+    waiting.refresh_from_db()
+    stuck.refresh_from_db()
+    assert waiting.status == MessageStatus.QUEUED
+    assert (stuck.status, stuck.error_code) == (MessageStatus.UNKNOWN, "no_outcome")
+    assert stuck.error_message == f"{OUTCOME_UNKNOWN} (the sending task never reported back)"
+    assert "SMS sweep: 0 dispatched (0 published), 1 marked outcome unknown" in caplog.text

@@ -1,0 +1,83 @@
+"""Recording a send the provider accepted: the row's facts and status, and the candidate's
+timeline entry, together (the thread's summary follows by trigger).
+
+On PostgreSQL it is one statement, so one round trip and its own transaction: a data-modifying
+CTE updates the message and inserts the timeline entry from what it returned. Elsewhere (the
+embedded SQLite) it is a transaction of the two statements.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
+
+from candidates.models import TimelineEvent
+from sms.models import STATUS_RANK, Message
+
+
+def lower_than(status: str) -> list[str]:
+    return [s for s, rank in STATUS_RANK.items() if rank < STATUS_RANK[status]]
+
+
+def forward_to(status: str):
+    """`status` for a row of lower rank, else its own: the status only ever moves forward."""
+    return Case(When(status__in=lower_than(status), then=Value(status)), default=F("status"))
+
+
+def save_sent(message_id: int, status: str, fields: dict, event: dict | None) -> None:
+    """Move the message forward to `status` with `fields` (column values), and add `event`
+    (TimelineEvent fields: candidate_id, kind, actor_id, description, data, created_at), if
+    any, in one transaction. The facts are written even if a status callback that raced the
+    send already moved the message further; the status is not moved back."""
+    if connection.vendor == "postgresql" and event is not None:
+        _save_in_one_statement(message_id, status, fields, event)
+        return
+    # No savepoint when called inside a transaction (tests): the caller's rolls back with it.
+    with transaction.atomic(savepoint=False):
+        Message.objects.filter(pk=message_id).update(status=forward_to(status), **fields)
+        if event is not None:
+            TimelineEvent.objects.create(**event)
+
+
+def _json(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder)
+
+
+def _placeholder(field) -> str:
+    return "%s::jsonb" if field.get_internal_type() == "JSONField" else "%s"
+
+
+def _param(field, value):
+    if field.get_internal_type() == "JSONField":
+        return _json(value)
+    return field.get_db_prep_save(value, connection)
+
+
+def _save_in_one_statement(message_id: int, status: str, fields: dict, event: dict) -> None:
+    quote = connection.ops.quote_name
+    message, timeline = Message._meta, TimelineEvent._meta
+    lower = lower_than(status)
+    assignments = [
+        f"status = CASE WHEN status IN ({', '.join(['%s'] * len(lower))}) THEN %s ELSE status END"
+    ]
+    update_params = [*lower, status]
+    for name, value in fields.items():
+        field = message.get_field(name)
+        assignments.append(f"{quote(field.column)} = {_placeholder(field)}")
+        update_params.append(_param(field, value))
+    columns, values, insert_params = [], [], []
+    for name, value in event.items():
+        field = timeline.get_field(name.removesuffix("_id"))
+        columns.append(quote(field.column))
+        values.append(_placeholder(field))
+        insert_params.append(value if name.endswith("_id") else _param(field, value))
+    # Identifiers come from the models' metadata; every value is a parameter.
+    update = f"UPDATE {quote(message.db_table)} SET {', '.join(assignments)}"  # noqa: S608
+    insert = f"INSERT INTO {quote(timeline.db_table)} ({', '.join(columns)})"
+    sql = f"WITH sent AS ({update} WHERE id = %s RETURNING id) {insert} "
+    sql += f"SELECT {', '.join(values)} FROM sent"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*update_params, message_id, *insert_params])

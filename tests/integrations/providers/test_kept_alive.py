@@ -1,0 +1,148 @@
+"""Sends keep their HTTP connection alive per thread (transport.pooled): reused by the next send
+on the same thread, never shared with another thread, dropped after a failure or after 15 s
+unused, with the same timeouts as a fresh one. The fake records each request's client
+connection, so reuse is seen on the wire."""
+
+import threading
+
+import pytest
+
+from integrations.providers import transport
+from integrations.providers.base import ErrorKind, ProviderError
+from tests.integrations.providers.samples import RECIPIENT
+from tests.integrations.providers.test_transport_faults import PROVIDERS, adapter
+
+
+def connections(fake_provider, kind):
+    return [request.connection for request in fake_provider.requests_for(f"{kind}.send")]
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_sends_on_one_thread_reuse_one_connection(fake_provider, outbound, kind):
+    provider = adapter(kind)
+    for _ in range(3):
+        provider.send(outbound)
+    first, second, third = connections(fake_provider, kind)
+    assert first == second == third
+    assert fake_provider.sends_to(RECIPIENT) == 3
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_a_new_adapter_on_the_same_thread_reuses_the_connection(fake_provider, outbound, kind):
+    adapter(kind).send(outbound)
+    adapter(kind).send(outbound)  # the send task builds an adapter per message
+    first, second = connections(fake_provider, kind)
+    assert first == second
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_threads_never_share_a_connection(fake_provider, outbound, kind):
+    used: dict[str, list] = {}
+    barrier = threading.Barrier(4)
+
+    def sends(name):
+        provider = adapter(kind)
+        barrier.wait()  # all threads send at the same time
+        for _ in range(3):
+            provider.send(outbound)
+        transport.discard_pooled()
+
+    threads = [threading.Thread(target=sends, args=(f"t{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for request in fake_provider.requests_for(f"{kind}.send"):
+        used.setdefault(request.connection, []).append(request)
+    # Four threads, three sends each: four connections, each carrying one thread's three sends.
+    assert sorted(len(requests) for requests in used.values()) == [3, 3, 3, 3]
+    assert fake_provider.sends_to(RECIPIENT) == 12
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+@pytest.mark.parametrize("fault", ["drop", "half_body"])
+def test_a_connection_is_dropped_after_a_failure(fake_provider, outbound, kind, fault):
+    provider = adapter(kind)
+    provider.send(outbound)
+    fake_provider.queue(f"{kind}.send", fault=fault)
+    with pytest.raises(ProviderError):
+        provider.send(outbound)
+    provider.send(outbound)
+    first, failed, after = connections(fake_provider, kind)
+    assert first == failed  # the failure happened on the kept-alive connection
+    assert after != failed
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_a_refusal_also_drops_the_connection(fake_provider, outbound, kind):
+    provider = adapter(kind)
+    if kind == "twilio":
+        fake_provider.queue_twilio_error(21211)
+    else:
+        fake_provider.queue_clicksend_error(401, "UNAUTHORIZED")
+    with pytest.raises(ProviderError):
+        provider.send(outbound)
+    provider.send(outbound)
+    refused, after = connections(fake_provider, kind)
+    if kind == "twilio":  # the SDK raises for a 4xx inside the call
+        assert after != refused
+    else:  # ClickSend's answer was read in full: the connection is clean and kept
+        assert after == refused
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_a_connection_unused_for_15_seconds_is_not_reused(
+    fake_provider, outbound, kind, monkeypatch
+):
+    clock = [1000.0]
+    monkeypatch.setattr(transport.time, "monotonic", lambda: clock[0])
+    provider = adapter(kind)
+    provider.send(outbound)
+    clock[0] += 14
+    provider.send(outbound)
+    clock[0] += transport.IDLE_SECONDS + 0.1
+    provider.send(outbound)
+    first, within, after_idle = connections(fake_provider, kind)
+    assert first == within
+    assert after_idle != within
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_a_kept_alive_connection_keeps_the_read_timeout(fake_provider, outbound, kind, settings):
+    settings.SMS_PROVIDER_READ_TIMEOUT = 0.5
+    provider = adapter(kind)
+    provider.send(outbound)
+    fake_provider.queue(f"{kind}.send", delay=30)
+    with pytest.raises(ProviderError) as raised:
+        provider.send(outbound)
+    assert (raised.value.kind, raised.value.code) == (ErrorKind.AMBIGUOUS, "read_timeout")
+    first, slow = connections(fake_provider, kind)
+    assert first == slow
+
+
+def test_the_twilio_session_refuses_cookies(fake_provider, outbound):
+    fake_provider.queue("twilio.send", status=201, headers={"Set-Cookie": "lb=node-7; Path=/"})
+    provider = adapter("twilio")
+    provider.send(outbound)
+    provider.send(outbound)
+    first, second = fake_provider.requests_for("twilio.send")
+    assert first.connection == second.connection
+    assert "Cookie" not in second.headers
+
+
+def test_pooled_closes_what_failed_and_keeps_what_worked():
+    closed = []
+    created = iter(["a", "b"])
+    key = ("test", 1)
+
+    with transport.pooled(key, lambda: next(created), closed.append) as client:
+        assert client == "a"
+    with transport.pooled(key, lambda: next(created), closed.append) as client:
+        assert client == "a"
+    with pytest.raises(RuntimeError), transport.pooled(key, lambda: next(created), closed.append):
+        raise RuntimeError("boom")
+    assert closed == ["a"]
+    with transport.pooled(key, lambda: next(created), closed.append) as client:
+        assert client == "b"
+    transport.discard_pooled()
+    assert closed == ["a", "b"]
