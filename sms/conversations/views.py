@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_POST
 
 from candidates.models import Application, Candidate
+from core.converters import id_or_none
 from core.rate_limits import rate_limited
 from core.redirects import safe_next
 from sms.conversations import queries
@@ -44,8 +45,8 @@ def where_from(request) -> str:
 def board_application(request, candidate):
     """The kanban card the drawer's composer was opened from (its job fills {{job_title}}), or
     None; only one of this candidate's."""
-    pk = (request.POST or request.GET).get("application", "")
-    if not (pk.isascii() and pk.isdigit()):
+    pk = id_or_none((request.POST or request.GET).get("application", ""))  # 16a: safe ids
+    if pk is None:
         return None
     return Application.objects.filter(pk=pk, candidate=candidate).select_related("job").first()
 

@@ -23,7 +23,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"fake-jpeg-bytes" * 10
 PDF = b"%PDF-1.7\n" + b"fake pdf body\n" * 10
 
 
-def post_mms(client, media: list[tuple[str, str]], *, body: str = "", sid: str = ""):
+def post_mms(client, media: list[tuple[str, str]], *, body: str = "", sid: str = "", run=True):
     """Twilio's webhook for an MMS with `media` [(url, content type)], correctly signed."""
     sid = sid or "MM" + secrets.token_hex(16)
     fields = inbound_params(sid, sender=CANDIDATE_PHONE, to=TWILIO_FROM, body=body)
@@ -35,13 +35,20 @@ def post_mms(client, media: list[tuple[str, str]], *, body: str = "", sid: str =
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(
         settings.PUBLIC_BASE_URL + path, fields
     )
-    with processed():  # stored first, then processed after commit (tests/helpers/webhooks.py)
-        response = client.post(
+
+    def post():
+        return client.post(
             path,
             data=urlencode(fields),
             content_type="application/x-www-form-urlencoded",
             headers={"X-Twilio-Signature": signature},
         )
+
+    if not run:  # the caller runs the commit callbacks (storing, then processing)
+        assert post().status_code == 200
+        return sid
+    with processed():  # stored first, then processed after commit (tests/helpers/webhooks.py)
+        response = post()
     assert response.status_code == 200
     return Message.objects.get(provider="twilio", provider_message_id=sid)
 
@@ -52,7 +59,8 @@ def receive(client, active_twilio, django_capture_on_commit_callbacks):
 
     def _receive(media, **kwargs):
         with django_capture_on_commit_callbacks(execute=True):
-            return post_mms(client, media, **kwargs)
+            sid = post_mms(client, media, run=False, **kwargs)
+        return Message.objects.get(provider="twilio", provider_message_id=sid)
 
     return _receive
 

@@ -24,7 +24,7 @@ from sms.models import Attachment, Message, OptOut, SmsTemplate, Thread
 INBOX_QUERIES = 8
 CONVERSATION_PAGE_QUERIES = 15
 CONVERSATION_REFRESH_QUERIES = 10
-PROFILE_QUERIES = 17
+PROFILE_QUERIES = 18  # 11 marks the profile's conversation read; 13's attachments and assignment
 
 
 def make_inbox(size: int, prefix: str, base: int = 0) -> list[Thread]:

@@ -104,7 +104,7 @@ def test_a_scheduled_message_can_be_edited_and_rescheduled(
 
 
 def test_cancel_can_be_undone_until_the_time_passes(
-    recruiter_client, candidate, active_twilio, time_machine
+    recruiter_client, recruiter, candidate, active_twilio, time_machine
 ):
     send(recruiter_client, candidate, quick="tomorrow-9")
     message = Message.objects.get()
@@ -121,6 +121,8 @@ def test_cancel_can_be_undone_until_the_time_passes(
 
     recruiter_client.post(reverse("sms:message_cancel", args=[message.pk]))
     time_machine.move_to(message.scheduled_for + timedelta(minutes=1), tick=False)
+    # A day later the idle session has ended (accounts: SESSION_IDLE_HOURS): sign in again.
+    recruiter_client.force_login(recruiter)
     html = recruiter_client.get(reverse("candidates:detail", args=[candidate.pk])).content.decode()
     assert ">Undo</button>" not in html
     response = recruiter_client.post(
