@@ -15,8 +15,6 @@ from tests.factories import JobFactory
 # Measured: board 8, candidate list 8, job list 10 (session, user, two permission queries and
 # the navigation's unread count are 5 of them); one or two spare for the shared layout.
 BOARD_QUERIES = 11  # 17b's columns, 11's opted-out numbers, 14's automation rules: one each
-    11  # 17b's columns, 11's opted-out numbers and 14's automation rules (one query each)
-)
 LIST_QUERIES = 10
 JOB_LIST_QUERIES = 11
 
