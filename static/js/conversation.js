@@ -156,7 +156,9 @@
         heading.setAttribute("tabindex", "-1");
         heading.focus({ preventScroll: true });
         // The page title follows the open conversation (as a full page load titles it).
-        document.title = heading.textContent.trim() + " · Inbox · Nextal";
+        // (keeping the unread count in front of it: inbox_notify.js)
+        var count = (document.title.match(/^\(\d+\) /) || [""])[0];
+        document.title = count + heading.textContent.trim() + " · Inbox · Nextal";
       }
       var inbox = document.getElementById("inbox");
       if (inbox) inbox.classList.add("has-selection");

@@ -4,7 +4,6 @@
 (function () {
   "use strict";
   var KEY = "nextal.notify-mine";
-  var baseTitle = document.title.replace(/^\(\d+\) /, "");
   var lastSeen = null;
 
   function badge() { return document.getElementById("nav-unread-badge"); }
@@ -13,6 +12,8 @@
     var el = badge();
     if (!el) return;
     var count = parseInt(el.getAttribute("data-unread-count") || "0", 10) || 0;
+    // The title itself may change (the open conversation names it): keep it, set the count.
+    var baseTitle = document.title.replace(/^\(\d+\) /, "");
     document.title = (count ? "(" + count + ") " : "") + baseTitle;
     var token = el.getAttribute("data-mine-latest");
     if (!token) return;

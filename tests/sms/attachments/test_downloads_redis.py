@@ -6,7 +6,7 @@ import pytest
 
 from nextal.celery import app
 from sms.attachments.sweeper import sweep_attachments
-from sms.models import Attachment, AttachmentStatus
+from sms.models import Attachment, AttachmentStatus, Message
 from tests.helpers.broker import reset_broker_pool
 from tests.helpers.messages import add_message
 from tests.helpers.polling import wait_until
@@ -30,12 +30,16 @@ def test_the_worker_downloads_every_file(worker, fake_provider, candidate, clien
         (fake_provider.add_media(PDF, "application/pdf"), "application/pdf"),
     ]
 
-    message = post_mms(client, media, body="Both sides")
+    # Stored first; the worker processes the event into a message, then downloads its files.
+    sid = post_mms(client, media, body="Both sides", run=False)
 
-    wait_until(
-        lambda: set(message.attachments.values_list("status", flat=True)) == {"stored"},
-        timeout=20,
-    )
+    def stored():
+        message = Message.objects.filter(provider_message_id=sid).first()
+        return message is not None and set(
+            message.attachments.values_list("status", flat=True)
+        ) == {"stored"}
+
+    wait_until(stored, timeout=30, what="the message and both of its files")
     assert len(fake_provider.requests_for("cdn.media")) == 2
 
 
