@@ -327,8 +327,8 @@ def applications_bulk_move(request, pk):
     """ "Move N selected to…" from the board's selection bar: one transaction for them all."""
     job = get_object_or_404(Job, pk=pk)
     board_url = reverse("candidates:job_board", kwargs={"pk": job.pk})
-    stage = Stage.objects.filter(job=job, pk=request.POST.get("to_stage") or 0).first()
-    ids = [value for value in request.POST.getlist("application") if value.isdigit()]
+    stage = Stage.objects.filter(job=job, pk=id_or_none(request.POST.get("to_stage")) or 0).first()
+    ids = _selected_ids(request.POST, job)
     if stage is None or not ids:
         messages.error(request, "Choose the cards and the stage to move them to.")
         return redirect(board_url)
@@ -338,6 +338,25 @@ def applications_bulk_move(request, pk):
         request, f"{count} candidate{'s' if count != 1 else ''} moved to {stage.name}."
     )
     return redirect(board_url)
+
+
+def _posted_ids(values) -> set[int]:
+    return {pk for pk in map(id_or_none, values) if pk is not None}
+
+
+def _selected_ids(data, job) -> set[int]:
+    """The board's selection as the bulk SMS form sends it: one comma-joined `applications`
+    field (or `application` checkboxes without JavaScript), plus whole columns (`stage`, minus
+    the cards unchecked in them, `exclude`) that include cards the board has not loaded."""
+    joined = data.get("applications", "")[:100_000].split(",")
+    ids = _posted_ids([*data.getlist("application"), *joined])
+    whole = _posted_ids(data.getlist("stage"))
+    if whole:
+        in_columns = Application.objects.filter(job=job, stage_id__in=whole).exclude(
+            pk__in=_posted_ids(data.getlist("exclude"))
+        )
+        ids |= set(in_columns.values_list("pk", flat=True))
+    return ids
 
 
 @permission_required("candidates.change_application", raise_exception=True)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from candidates import services
 from candidates.models import Application, TimelineEvent
 from sms.models import Thread
-from tests.browser import sign_in
+from tests.browser import drag, sign_in
 
 # The live server needs committed data (tests/conftest.py restores the role groups after flushes).
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,27 +66,6 @@ def column(page, job, name):
 def count(page, job, name):
     stage = job.stages.get(name=name)
     return page.locator(f'[data-count-for="{stage.pk}"]')
-
-
-def drag(page, source, target, *, at=None):
-    """Drag with the mouse as a person does: press, move in steps, release (SortableJS follows
-    pointer movement; a single jump would not be a drag)."""
-    start = source.bounding_box()
-    end = target.bounding_box()
-    x, y = (
-        (end["x"] + at["x"], end["y"] + at["y"])
-        if at
-        else (
-            end["x"] + end["width"] / 2,
-            end["y"] + min(end["height"] / 2, 40),
-        )
-    )
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(start["x"] + start["width"] / 2 + 10, start["y"] + start["height"] / 2, steps=3)
-    page.mouse.move(x, y, steps=15)
-    page.mouse.move(x, y + 1, steps=2)
-    page.mouse.up()
 
 
 def open_board(page, login, recruiter, job):

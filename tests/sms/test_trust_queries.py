@@ -22,7 +22,7 @@ from tests.factories import JobFactory
 INBOX_QUERIES = 9
 CONVERSATION_PAGE_QUERIES = 16
 PROFILE_QUERIES = 17
-BOARD_QUERIES = 10  # 17b's columns (counts, Show more) + 11's opted-out numbers (one query)
+BOARD_QUERIES = 11  # 17b's columns, 11's opted-out numbers, 14's automation rules: one each
 
 NIGHT = datetime(2026, 12, 1, 4, 0, tzinfo=UTC)  # 23:00 in Toronto and New York
 

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from sms.models import Message, MessageStatus, SmsTemplate
 from sms.outbox.sweeper import sweep_outbox
+from tests.browser import drag
 from tests.fakes.twilio_webhooks import inbound_params, signature
 from tests.helpers.polling import wait_until
 from tests.helpers.providers import TWILIO_FROM
@@ -91,7 +92,7 @@ def test_a_rule_made_on_the_board_texts_a_dragged_card_once_and_a_reply_cancels_
     screenshot("board-rule-counts")
     ada = page.locator(".kcard", has=page.get_by_role("link", name="Ada Lovelace", exact=True))
     with page.expect_response(re.compile(r"/applications/\d+/move/$")) as moved:
-        ada.drag_to(page.locator(f'.kcol-list[data-stage-id="{interview.pk}"]'))
+        drag(page, ada, page.locator(f'.kcol-list[data-stage-id="{interview.pk}"]'))
     assert moved.value.ok
 
     wait_until(lambda: fake_provider.sends_to(ADA) == 1, timeout=15, what="the invite")
