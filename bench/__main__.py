@@ -1,7 +1,7 @@
 """`python -m bench`: run every benchmark, print the table, write bench/results.json.
 
-`python -m bench analytics` (any of: inbound outbound pages bulk replies analytics mixed) runs only
-those and updates their keys in bench/results.json, keeping the others."""
+`python -m bench analytics` (any of: inbound outbound pages bulk replies analytics moves mixed)
+runs only those and updates their keys in bench/results.json, keeping the others."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from bench import analytics, bulk, inbound, mixed, outbound, pages, replies
+from bench import analytics, bulk, inbound, mixed, moves, outbound, pages, replies
 from bench.common import (
     ROOT,
     bench_env,
@@ -56,6 +56,7 @@ BENCHMARKS = {
     "bulk": ("bulk send", "bulk_send", lambda env, port: bulk.bench_bulk()),
     "replies": ("reading replies", "reading_replies", lambda env, port: replies.bench_replies()),
     "analytics": ("SMS Analytics", "sms_analytics", lambda env, port: analytics.bench_analytics()),
+    "moves": ("moving 200 cards", "bulk_move", lambda env, port: moves.bench_moves()),
     "mixed": ("mixed load", "mixed_load", lambda env, port: mixed.bench_mixed(port)),
 }
 

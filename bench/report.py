@@ -8,6 +8,7 @@ def print_table(r: dict) -> None:
     main = ("inbound_webhooks", "outbound_pipeline", "pages", "bulk_send")
     rows = _main_rows(r) if all(key in r for key in main) else []
     rows += _scale_rows(r)
+    rows += _move_rows(r)
     if "sms_analytics" in r:
         a = r["sms_analytics"]
         messages = f"{a['data']['messages_in_range']:,} messages, {a['data']['days']} days"
@@ -152,3 +153,19 @@ def _scale_rows(r: dict) -> list[tuple]:
             )
         )
     return rows
+
+
+def _move_rows(r: dict) -> list[tuple]:
+    """Moving 200 cards into a stage with an automation rule against a stage without."""
+    m = r.get("bulk_move")
+    if not m:
+        return []
+    plain, rule = m["without_rules"], m["with_rule"]
+    return [
+        (
+            f"Move {m['cards_per_move']} cards, rule (ms)",
+            f"{rule['median_ms']} ({rule['queries']} q)",
+            f"{plain['median_ms']} no rules ({plain['queries']} q)",
+            f"{m['ratio_to_move_without_rules']}",
+        )
+    ]

@@ -12,8 +12,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from candidates.models import Candidate
+from core.batching import chunks
 from core.phone import to_e164_or_none
-from sms.models import Message, Thread, author_name
+from sms.models import Direction, Message, Thread, author_name
 from sms.text.cleaning import clean, preview
 
 
@@ -22,6 +23,48 @@ def thread_for_candidate(candidate: Candidate, phone_number: str = "") -> Thread
         candidate=candidate, defaults={"phone_number": phone_number or candidate.phone}
     )
     return thread
+
+
+def threads_showing(
+    sends: dict[int, tuple[str, str]], *, now, author: str = "Nextal", show: bool = True
+) -> dict[int, int]:
+    """{candidate id: thread id} for `sends` ({candidate id: (E.164, body)}), in one statement
+    (an INSERT … ON CONFLICT (candidate) DO UPDATE): missing threads are created, existing ones
+    take the number the message goes to and, with `show`, the message as their latest (a text
+    still waiting for its time becomes the latest when it goes out, as a scheduled one does).
+    Another request creating the same thread at the same moment is the conflict it resolves."""
+    shown = ["last_message_at", "last_message_preview", "last_message_direction"]
+    fields = ["phone_number", "changed_at", *([*shown, "last_message_author"] if show else [])]
+    threads = Thread.objects.bulk_create(
+        [
+            Thread(
+                candidate_id=pk,
+                phone_number=to,
+                changed_at=now,
+                **(
+                    {
+                        "last_message_at": now,
+                        "last_message_preview": preview(body),
+                        "last_message_direction": Direction.OUTBOUND,
+                        "last_message_author": author,
+                    }
+                    if show
+                    else {}
+                ),
+            )
+            for pk, (to, body) in sends.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["candidate"],
+        update_fields=fields,
+        batch_size=1000,
+    )
+    ids = {thread.candidate_id: thread.pk for thread in threads if thread.pk}
+    if len(ids) < len(sends):  # a database that returns no ids from an upsert
+        for chunk in chunks(list(sends)):
+            rows = Thread.objects.filter(candidate_id__in=chunk).values_list("candidate_id", "pk")
+            ids.update(rows)
+    return ids
 
 
 def normalize_sender(raw: str) -> str:

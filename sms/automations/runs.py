@@ -23,11 +23,12 @@ from candidates.services import actor_name, record_events
 from sms.automation_models import AutomationRule
 from sms.eligibility import Purpose
 from sms.models import Direction, Message, MessageStatus, Thread
-from sms.outbox.bulk import plan_bulk, threads_for
-from sms.outbox.publishing import enqueue_sends
+from sms.outbox.bulk import plan_bulk
+from sms.outbox.publishing import publish_in_background
 from sms.outbox.queueing import SendRefused, hold_fields
 from sms.text.languages import base, language_name
 from sms.text.segments import measure
+from sms.threads import threads_showing
 
 LEFT_STAGE = "left_stage"
 
@@ -100,7 +101,9 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
         for skipped in plan.skipped
     ]
     delayed = rule.delay_minutes > 0
-    threads = threads_for({c.pk: to for c, to, _ in plan.sends})
+    threads = threads_showing(
+        {c.pk: (to, body) for c, to, body in plan.sends}, now=now, show=not delayed
+    )
     rows = []
     for candidate, to, body in plan.sends:
         hold = plan.holds.get(candidate.pk)
@@ -137,13 +140,11 @@ def _queue_rule(rule: AutomationRule, entries, *, by) -> int:
             )
         )
     Message.objects.bulk_create(rows, batch_size=1000)
-    entry_ids = [entry.pk for entry in entries]
-    Thread.objects.show_new_messages(at=now, automation_rule=rule, stage_entry_id__in=entry_ids)
     record_events(timeline, by=by)
     if not delayed:
         ready = [row.pk for row in rows if not row.held_for]
-        if ready:
-            transaction.on_commit(lambda: enqueue_sends(ready))
+        if ready:  # the move's request does not wait for the broker
+            transaction.on_commit(lambda: publish_in_background(ready))
     return len(rows)
 
 

@@ -332,23 +332,6 @@ def unchanged_template(template, body: str):
     return None
 
 
-def threads_for(numbers: dict[int, str]) -> dict[int, int]:
-    """{candidate id: thread id} for `numbers` ({candidate id: E.164}), creating the missing
-    threads (another request may create one at the same moment)."""
-    Thread.objects.bulk_create(
-        [Thread(candidate_id=pk, phone_number=to) for pk, to in numbers.items()],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    return {
-        candidate_id: thread_id
-        for chunk in chunks(list(numbers))
-        for candidate_id, thread_id in Thread.objects.filter(candidate_id__in=chunk).values_list(
-            "candidate_id", "pk"
-        )
-    }
-
-
 class _Threads(dict):
     """{candidate id: thread id}, and which of the threads this send created."""
 

@@ -1,7 +1,8 @@
 """A bulk move of 200 cards queues 200 automated texts in the move's transaction (a few
 statements, not one per card), published after it commits. The move's time with and without
-rules is printed (speed belongs to benchmarks; the bound here only catches per-card queries
-gone quadratic)."""
+rules is printed; `python -m bench moves` measures the ratio properly (warmed up, rounds
+alternating; speed belongs to benchmarks: the bound here only catches per-card queries gone
+quadratic)."""
 
 import time
 
