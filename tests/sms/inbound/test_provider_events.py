@@ -276,3 +276,46 @@ def test_a_task_hands_over_when_its_time_budget_is_spent(candidate):
     first = processing.process_pending(budget=0)  # one batch, then out of budget
     assert (first.processed, first.more) == (processing.BATCH_SIZE, True)
     assert processing.process_pending() == processing.Processed(processed=5)
+
+
+def test_reprocess_tries_only_the_chosen_unprocessed_events_once_each(candidate, monkeypatch):
+    """Batches of two here: five chosen events (one still broken) take three batches; an event
+    not chosen, and one already processed, are left as they were."""
+    monkeypatch.setattr(processing, "BATCH_SIZE", 2)
+    broken = _broken_event(attempts=3, error="TypeError: missing fields")
+    fixed = [
+        ProviderEvent.objects.create(
+            provider="twilio",
+            kind="inbound",
+            event_id=f"fixed-{i}",
+            payload=to_payload(inbound(f"SM{i:032d}", f"fixed {i}")),
+            attempts=3,
+            error="TypeError: missing fields",
+        )
+        for i in range(4)
+    ]
+    other = ProviderEvent.objects.create(
+        provider="twilio",
+        kind="inbound",
+        event_id="other",
+        payload={"body": "x"},
+        attempts=3,
+        error="TypeError: not chosen",
+    )
+    done_at = timezone.now() - timedelta(hours=1)
+    done = ProviderEvent.objects.create(
+        provider="twilio", kind="inbound", event_id="done", processed_at=done_at, attempts=1
+    )
+
+    result = processing.reprocess([broken.pk, *(e.pk for e in fixed), done.pk])
+
+    assert result == processing.Processed(processed=4, failed=1)
+    assert sorted(Message.objects.values_list("body", flat=True)) == [
+        f"fixed {i}" for i in range(4)
+    ]
+    broken.refresh_from_db()
+    assert (broken.attempts, broken.processed_at) == (1, None)  # tried once, not per batch
+    other.refresh_from_db()
+    assert (other.attempts, other.error) == (3, "TypeError: not chosen")
+    done.refresh_from_db()
+    assert (done.attempts, done.processed_at) == (1, done_at)
