@@ -42,6 +42,8 @@ bench: $(VENV)/.installed
 # caches results, so a second run only re-checks what changed. Survivors: docs/testing.md.
 mutate: $(VENV)/.installed
 	$(VENV)/bin/mutmut run --max-children $$(nproc)
+	bash .ci/services
+	$(PY) scripts/mutate_services.py
 	$(PY) scripts/mutation_score.py --min 90
 
 worker: $(VENV)/.installed
