@@ -110,12 +110,11 @@ def track_session(session):
 
 class _NoCookies(DefaultCookiePolicy):
     """A provider API is stateless for us: a kept-alive session must not carry cookies from one
-    call (or one account) into the next."""
+    call (or one account) into the next. Refusing every cookie a response sets keeps the jar
+    empty (requests sends a request's cookies from a merged copy of the jar, whose policy is
+    its own, so refusing to return them here would change nothing)."""
 
     def set_ok(self, cookie, request) -> bool:
-        return False
-
-    def return_ok(self, cookie, request) -> bool:
         return False
 
 

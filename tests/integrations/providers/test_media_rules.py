@@ -30,3 +30,30 @@ def test_clicksend_refuses_a_byte_over_250_kb():
 
 def test_twilio_refuses_nothing_up_front():
     assert TwilioProvider.media_refusal(content_type="application/pdf", size=5_000_000) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "url"),
+    [
+        (
+            {"_media_file_url": "https://cdn.clicksend.com/m/1.jpg"},
+            "https://cdn.clicksend.com/m/1.jpg",
+        ),
+        (
+            {"media_file_url": " HTTPS://cdn.clicksend.com/m/2.gif "},
+            "HTTPS://cdn.clicksend.com/m/2.gif",
+        ),
+        ({"media_file": "http://example.com/3.jpg"}, "http://example.com/3.jpg"),
+    ],
+)
+def test_a_clicksend_inbound_mms_names_its_file_by_url(raw, url):
+    from integrations.providers.clicksend import _media
+
+    assert [media.url for media in _media(raw)] == [url]
+
+
+@pytest.mark.parametrize("value", ["", "ftp://example.com/x.jpg", "1.jpg", None, 42])
+def test_a_clicksend_field_that_is_no_web_url_is_no_file(value):
+    from integrations.providers.clicksend import _media
+
+    assert _media({"_media_file_url": value}) == ()

@@ -319,3 +319,44 @@ def test_reprocess_tries_only_the_chosen_unprocessed_events_once_each(candidate,
     assert (other.attempts, other.error) == (3, "TypeError: not chosen")
     done.refresh_from_db()
     assert (done.attempts, done.processed_at) == (1, done_at)
+
+
+def _stale_inbound(i, **fields):
+    return ProviderEvent.objects.create(
+        provider="twilio",
+        kind="inbound",
+        event_id=f"stale-{i}",
+        payload=to_payload(inbound(f"SM{i:032d}", f"stale {i}")),
+        received_at=timezone.now() - processing.STALE_AFTER * 3,
+        **fields,
+    )
+
+
+def test_a_failed_event_waits_from_its_last_attempt_not_from_its_arrival(candidate):
+    """It arrived long ago but failed a moment ago: the sweeper leaves it until STALE_AFTER has
+    passed since that failure."""
+    failed = _stale_inbound(1, attempts=1, last_attempt_at=timezone.now(), error="TypeError: x")
+    assert processing.sweep_events() == processing.Processed()
+    later = timezone.now() + processing.STALE_AFTER * 2
+    assert processing.sweep_events(now=later) == processing.Processed(processed=1)
+    failed.refresh_from_db()
+    assert failed.processed_at is not None and failed.attempts == 2
+
+
+def test_one_sweep_processes_at_most_its_limit_and_logs_what_it_did(candidate, monkeypatch, caplog):
+    monkeypatch.setattr(processing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(processing, "SWEEP_LIMIT", 4)
+    for i in range(5):
+        _stale_inbound(i)
+    with caplog.at_level("INFO", logger="sms.inbound.processing"):
+        first = processing.sweep_events()
+    assert first == processing.Processed(processed=4, more=True)
+    assert "Webhook sweep: 4 event(s) processed, 0 failed" in caplog.messages
+    assert ProviderEvent.objects.filter(processed_at__isnull=True).count() == 1
+    assert processing.sweep_events() == processing.Processed(processed=1)
+
+
+def test_a_sweep_with_nothing_to_do_logs_nothing(candidate, caplog):
+    with caplog.at_level("INFO", logger="sms.inbound.processing"):
+        assert processing.sweep_events() == processing.Processed()
+    assert not [m for m in caplog.messages if m.startswith("Webhook sweep")]

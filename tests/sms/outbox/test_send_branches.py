@@ -333,3 +333,53 @@ def test_a_permanent_failures_code_is_cut_to_the_columns_length(
     assert send_message(message.pk) == MessageStatus.FAILED
     message.refresh_from_db()
     assert message.error_code == "8" * 40
+
+
+# --- An unclassified error and a refusal at send time ------------------------------------------
+
+
+def test_an_unexpected_error_in_the_adapter_is_outcome_unknown_never_retried(
+    active_twilio, queued, fake_provider, monkeypatch
+):
+    """Not a ProviderError (an adapter bug, a time limit inside the HTTP call): the provider may
+    have accepted it, so it is "outcome unknown" in those words alone, and not queued again."""
+    from sms.outbox.sending import OUTCOME_UNKNOWN, send_queued_message
+
+    message = queued()
+
+    def broken(self, sms):
+        raise RuntimeError("adapter bug")
+
+    monkeypatch.setattr(TwilioProvider, "send", broken)
+    assert send_queued_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert (message.status, message.error_message, message.error_code) == (
+        MessageStatus.UNKNOWN,
+        OUTCOME_UNKNOWN,
+        "",
+    )
+    assert message.next_attempt_at is None
+    assert send_queued_message(message.pk) == "skipped"  # not claimable again
+
+
+def test_a_refusal_at_send_time_on_a_later_attempt_keeps_the_provider_it_went_to(
+    active_twilio, queued, fake_provider, candidate
+):
+    """A first attempt refused by the rules never reached a provider: the claim's provider is
+    cleared. On a later attempt an earlier one did reach it, so provider health still counts it
+    there."""
+    from sms.models import OptOut
+    from sms.outbox.sending import send_queued_message
+
+    first, later = queued("First"), queued("Second")
+    Message.objects.filter(pk=later.pk).update(attempts=1)  # one attempt already made
+    OptOut.objects.create(phone_number=CANDIDATE_PHONE, opted_out=True, changed_at=timezone.now())
+
+    assert send_queued_message(first.pk) == MessageStatus.FAILED
+    assert send_queued_message(later.pk) == MessageStatus.FAILED
+    first.refresh_from_db()
+    later.refresh_from_db()
+    assert (first.provider, first.from_number) == ("", "")
+    assert later.provider == "twilio"
+    assert later.from_number == active_twilio.phone_number
+    assert fake_provider.sends_to(CANDIDATE_PHONE) == 0
