@@ -201,9 +201,12 @@ def test_it_maps_receipt_codes_to_our_statuses(status_code, ours):
 
 
 @pytest.mark.parametrize("status_code", [300, "300", 999])
-def test_it_ignores_receipts_that_are_not_final_or_not_known(status_code):
+def test_it_ignores_receipts_that_are_not_final_or_not_known(status_code, caplog):
     data = {**payload("clicksend_receipt_failed.json"), "status_code": status_code}
-    assert provider().parse_status(json_post(RECEIPTS_PATH, data)) == []
+    with caplog.at_level("INFO", logger="integrations.providers.clicksend"):
+        assert provider().parse_status(json_post(RECEIPTS_PATH, data)) == []
+    ignored = f"Ignoring ClickSend receipt status {int(status_code)} for {data['message_id']}"
+    assert ignored in caplog.messages
 
 
 @pytest.mark.parametrize(
