@@ -1,6 +1,8 @@
 """Delivery statuses applied to messages: the branches where a wrong answer moves a status
 backwards or touches the wrong message."""
 
+from dataclasses import replace
+
 import pytest
 
 from integrations.providers.base import StatusEvent
@@ -139,7 +141,7 @@ def test_a_reference_that_cannot_be_one_of_our_ids_matches_nothing(db, reference
     message = outbound(MessageStatus.SENDING, provider="")
     with caplog.at_level("INFO", logger="sms.inbound.statuses"):
         assert not record_status("twilio", event(MessageStatus.DELIVERED, reference=reference))
-    assert "Ignoring a twilio status for an unknown message" in caplog.text
+    assert "Ignoring a twilio status for an unknown message" in caplog.messages
     message.refresh_from_db()
     assert message.status == MessageStatus.SENDING
 
@@ -160,3 +162,33 @@ def test_a_failure_keeps_its_code_cut_to_the_column_and_says_what_the_carrier_sa
     message.refresh_from_db()
     assert message.error_code == "7" * 40
     assert message.error_message == f"The carrier reported error {'7' * 40}."
+
+
+def test_our_reference_matches_that_message_and_no_other(db):
+    first = outbound(MessageStatus.SENDING, provider="")
+    second = outbound(MessageStatus.SENDING, provider="")
+    assert record_status("twilio", event(MessageStatus.SENT, reference=str(second.pk)))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (MessageStatus.SENDING, MessageStatus.SENT)
+
+
+def test_a_provider_id_is_compared_as_it_was_stored_cut_to_the_column(db):
+    """Ids are stored cut to the column's 64 characters; an overlong one in a callback is cut
+    the same way before it is looked up."""
+    stored = "SM" + "c" * 62
+    message = outbound(MessageStatus.SENT, provider_message_id=stored)
+    assert record_status("twilio", event(MessageStatus.DELIVERED, stored + "overlong"))
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+
+
+def test_a_carriers_long_explanation_is_cut_to_the_column(db):
+    message = outbound(MessageStatus.SENT, provider_message_id="SM" + "d" * 32)
+    failure = replace(
+        event(MessageStatus.FAILED, "SM" + "d" * 32, error_code="30005"),
+        error_message="Unknown handset. " * 50,
+    )
+    assert record_status("twilio", failure)
+    message.refresh_from_db()
+    assert message.error_message == ("Unknown handset. " * 50)[:500]
