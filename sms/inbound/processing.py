@@ -113,11 +113,12 @@ def _mark(events: list[ProviderEvent], failures: dict[int, str]) -> None:
         ProviderEvent.objects.filter(pk=pk).update(**attempt, error=error)
 
 
-def process_pending(*, budget: float = TIME_BUDGET_SECONDS) -> Processed:
+def process_pending(*, budget: float = TIME_BUDGET_SECONDS, on_backlog=None) -> Processed:
     """Process events that arrived and were never tried, oldest first, batch by batch, for at
-    most `budget` seconds."""
+    most `budget` seconds; `on_backlog()` is called once if a batch comes back full (more are
+    waiting: the task asks for a helper)."""
     fresh = ProviderEvent.objects.filter(processed_at__isnull=True, attempts=0)
-    return _drain(fresh, budget=budget)
+    return _drain(fresh, budget=budget, on_backlog=on_backlog)
 
 
 def sweep_events(*, now=None) -> Processed:
@@ -145,7 +146,9 @@ def reprocess(event_ids) -> Processed:
     return _drain(again, max_batches=len(ids) // BATCH_SIZE + 1)
 
 
-def _drain(pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS) -> Processed:
+def _drain(
+    pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS, on_backlog=None
+) -> Processed:
     """Batches until one comes back short (nothing left), `max_batches` (if given) or `budget`."""
     processed = failed = batches = 0
     deadline = time.monotonic() + budget
@@ -154,5 +157,8 @@ def _drain(pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS
         processed, failed, batches = processed + batch.processed, failed + batch.failed, batches + 1
         if batch.processed + batch.failed < BATCH_SIZE:
             return Processed(processed, failed)
+        if on_backlog is not None:
+            on_backlog()
+            on_backlog = None
         if batches == max_batches or time.monotonic() > deadline:
             return Processed(processed, failed, more=True)
