@@ -56,7 +56,9 @@ def append(
     recorded for an opted-out number (only its own START lifts an opt-out).
     """
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (processing a reply appends one per
+    # texted-first message): no caller goes on after an error here, the whole of it rolls back.
+    with transaction.atomic(savepoint=False):
         event = ConsentEvent.objects.create(
             phone_number=phone_number,
             granted=granted,

@@ -40,7 +40,7 @@ def test_a_full_batch_of_new_conversations_costs_a_bounded_number_of_queries(
     # texted-first consent (ledger entry, consent on record, timeline); per batch: the claim,
     # five lookups, the marking, and the empty claim that ends the drain (each claim in a
     # savepoint here, inside the test's transaction).
-    with django_assert_max_num_queries(10 * processing.BATCH_SIZE + 12):
+    with django_assert_max_num_queries(8 * processing.BATCH_SIZE + 12):
         result = processing.process_pending()
     assert result == processing.Processed(processed=processing.BATCH_SIZE)
     assert Thread.objects.filter(unread_count=1).count() == processing.BATCH_SIZE
