@@ -145,6 +145,9 @@ def bench_inbound(env: dict[str, str], port: int) -> dict:
         asyncio.run(load(None, trivial, 200, WEBHOOK_CONCURRENCY))  # warm-up
         baseline = asyncio.run(load(None, trivial, WEBHOOK_REQUESTS, WEBHOOK_CONCURRENCY))
         ingest = asyncio.run(load(None, webhook, WEBHOOK_REQUESTS, WEBHOOK_CONCURRENCY))
+        at_last_ack = ProviderEvent.objects.filter(
+            provider="twilio", event_id__in=sids, processed_at__isnull=False
+        ).count()
         after_last_ack, processed = wait_processed(sids)
     failed = ProviderEvent.objects.filter(event_id__in=sids).exclude(error="").count()
     stored = Message.objects.filter(provider="twilio", provider_message_id__in=sids).count()
@@ -161,6 +164,7 @@ def bench_inbound(env: dict[str, str], port: int) -> dict:
         "p50_ratio_to_baseline": round(ingest["p50_ms"] / baseline["p50_ms"], 2),
         "gunicorn_workers": GUNICORN_WORKERS,
         "celery_worker_processes": INBOUND_WORKER_PROCESSES,
+        "events_processed_at_last_ack": at_last_ack,
         "events_processed": processed,
         "events_failed": failed,
         "processed_seconds_after_last_ack": round(after_last_ack, 2),

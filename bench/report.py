@@ -28,11 +28,9 @@ def print_table(r: dict) -> None:
     print(f"\nmachine: {r['machine']}; total {r['total_seconds']} s; bench/results.json written")
 
 
-def _main_rows(r: dict) -> list[tuple]:
-    w = r["inbound_webhooks"]
+def _inbound_rows(w: dict) -> list[tuple]:
     b, s = w["baseline_trivial_view"], w["signed_twilio_inbound"]
-    o, p, k = r["outbound_pipeline"], r["pages"], r["bulk_send"]
-    rows = [
+    return [
         (
             "Inbound webhooks (req/s)",
             f"{s['rps']}",
@@ -51,6 +49,21 @@ def _main_rows(r: dict) -> list[tuple]:
             f"{b['errors']}",
             "",
         ),
+        (
+            "  processed / failed; s after last ack",
+            f"{w['events_processed']} / {w['events_failed']}; "
+            f"{w['processed_seconds_after_last_ack']}",
+            f"{w.get('events_processed_at_last_ack')} at last ack, "
+            f"{w['celery_worker_processes']} workers",
+            f"within 10 s: {w['all_processed_within_10_s']}",
+        ),
+    ]
+
+
+def _main_rows(r: dict) -> list[tuple]:
+    o, p, k = r["outbound_pipeline"], r["pages"], r["bulk_send"]
+    rows = [
+        *_inbound_rows(r["inbound_webhooks"]),
         (
             "Outbound (msg/s)",
             f"{o['messages_per_s']}",
@@ -92,11 +105,13 @@ def _main_rows(r: dict) -> list[tuple]:
 
 
 def _scale_rows(r: dict) -> list[tuple]:
-    """Rows for the benchmarks of a partial run (outbound, bulk, mixed) when the full table is
-    not printed, and the mixed load always."""
+    """Rows for the benchmarks of a partial run (inbound, outbound, bulk, mixed) when the full
+    table is not printed, and the mixed load always."""
     main = ("inbound_webhooks", "outbound_pipeline", "pages", "bulk_send")
     rows = []
     if not all(key in r for key in main):
+        if "inbound_webhooks" in r:
+            rows += _inbound_rows(r["inbound_webhooks"])
         o, k = r.get("outbound_pipeline"), r.get("bulk_send")
         if o:
             rows.append(

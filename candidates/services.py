@@ -5,11 +5,13 @@ lock the job's stage rows first (a per-job lock taken in a fixed order), so two 
 cards on the same board never interleave their renumbering.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from candidates.models import DEFAULT_STAGES, Application, Candidate, Job, Stage, TimelineEvent
 from candidates.pipeline_hooks import enter_stage, job_created
@@ -91,14 +93,19 @@ def record_events(entries, *, by=None) -> int:
 
 def record_event_for_phone(phone: str, kind, description, *, data=None) -> int:
     """The same entry on the timeline of every candidate with this E.164 number; returns how
-    many were written (an opt-out applies to everyone sharing the number)."""
-    events = TimelineEvent.objects.bulk_create(
-        TimelineEvent(
-            candidate=candidate, kind=kind, description=description[:500], data=data or {}
-        )
-        for candidate in Candidate.objects.filter(phone=phone).only("pk")
+    many were written (an opt-out applies to everyone sharing the number). One statement
+    (`INSERT … SELECT`): replies that record consent or opt out call it per message."""
+    table, candidates = TimelineEvent._meta.db_table, Candidate._meta.db_table
+    json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    # The tables are the models' and every value a parameter.
+    sql = (
+        f"INSERT INTO {table} (candidate_id, kind, actor_id, description, data, created_at) "  # noqa: S608
+        f"SELECT id, %s, NULL, %s, {json_param}, %s FROM {candidates} WHERE phone = %s"
     )
-    return len(events)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [kind, description[:500], json.dumps(data or {}), now, phone])
+        return cursor.rowcount
 
 
 # --- Candidates ----------------------------------------------------------------------------------

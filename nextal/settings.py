@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # After WhiteNoise: static files keep their long-lived caching; every page is no-store.
     "nextal.middleware.PrivatePagesMiddleware",
+    # Provider webhooks (no session, no user, their own signature check) stop here.
+    "nextal.middleware.WebhookFastLaneMiddleware",
     "csp.middleware.CSPMiddleware",
     # Boards and inboxes are large HTML pages; Django's gzip pads responses against BREACH.
     "django.middleware.gzip.GZipMiddleware",

@@ -44,8 +44,13 @@ def assign_by_default(thread: Thread) -> None:
     """On a reply: give an unassigned conversation its default assignee (if there is one)."""
     if thread.assigned_to_id:
         return
-    assignee = default_assignee_id(thread)
-    if assignee:
+    assign_if_unassigned(thread, default_assignee_id(thread))
+
+
+def assign_if_unassigned(thread: Thread, assignee: int | None) -> None:
+    """Give the conversation `assignee` (its default assignee, read by the caller) unless it
+    has one."""
+    if assignee and not thread.assigned_to_id:
         Thread.objects.filter(pk=thread.pk, assigned_to__isnull=True).update(assigned_to=assignee)
         thread.assigned_to_id = assignee
 

@@ -70,14 +70,25 @@ def record_opt_out(candidate: Candidate, *, note: str, by) -> ConsentEvent:
     return event
 
 
-def record_texted_first(message: Message) -> ConsentEvent | None:
+def record_texted_first(
+    message: Message, *, has_entries: bool | None = None, earlier: bool | None = None
+) -> ConsentEvent | None:
     """A number that texts us before we ever texted it has consented to replies: record that
-    once, on its first message (nothing when it already has a ledger or a conversation)."""
+    once, on its first message (nothing when it already has a ledger or a conversation).
+    `has_entries` (the number has a ledger) and `earlier` (its thread had other messages) are
+    what the caller already knows; None: asked here."""
     number = message.from_number
-    if not number.startswith("+") or ledger.has_entries(number):
+    if not number.startswith("+"):
         return None
-    earlier = Message.objects.filter(thread_id=message.thread_id).exclude(pk=message.pk)
-    if earlier.exists():
+    if has_entries is None:
+        has_entries = ledger.has_entries(number)
+    if has_entries:
+        return None
+    if earlier is None:
+        earlier = (
+            Message.objects.filter(thread_id=message.thread_id).exclude(pk=message.pk).exists()
+        )
+    if earlier:
         return None
     return ledger.append(
         number,

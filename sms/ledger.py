@@ -9,7 +9,7 @@ standing they change.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
@@ -56,7 +56,9 @@ def append(
     recorded for an opted-out number (only its own START lifts an opt-out).
     """
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction (processing a reply appends one per
+    # texted-first message): no caller goes on after an error here, the whole of it rolls back.
+    with transaction.atomic(savepoint=False):
         event = ConsentEvent.objects.create(
             phone_number=phone_number,
             granted=granted,
@@ -70,17 +72,7 @@ def append(
             created_at=now,
         )
         if granted and standing:
-            row, created = OptOut.objects.get_or_create(
-                phone_number=phone_number,
-                defaults={
-                    "opted_out": False,
-                    "changed_at": now,
-                    "consent_source": source,
-                    "consent_at": now,
-                },
-            )
-            if not created and not row.opted_out:
-                OptOut.objects.filter(pk=row.pk).update(consent_source=source, consent_at=now)
+            _put_on_record(phone_number, source, now)
     if timeline:
         record_event_for_phone(
             phone_number,
@@ -89,6 +81,23 @@ def append(
             data={"phone_number": phone_number, "consent_event_id": event.pk},
         )
     return event
+
+
+def _put_on_record(phone_number: str, source: str, now) -> None:
+    """The grant becomes the number's consent on record: a new standing row, or the existing
+    one's consent unless the number is opted out, in one statement (an upsert on the unique
+    number, on PostgreSQL and SQLite)."""
+    table = OptOut._meta.db_table
+    at = connection.ops.adapt_datetimefield_value(now)
+    # The table is the model's and every value a parameter.
+    sql = (
+        f"INSERT INTO {table} (phone_number, opted_out, source, detail, provider, changed_at, "  # noqa: S608
+        "consent_source, consent_at) VALUES (%s, %s, '', '', '', %s, %s, %s) "
+        "ON CONFLICT (phone_number) DO UPDATE SET consent_source = excluded.consent_source, "
+        f"consent_at = excluded.consent_at WHERE {table}.opted_out = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [phone_number, False, at, source, at, False])
 
 
 def history(phone_number: str | None, limit: int = HISTORY_SHOWN) -> list[ConsentEvent]:

@@ -73,6 +73,19 @@ class ThreadQuerySet(models.QuerySet):
             changed_at=now,  # polling clients look for changes since their last poll
         )
 
+    def create_showing_inbound(self, body: str, *, at, now, **fields) -> "Thread":
+        """A new thread (`fields`: its candidate and number) created already showing its first
+        message, an inbound one: what `show_inbound` would make of it, in the same insert."""
+        return self.create(
+            last_message_at=at,
+            last_message_preview=preview(body),
+            last_message_direction=Direction.INBOUND,
+            last_inbound_at=at,
+            unread_count=1,
+            changed_at=now,
+            **fields,
+        )
+
     def show_bulk_messages(self, bulk, *, at) -> int:
         """Each thread's new message of `bulk` is its latest, in one statement (Django's
         bulk_update builds a CASE per row and takes seconds for thousands)."""

@@ -10,7 +10,7 @@ from celery import shared_task
 from sms.assignment import wake_snoozed
 from sms.attachments.downloading import download_attachment as download
 from sms.attachments.sweeper import sweep_attachments
-from sms.inbound.events import publish_processing, release_processing_flag
+from sms.inbound.events import publish_processing, release_processing_flag, request_helper
 from sms.inbound.processing import process_pending, sweep_events
 from sms.outbox.sending import send_queued_message
 from sms.outbox.sweeper import sweep_outbox as sweep
@@ -24,20 +24,21 @@ def send_message(message_id: int) -> str:
 
 
 @shared_task(name="sms.process_provider_events", ignore_result=True)
-def process_provider_events(event_ids: list[int] | None = None) -> dict:
+def process_provider_events(event_ids: list[int] | None = None, helper: bool = False) -> dict:
     """Process stored webhook events: those published (`event_ids`) and whatever else is
-    pending, in batches. A duplicate task finds them processed (or locked) and stops. Past its
-    time budget it hands over to a new task; otherwise it clears the "processing requested"
-    flag and looks once more (for events stored while it ran)."""
-    result = process_pending()
+    pending, in batches. A duplicate task finds them processed (or locked) and stops. Finding a
+    backlog, it asks for a helper (`helper`: this task is one). Past its time budget it hands
+    over to a new task; otherwise it clears its flag and looks once more (for events stored
+    while it ran)."""
+    result = process_pending(on_backlog=None if helper else request_helper)
     if not result.more:
-        release_processing_flag()
+        release_processing_flag(helper=helper)
         last = process_pending()
         result = type(result)(
             result.processed + last.processed, result.failed + last.failed, last.more
         )
     if result.more:
-        publish_processing([], coalesce=False)
+        publish_processing([], coalesce=False, helper=helper)
     return {"processed": result.processed, "failed": result.failed}
 
 

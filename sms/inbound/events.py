@@ -4,7 +4,9 @@ then a processing task published after commit (in-process without Redis).
 On a Redis broker the publications coalesce: a webhook publishes a task only when it sets the
 "processing requested" flag (`SET NX`, one round trip); the task clears the flag and drains
 once more, so an event stored while a task is queued or running is processed by that task (and
-the sweeper is the safety net if the flag's task is lost).
+the sweeper is the safety net if the flag's task is lost). A task that finds a backlog (a full
+batch) asks for one helper the same way (its own flag), so that a second worker drains beside
+it (`SKIP LOCKED` gives each its own batches).
 
 What a webhook carries is kept twice: the raw request body, as received, and the adapter's
 normalized event (`InboundSms` / `StatusEvent`) as JSON, which processing reads back. A
@@ -35,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "sms.process_provider_events"
 PROCESSING_FLAG = "nextal:sms:process-events-requested"
+HELPER_FLAG = "nextal:sms:process-events-helper"
 # Longer than a task's drain budget; a flag whose task was lost expires after it.
 FLAG_SECONDS = 60
 KIND_OF = {InboundSms: ProviderEvent.Kind.INBOUND, StatusEvent: ProviderEvent.Kind.STATUS}
@@ -133,28 +136,44 @@ def _flags() -> redis.Redis | None:
     return _flag_client
 
 
-def release_processing_flag() -> None:
+def release_processing_flag(*, helper: bool = False) -> None:
     """A processing task is about to look for pending events one last time: a webhook stored
-    from now on publishes a new task."""
+    from now on publishes a new task (a helper's: a new backlog asks for a new helper)."""
     flags = _flags()
     if flags is not None:
         with contextlib.suppress(redis.RedisError):  # it expires by itself
-            flags.delete(PROCESSING_FLAG)
+            flags.delete(HELPER_FLAG if helper else PROCESSING_FLAG)
 
 
-def publish_processing(event_ids: list[int], *, coalesce: bool = True) -> bool:
+def request_helper() -> bool:
+    """A task found a backlog: ask for one more task beside it, unless one is queued or
+    running (or there is no flag to tell: without Redis each webhook publishes its own task,
+    in-process without a broker)."""
+    if _flags() is None:
+        return False
+    return publish_processing([], helper=True)
+
+
+def publish_processing(
+    event_ids: list[int], *, coalesce: bool = True, helper: bool = False
+) -> bool:
     """Ask a worker to process pending events (these among them), unless a task already asked
-    for will (`coalesce`). Never raises: an event whose task was not published is processed by
-    the sweeper."""
+    for will (`coalesce`; `helper`: a second task beside the one that asks). Never raises: an
+    event whose task was not published is processed by the sweeper."""
     flags = _flags() if coalesce else None
+    flag = HELPER_FLAG if helper else PROCESSING_FLAG
     try:
-        if flags is not None and not flags.set(PROCESSING_FLAG, "1", nx=True, ex=FLAG_SECONDS):
+        if flags is not None and not flags.set(flag, "1", nx=True, ex=FLAG_SECONDS):
             return True  # a task is queued or running and looks again before it stops
-        current_app.tasks[PROCESS_TASK].delay(event_ids)
+        task = current_app.tasks[PROCESS_TASK]
+        if helper:
+            task.delay(event_ids, helper=True)
+        else:
+            task.delay(event_ids)
     except Exception as exc:  # kombu/redis raise several types; all mean "not published"
         if flags is not None:
             with contextlib.suppress(redis.RedisError):
-                flags.delete(PROCESSING_FLAG)
+                flags.delete(flag)
         logger.warning(
             "Could not publish the processing of %d webhook event(s) (%s: %s); the sweeper "
             "will process them.",

@@ -20,9 +20,10 @@ from django.utils import timezone
 from candidates.models import TimelineEvent
 from candidates.services import record_event
 from integrations.providers.base import InboundSms
-from sms.assignment import assign_by_default
+from sms.assignment import assign_by_default, assign_if_unassigned
 from sms.attachments.publishing import record_media
 from sms.consent import record_texted_first
+from sms.inbound.facts import SenderFacts
 from sms.inbound.keywords import HELP, OPT_IN, OPT_OUT, read_reply
 from sms.media.kinds import media_preview
 from sms.models import Direction, Message, MessageStatus, OptOut, Thread
@@ -40,14 +41,18 @@ logger = logging.getLogger(__name__)
 MAX_INBOUND_BODY_CHARS = 1_600 + 400
 
 
-def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Message, bool]:
+def record_inbound(
+    provider: str, inbound: InboundSms, *, at=None, known: SenderFacts | None = None
+) -> tuple[Message, bool]:
     """Store an inbound SMS once; returns (message, created).
 
     `at` is when it arrived (the provider's timestamp, else when its webhook was stored): the
-    message's place in its thread, also when it is processed later or out of order.
+    message's place in its thread, also when it is processed later or out of order. `known`:
+    what processing read for its batch (`facts`), instead of asking here; then a concurrent
+    duplicate or thread fails the insert (IntegrityError) and processing calls again without.
     """
     message_id = clean(inbound.provider_message_id, 64) or None
-    if message_id:
+    if message_id and (known is None or known.stored):
         existing = Message.objects.filter(provider=provider, provider_message_id=message_id).first()
         if existing is not None:
             return existing, False
@@ -55,50 +60,70 @@ def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Mess
     body = clean(inbound.body, MAX_INBOUND_BODY_CHARS)
     now = timezone.now()
     at = at or now
+    shown = body or media_preview([item.content_type for item in inbound.media])
+    showing = False  # the thread shows this reply already (created with it)
     # Inside processing's savepoint per event, no second one is needed (an error rolls both back).
     with transaction.atomic(savepoint=False):
-        thread = thread_for_sender(sender)
-        # The outbound message it answers: the thread's latest (SMS Analytics counts the reply
-        # for that message's recruiter, template and job).
-        answered = (
-            Message.objects.filter(thread=thread, direction=Direction.OUTBOUND, created_at__lte=at)
-            .order_by("-created_at")  # the (thread, created_at) index, read backwards
-            .values_list("pk", flat=True)
-            .first()
-        )
-        try:
-            with transaction.atomic():
-                message = Message.objects.create(
-                    thread=thread,
-                    direction=Direction.INBOUND,
-                    status=MessageStatus.RECEIVED,
-                    body=body,
-                    provider=provider,
-                    provider_message_id=message_id,
-                    from_number=sender,
-                    to_number=normalize_sender(inbound.to_number),
-                    segments=measure(body).segments or None,
-                    sent_at=inbound.received_at,
-                    raw=json_safe(inbound.raw),
-                    in_reply_to_id=answered,
-                    created_at=at,
-                )
-        except IntegrityError:
-            # A concurrent delivery of the same message won the unique constraint.
-            existing = Message.objects.filter(
-                provider=provider, provider_message_id=message_id
-            ).first()
-            if existing is None:
-                raise
-            logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
-            return existing, False
+        if known is None:
+            thread = thread_for_sender(sender)
+            answered = _answered(thread, at)
+        elif known.thread is None:
+            # A new conversation: nothing to answer or cancel; it is created showing the reply.
+            thread = Thread.objects.create_showing_inbound(
+                shown,
+                at=at,
+                now=now,
+                candidate_id=known.candidate_id,
+                phone_number=sender or "unknown",
+            )
+            thread.has_messages = thread.has_waiting = False
+            answered, showing = None, True
+        else:
+            thread = known.thread
+            answered = thread.latest_outbound_id
+            if thread.latest_outbound_at is not None and thread.latest_outbound_at > at:
+                answered = _answered(thread, at)  # a reply processed after a later send
+        fields = {
+            "thread": thread,
+            "direction": Direction.INBOUND,
+            "status": MessageStatus.RECEIVED,
+            "body": body,
+            "provider": provider,
+            "provider_message_id": message_id,
+            "from_number": sender,
+            "to_number": normalize_sender(inbound.to_number),
+            "segments": measure(body).segments or None,
+            "sent_at": inbound.received_at,
+            "raw": json_safe(inbound.raw),
+            "in_reply_to_id": answered,
+            "created_at": at,
+        }
+        if known is not None:
+            message = Message.objects.create(**fields)
+        else:
+            try:
+                with transaction.atomic():
+                    message = Message.objects.create(**fields)
+            except IntegrityError:
+                # A concurrent delivery of the same message won the unique constraint.
+                existing = Message.objects.filter(
+                    provider=provider, provider_message_id=message_id
+                ).first()
+                if existing is None:
+                    raise
+                logger.info("Duplicate %s inbound %s ignored (concurrent)", provider, message_id)
+                return existing, False
         # A reply cancels what waits for them (before the summary shows the reply itself).
-        cancel_waiting_for_reply(message)
+        if known is None or thread.has_waiting:
+            cancel_waiting_for_reply(message)
         # Media-only messages are normal (a photo of a permit): the list says "📷 Photo".
         record_media(message, inbound.media)
-        shown = body or media_preview([item.content_type for item in inbound.media])
-        Thread.objects.filter(pk=thread.pk).show_inbound(shown, at=at, now=now)
-        assign_by_default(thread)
+        if not showing:
+            Thread.objects.filter(pk=thread.pk).show_inbound(shown, at=at, now=now)
+        if known is None:
+            assign_by_default(thread)
+        else:
+            assign_if_unassigned(thread, known.default_assignee_id)
         if thread.candidate_id:
             record_event(
                 thread.candidate_id,
@@ -108,16 +133,32 @@ def record_inbound(provider: str, inbound: InboundSms, *, at=None) -> tuple[Mess
                 data={"message_id": message.pk, "provider": provider},
             )
         if sender.startswith("+"):
-            apply_reply(message, inbound)
+            apply_reply(message, inbound, known)
     return message, True
 
 
-def apply_reply(message: Message, inbound: InboundSms) -> None:
+def _answered(thread: Thread, at) -> int | None:
+    """The outbound message a reply at `at` answers: the thread's latest before it (SMS
+    Analytics counts the reply for that message's recruiter, template and job)."""
+    return (
+        Message.objects.filter(thread=thread, direction=Direction.OUTBOUND, created_at__lte=at)
+        .order_by("-created_at")  # the (thread, created_at) index, read backwards
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def apply_reply(message: Message, inbound: InboundSms, known: SenderFacts | None = None) -> None:
     """Act on what the reply asks for: stop, start again, help (or record texted-first)."""
     reading = read_reply(message.body, inbound.opt_out_type)
     number, provider = message.from_number, message.provider
     if reading is None or reading.intent == HELP:
-        record_texted_first(message)
+        if known is None:
+            record_texted_first(message)
+        else:
+            record_texted_first(
+                message, has_entries=known.has_ledger, earlier=message.thread.has_messages
+            )
     if reading is None:
         return
     if reading.intent == OPT_OUT:

@@ -19,11 +19,13 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from sms.inbound.events import from_payload
+from sms.inbound.facts import SenderFacts
+from sms.inbound.facts import load as load_facts
 from sms.inbound.ingest import record_inbound
 from sms.inbound.statuses import record_status
 from sms.models import ProviderEvent
@@ -49,49 +51,74 @@ class Processed:
     more: bool = False  # stopped on its time budget with events left
 
 
-def apply_event(event: ProviderEvent) -> None:
-    """Apply one stored event (the same functions the webhooks used to call directly)."""
-    normalized = from_payload(event.kind, event.payload)
+def apply_event(event: ProviderEvent, known: SenderFacts | None = None) -> None:
+    """Apply one stored event (the same functions the webhooks used to call directly);
+    `known`: what its batch read about an inbound event's sender (`facts`)."""
+    normalized = _decode(event)
     if event.kind == ProviderEvent.Kind.INBOUND:
-        record_inbound(event.provider, normalized, at=normalized.received_at or event.received_at)
+        at = normalized.received_at or event.received_at
+        record_inbound(event.provider, normalized, at=at, known=known)
     else:
         record_status(event.provider, normalized, received_at=event.received_at)
 
 
+def _decode(event: ProviderEvent):
+    return from_payload(event.kind, event.payload)
+
+
+def _apply(event: ProviderEvent, known: SenderFacts | None) -> None:
+    """Apply the event in its own savepoint. What its batch read may be out of date (a
+    concurrent delivery of the same reply, a thread opened meanwhile): the insert then fails on
+    a unique constraint, and the event is applied again asking everything itself."""
+    if known is not None:
+        try:
+            with transaction.atomic():
+                apply_event(event, known)
+        except IntegrityError:
+            logger.info("Webhook event #%s: applied again without its batch's facts", event.pk)
+        else:
+            return
+    with transaction.atomic():
+        apply_event(event)
+
+
 def _process_batch(pending) -> Processed:
     """Claim up to BATCH_SIZE events of `pending`, apply each, mark them, in one transaction."""
-    processed = failed = 0
+    failures: dict[int, str] = {}
     with transaction.atomic():
         events = list(pending.select_for_update(skip_locked=True).order_by("pk")[:BATCH_SIZE])
-        now = timezone.now()
+        if not events:
+            return Processed()
+        facts = load_facts(events, _decode)
         for event in events:
-            event.attempts += 1
-            event.last_attempt_at = now
             try:
-                with transaction.atomic():
-                    apply_event(event)
+                _apply(event, facts.get(event.pk))
             except SoftTimeLimitExceeded:
                 raise  # the whole batch rolls back and stays pending (not the event's fault)
             except Exception as exc:
                 logger.exception("Webhook event #%s (%s) could not be processed", event.pk, event)
-                event.error = f"{type(exc).__name__}: {exc}"[:2000]
-                failed += 1
-            else:
-                event.processed_at = timezone.now()
-                event.error = ""
-                processed += 1
-        if events:
-            ProviderEvent.objects.bulk_update(
-                events, ["attempts", "last_attempt_at", "processed_at", "error"]
-            )
-    return Processed(processed, failed)
+                failures[event.pk] = f"{type(exc).__name__}: {exc}"[:2000]
+        _mark(events, failures)
+    return Processed(len(events) - len(failures), len(failures))
 
 
-def process_pending(*, budget: float = TIME_BUDGET_SECONDS) -> Processed:
+def _mark(events: list[ProviderEvent], failures: dict[int, str]) -> None:
+    """One attempt more for each; processed (in one statement) unless it failed (its error)."""
+    now = timezone.now()
+    attempt = {"attempts": F("attempts") + 1, "last_attempt_at": now}
+    done = [event.pk for event in events if event.pk not in failures]
+    if done:
+        ProviderEvent.objects.filter(pk__in=done).update(**attempt, processed_at=now, error="")
+    for pk, error in failures.items():
+        ProviderEvent.objects.filter(pk=pk).update(**attempt, error=error)
+
+
+def process_pending(*, budget: float = TIME_BUDGET_SECONDS, on_backlog=None) -> Processed:
     """Process events that arrived and were never tried, oldest first, batch by batch, for at
-    most `budget` seconds."""
+    most `budget` seconds; `on_backlog()` is called once if a batch comes back full (more are
+    waiting: the task asks for a helper)."""
     fresh = ProviderEvent.objects.filter(processed_at__isnull=True, attempts=0)
-    return _drain(fresh, budget=budget)
+    return _drain(fresh, budget=budget, on_backlog=on_backlog)
 
 
 def sweep_events(*, now=None) -> Processed:
@@ -119,7 +146,9 @@ def reprocess(event_ids) -> Processed:
     return _drain(again, max_batches=len(ids) // BATCH_SIZE + 1)
 
 
-def _drain(pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS) -> Processed:
+def _drain(
+    pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS, on_backlog=None
+) -> Processed:
     """Batches until one comes back short (nothing left), `max_batches` (if given) or `budget`."""
     processed = failed = batches = 0
     deadline = time.monotonic() + budget
@@ -128,5 +157,8 @@ def _drain(pending, *, max_batches: int = 0, budget: float = TIME_BUDGET_SECONDS
         processed, failed, batches = processed + batch.processed, failed + batch.failed, batches + 1
         if batch.processed + batch.failed < BATCH_SIZE:
             return Processed(processed, failed)
+        if on_backlog is not None:
+            on_backlog()
+            on_backlog = None
         if batches == max_batches or time.monotonic() > deadline:
             return Processed(processed, failed, more=True)

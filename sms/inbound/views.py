@@ -1,8 +1,9 @@
 """Provider webhooks: inbound messages and delivery statuses from Twilio and ClickSend.
 
 One shared base does what every webhook needs (no login, no CSRF, POST only, authenticity check
-by the provider's adapter, never a 500 for anything a caller can send) and each endpoint only
-names its provider, what it parses and what it answers. An authentic request is stored first
+by the provider's adapter, never a 500 for anything a caller can send, the fast lane past the
+site's middleware: `core.fast_lane`) and each endpoint only names its provider, what it parses
+and what it answers. An authentic request is stored first
 (`events.store_events`: one insert, duplicates ignored) and answered; a task processes it
 (`processing`), so nothing acknowledged is lost to an error while recording it. The provider's
 settings row is loaded even when it is inactive: a correctly signed reply that arrives after a
@@ -24,6 +25,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from core.fast_lane import fast_lane
 from integrations.models import Integration, ProviderKind
 from integrations.providers import provider_for
 from integrations.providers.base import SmsProvider, WebhookRejected
@@ -143,7 +145,7 @@ class ClickSendReceipts(StatusWebhook):
 
 
 def _webhook(view_class: type[ProviderWebhook]):
-    return login_not_required(csrf_exempt(view_class.as_view()))
+    return fast_lane(login_not_required(csrf_exempt(view_class.as_view())))
 
 
 twilio_inbound = _webhook(TwilioInbound)

@@ -261,7 +261,7 @@ def test_a_task_out_of_time_leaves_its_batch_pending_not_failed(candidate, monke
 
     store_events("twilio", b"", [inbound("SM" + "1" * 31 + "2")])
 
-    def out_of_time(event):
+    def out_of_time(event, known=None):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(processing, "apply_event", out_of_time)

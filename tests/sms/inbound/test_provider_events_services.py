@@ -10,7 +10,7 @@ from django.urls import reverse
 from integrations.providers.base import InboundSms
 from nextal.celery import app
 from sms.inbound import processing
-from sms.inbound.events import store_events
+from sms.inbound.events import publish_processing, store_events
 from sms.models import Message, ProviderEvent, Thread
 from tests.factories import CandidateFactory
 from tests.helpers.broker import reset_broker_pool
@@ -97,7 +97,9 @@ def test_publications_coalesce_and_every_event_is_processed(celery_worker, monke
     task = current_app.tasks[PROCESS_TASK]
     published = []
     real_delay = task.delay
-    monkeypatch.setattr(task, "delay", lambda ids: published.append(ids) or real_delay(ids))
+    monkeypatch.setattr(
+        task, "delay", lambda ids, **kw: published.append(ids) or real_delay(ids, **kw)
+    )
 
     for event in replies(30):  # 30 webhooks, each committed and published on its own
         store_events("twilio", b"", [event])
@@ -110,4 +112,40 @@ def test_publications_coalesce_and_every_event_is_processed(celery_worker, monke
     assert Message.objects.filter(direction="inbound").count() == 30
     assert 1 <= len(published) < 30
     wait_until(lambda: not _flags().exists(PROCESSING_FLAG), timeout=10, what="the flag cleared")
+    reset_broker_pool(app)
+
+
+@pytest.mark.redis
+def test_a_backlog_gets_one_helper_and_both_flags_clear(celery_worker, monkeypatch):
+    from celery import current_app
+
+    from sms.inbound.events import HELPER_FLAG, PROCESS_TASK, PROCESSING_FLAG, _flags
+
+    reset_broker_pool(app)
+    configure("twilio")
+    # A backlog: stored without their tasks (a worker was down), then one webhook's task.
+    with monkeypatch.context() as unpublished:
+        unpublished.setattr("sms.inbound.events.publish_processing", lambda ids: False)
+        store_events("twilio", b"", replies(3 * processing.BATCH_SIZE))
+    task = current_app.tasks[PROCESS_TASK]
+    published = []
+    real_delay = task.delay
+    monkeypatch.setattr(
+        task, "delay", lambda ids, **kw: published.append(kw) or real_delay(ids, **kw)
+    )
+    publish_processing([])
+
+    wait_until(
+        lambda: not ProviderEvent.objects.filter(processed_at__isnull=True).exists(),
+        timeout=60,
+        what="every event processed",
+    )
+    assert Message.objects.filter(direction="inbound").count() == 3 * processing.BATCH_SIZE
+    # The first task found a full batch and asked for one helper, once.
+    assert published == [{}, {"helper": True}]
+    wait_until(
+        lambda: not _flags().exists(PROCESSING_FLAG) and not _flags().exists(HELPER_FLAG),
+        timeout=10,
+        what="both flags cleared",
+    )
     reset_broker_pool(app)
