@@ -62,6 +62,7 @@ def _main_rows(r: dict) -> list[tuple]:
             "",
             "",
         ),
+        _worker_cpu_row(o),
     ]
     for name, page in p.items():
         if name == "data":
@@ -114,6 +115,7 @@ def _scale_rows(r: dict) -> list[tuple]:
                     "",
                 )
             )
+            rows.append(_worker_cpu_row(o))
         if k:
             rows.append(
                 (
@@ -152,3 +154,13 @@ def _scale_rows(r: dict) -> list[tuple]:
             )
         )
     return rows
+
+
+def _worker_cpu_row(o: dict) -> tuple:
+    """Worker CPU per message, the pipeline's and the bare task's (same workers, same run)."""
+    return (
+        "  worker CPU ms per message",
+        f"{o.get('worker_cpu_ms_per_message')}",
+        f"{o.get('baseline_worker_cpu_ms_per_message')} bare task",
+        "",
+    )
