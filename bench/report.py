@@ -76,6 +76,7 @@ def _main_rows(r: dict) -> list[tuple]:
             "",
             "",
         ),
+        _worker_cpu_row(o),
     ]
     for name, page in p.items():
         if name == "data":
@@ -130,6 +131,7 @@ def _scale_rows(r: dict) -> list[tuple]:
                     "",
                 )
             )
+            rows.append(_worker_cpu_row(o))
         if k:
             rows.append(
                 (
@@ -184,3 +186,13 @@ def _move_rows(r: dict) -> list[tuple]:
             f"{m['ratio_to_move_without_rules']}",
         )
     ]
+
+
+def _worker_cpu_row(o: dict) -> tuple:
+    """Worker CPU per message, the pipeline's and the bare task's (same workers, same run)."""
+    return (
+        "  worker CPU ms per message",
+        f"{o.get('worker_cpu_ms_per_message')}",
+        f"{o.get('baseline_worker_cpu_ms_per_message')} bare task",
+        "",
+    )

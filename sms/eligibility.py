@@ -312,6 +312,10 @@ def decide(
         return SendingCheck(
             number, SendingBlock(SendingBlock.CAPPED, reason), standing=facts.standing
         )
+    if sending_window(policy) is None or purpose not in QUIET_HOURS_PURPOSES:
+        # No quiet hours to judge: no zone to look up (a bulk send of thousands parses no
+        # number twice).
+        return SendingCheck(number, None, standing=facts.standing)
     zone = zone_for(candidate, number, policy)
     hold = quiet_hours_hold(zone, purpose, at=at, now=now, policy=policy, facts=facts)
     return SendingCheck(number, None, hold=hold, zone=zone, standing=facts.standing)

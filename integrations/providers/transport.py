@@ -28,7 +28,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.cookiejar import DefaultCookiePolicy
 from typing import TypeVar
@@ -150,34 +150,37 @@ def _kept_clients() -> dict:
 
 @contextmanager
 def pooled(
-    key: Hashable, create: Callable[[], Client], close: Callable[[Client], object]
+    key: tuple, create: Callable[[], Client], close: Callable[[Client], object]
 ) -> Iterator[Client]:
     """This thread's kept-alive client for `key` (created by `create()` on first use): reused
     by the next call on the same thread, closed and forgotten after any exception inside the
-    block or when it was left unused for more than IDLE_SECONDS. The client is taken out while
-    in use, so a nested call for the same key gets a client of its own."""
+    block or when it was left unused for more than IDLE_SECONDS. `key[0]` names the kind of
+    client: one is kept per kind, so a key that changed (new credentials, other timeouts)
+    closes the client kept for the old one. The client is taken out while in use, so a nested
+    call for the same kind gets a client of its own."""
     clients = _kept_clients()
-    kept = clients.pop(key, None)
-    if kept is not None and time.monotonic() - kept[1] > IDLE_SECONDS:
-        _close_quietly(close, kept[0])
+    kind = key[0]
+    kept = clients.pop(kind, None)
+    if kept is not None and (kept[0] != key or time.monotonic() - kept[2] > IDLE_SECONDS):
+        _close_quietly(close, kept[1])
         kept = None
-    client = kept[0] if kept is not None else create()
+    client = kept[1] if kept is not None else create()
     try:
         yield client
     except BaseException:
         _close_quietly(close, client)
         raise
-    previous = clients.pop(key, None)
+    previous = clients.pop(kind, None)
     if previous is not None:  # a nested call put one back meanwhile: keep one
-        _close_quietly(close, previous[0])
-    clients[key] = (client, time.monotonic(), close)
+        _close_quietly(previous[3], previous[1])
+    clients[kind] = (key, client, time.monotonic(), close)
 
 
 def discard_pooled() -> None:
     """Close and forget this thread's kept-alive clients (between tests; at worker shutdown)."""
     clients = _kept_clients()
     while clients:
-        _key, (client, _, close) = clients.popitem()
+        _kind, (_key, client, _, close) = clients.popitem()
         _close_quietly(close, client)
 
 

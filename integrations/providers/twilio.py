@@ -5,6 +5,7 @@ Wire facts (codes, statuses, signature rules) are in docs/provider-wire-facts.md
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -210,20 +211,29 @@ class TwilioProvider(SmsProvider):
             options["status_callback"] = sms.status_callback_url
         if sms.media_urls:
             options["media_url"] = list(sms.media_urls)
+        # This thread's kept-alive client and session (transport.pooled): dropped after any
+        # failure, and replaced when the credentials, the API or the timeouts change.
         timeout, bundle = send_timeout(), ca_bundle()
-        # This thread's kept-alive session (transport.pooled): dropped after any failure.
         with pooled(
-            ("twilio.send", timeout, bundle),
-            lambda: TwilioTransport(timeout=timeout, ca_bundle=bundle),
-            TwilioTransport.close,
-        ) as http_client:
-            return self._send_with(http_client, options)
+            self._send_key(timeout, bundle), lambda: self._kept_client(timeout, bundle), _close
+        ) as client:
+            return self._send_with(client, options)
 
-    def _send_with(self, http_client: TwilioTransport, options: dict) -> SendResult:
+    def _send_key(self, timeout: tuple[float, float], bundle: str | None) -> tuple:
+        """What the kept client depends on (the secret only as a digest)."""
+        secret = hashlib.sha256(self.credentials.secret.encode()).hexdigest()
+        apis = (settings.TWILIO_API_BASE_URL, settings.TWILIO_MESSAGING_BASE_URL)
+        return ("twilio.send", timeout, bundle, self.credentials.account_id, secret, apis)
+
+    def _kept_client(self, timeout: tuple[float, float], bundle: str | None) -> Client:
+        return self._client(TwilioTransport(timeout=timeout, ca_bundle=bundle))
+
+    def _send_with(self, client: Client, options: dict) -> SendResult:
+        http_client = client.http_client
         try:
             with provider_call():
                 try:
-                    self._client(http_client).messages.create(**options)
+                    client.messages.create(**options)
                 except (requests.RequestException, urllib3.exceptions.HTTPError) as exc:
                     raise transport_failure(exc, self.display_name) from exc
         except TwilioException as exc:
@@ -504,6 +514,10 @@ class TwilioProvider(SmsProvider):
                 reference=request.GET.get("message", ""),
             )
         ]
+
+
+def _close(client: Client) -> None:
+    client.http_client.close()
 
 
 def _flat(request: HttpRequest) -> dict:

@@ -9,6 +9,7 @@ embedded SQLite) it is a transaction of the two statements.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
@@ -57,27 +58,35 @@ def _param(field, value):
 
 
 def _save_in_one_statement(message_id: int, status: str, fields: dict, event: dict) -> None:
+    sql, message_fields, event_fields = _statement(status, tuple(fields), tuple(event))
+    params = [*lower_than(status), status]
+    params += [_param(f, value) for f, value in zip(message_fields, fields.values(), strict=True)]
+    params.append(message_id)
+    params += [
+        value if name.endswith("_id") else _param(field, value)
+        for name, field, value in zip(event, event_fields, event.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@lru_cache(maxsize=32)
+def _statement(status: str, names: tuple[str, ...], event_names: tuple[str, ...]):
+    """The statement for these columns (built once per shape: a send always writes the same
+    ones), with the fields whose values it takes, in order (after the status's: the lower
+    ranks, then the status)."""
     quote = connection.ops.quote_name
     message, timeline = Message._meta, TimelineEvent._meta
-    lower = lower_than(status)
-    assignments = [
-        f"status = CASE WHEN status IN ({', '.join(['%s'] * len(lower))}) THEN %s ELSE status END"
-    ]
-    update_params = [*lower, status]
-    for name, value in fields.items():
-        field = message.get_field(name)
-        assignments.append(f"{quote(field.column)} = {_placeholder(field)}")
-        update_params.append(_param(field, value))
-    columns, values, insert_params = [], [], []
-    for name, value in event.items():
-        field = timeline.get_field(name.removesuffix("_id"))
-        columns.append(quote(field.column))
-        values.append(_placeholder(field))
-        insert_params.append(value if name.endswith("_id") else _param(field, value))
+    lower = ", ".join(["%s"] * len(lower_than(status)))
+    assignments = [f"status = CASE WHEN status IN ({lower}) THEN %s ELSE status END"]
+    message_fields = [message.get_field(name) for name in names]
+    assignments += [f"{quote(f.column)} = {_placeholder(f)}" for f in message_fields]
+    event_fields = [timeline.get_field(name.removesuffix("_id")) for name in event_names]
+    columns = ", ".join(quote(field.column) for field in event_fields)
+    values = ", ".join(_placeholder(field) for field in event_fields)
     # Identifiers come from the models' metadata; every value is a parameter.
     update = f"UPDATE {quote(message.db_table)} SET {', '.join(assignments)}"  # noqa: S608
-    insert = f"INSERT INTO {quote(timeline.db_table)} ({', '.join(columns)})"
+    insert = f"INSERT INTO {quote(timeline.db_table)} ({columns})"
     sql = f"WITH sent AS ({update} WHERE id = %s RETURNING id) {insert} "
-    sql += f"SELECT {', '.join(values)} FROM sent"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*update_params, message_id, *insert_params])
+    sql += f"SELECT {values} FROM sent"  # noqa: S608
+    return sql, message_fields, event_fields

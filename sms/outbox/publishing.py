@@ -2,12 +2,13 @@
 so the outbox and the task module do not import each other.
 
 `enqueue_sends` publishes in the caller's thread, through one producer (one broker connection
-for the whole list). `publish_in_background` is for lists too long to keep a request waiting
-(a bulk send): the rows are committed first, then background threads publish them in chunks
-(PUBLISHERS broker connections at once) and the request returns at once. If a publisher (or
-its process) dies, the rows are still queued with `enqueued_at` set, and the sweeper publishes
-whatever was not claimed once the lost-task period has passed: nothing is lost, and the claim
-makes a second copy harmless.
+for the whole list), on Redis in pipelines of PIPELINE messages (one round trip each).
+`publish_in_background` is for lists too long to keep a request waiting (a bulk send): the rows
+are committed first, then background threads publish them in chunks (PUBLISHERS broker
+connections at once) and the request returns at once. If a publisher (or its process) dies, the
+rows are still queued with `enqueued_at` set, and the sweeper publishes whatever was not
+claimed once the lost-task period has passed: nothing is lost, and the claim makes a second
+copy harmless.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from celery import current_app
 from django.db import connections
+from kombu.utils.uuid import uuid
 
 from core.batching import chunks
 from sms.models import Message, MessageStatus
@@ -27,26 +31,23 @@ logger = logging.getLogger(__name__)
 SEND_TASK = "sms.send_message"
 PUBLISH_CHUNK = 250
 PUBLISHERS = 4
+PIPELINE = 250  # publishes per Redis round trip
 
 
 def enqueue_sends(message_ids: list[int]) -> int:
     """Publish a send task per message; returns how many were published.
 
     Never raises for a broker problem: the rows stay queued (the outbox) and the sweeper publishes
-    them once the broker is back. Stops at the first failure instead of waiting on each message.
+    them once the broker is back. Stops at the first failure instead of waiting on each message;
+    a refused pipeline (Redis) counts as not published as a whole: what part of it reached the
+    broker is unknown, and the claim makes a second copy harmless.
     """
-    send_message = current_app.tasks[SEND_TASK]
+    if current_app.conf.task_always_eager:
+        return _run_in_process(message_ids)
     published = 0
     try:
-        if message_ids and not current_app.conf.task_always_eager:
-            with current_app.producer_or_acquire() as producer:
-                for message_id in message_ids:
-                    send_message.apply_async((message_id,), producer=producer)
-                    published += 1
-        else:
-            for message_id in message_ids:
-                send_message.delay(message_id)
-                published += 1
+        for count in _publish_all(message_ids):
+            published += count
     except Exception as exc:  # kombu/redis/amqp raise several types; all mean "not published"
         remaining = message_ids[published:]
         leave_to_sweeper(remaining)
@@ -57,6 +58,70 @@ def enqueue_sends(message_ids: list[int]) -> int:
             exc,
         )
     return published
+
+
+def _run_in_process(message_ids: list[int]) -> int:
+    send_message = current_app.tasks[SEND_TASK]
+    for message_id in message_ids:
+        send_message.delay(message_id)
+    return len(message_ids)
+
+
+def _publish_all(message_ids: list[int]) -> Iterator[int]:
+    """Publish through one producer, PIPELINE at a time; yields how many more reached the
+    broker as they do (each publish on RabbitMQ, each pipeline on Redis)."""
+    if not message_ids:
+        return
+    with current_app.producer_or_acquire() as producer:
+        route = current_app.amqp.router.route({}, SEND_TASK, (), {})
+        for number, chunk in enumerate(chunks(message_ids, PIPELINE)):
+            with pipelined(producer) as buffering:
+                for position, message_id in enumerate(chunk):
+                    _publish(producer, route, message_id, declare=number == position == 0)
+                    if not buffering:
+                        yield 1
+            if buffering:
+                yield len(chunk)
+
+
+def _publish(producer, route: dict, message_id: int, *, declare: bool) -> None:
+    """One send task, as `apply_async` would publish it (the same message, signals, retry
+    policy and confirms), without its per-message routing and argument reprs: the route is
+    looked up once per list, and the queue declared with the first message."""
+    amqp = current_app.amqp
+    message = amqp.create_task_message(
+        uuid(), SEND_TASK, (message_id,), {},
+        argsrepr=f"({message_id},)", kwargsrepr="{}", ignore_result=True,
+    )  # fmt: skip
+    amqp.send_task_message(producer, SEND_TASK, message, declare=None if declare else [], **route)
+
+
+@contextmanager
+def pipelined(producer) -> Iterator[bool]:
+    """On Redis, the producer's publishes inside the block are buffered and written in one
+    pipeline (one round trip) when it ends; an exception inside the block sends none of them.
+    Elsewhere (RabbitMQ: each publish waits for its confirm) a publish goes out at once. Yields
+    whether publishes are buffered.
+
+    Kombu's Redis channel publishes through `conn_or_acquire()`, one command per message; the
+    block hands it a pipeline instead (publishing to a direct queue uses no answer)."""
+    channel = producer.channel
+    if producer.connection.transport.driver_type != "redis":
+        yield False
+        return
+    with channel.conn_or_acquire() as client:
+        pipeline = client.pipeline(transaction=False)
+
+    @contextmanager
+    def buffered(client=None):
+        yield client if client is not None else pipeline
+
+    channel.conn_or_acquire = buffered
+    try:
+        yield True
+    finally:
+        del channel.conn_or_acquire  # the class's own again
+    pipeline.execute()
 
 
 def publish_in_background(message_ids: list[int]) -> threading.Thread | None:

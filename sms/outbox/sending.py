@@ -1,14 +1,15 @@
 """The body of the send task: claim one queued message, send it through the active provider,
 record the outcome.
 
-The claim is one conditional UPDATE (`queued` → `sending`), so a redelivered or duplicated task
-finds the row taken and sends nothing. The rules are asked again before the provider call
-(`eligibility.send_time_check`): an opt-out since queueing fails it, and a message that would
-now arrive inside quiet hours (a retry, a long queue) goes back to the outbox until the window
-opens in the candidate's time. The provider is the one active *now*: switching provider
-while messages wait sends them through the new one; turning SMS off fails them with the reason.
-Failures are classified by the adapter: transient ones go back to the outbox with a backoff
-(the sweeper dispatches them), ambiguous ones become "outcome unknown" and are never resent.
+The claim is one conditional UPDATE (`queued` → `sending`, sms.outbox.claiming), so a
+redelivered or duplicated task finds the row taken and sends nothing. The rules are asked again
+before the provider call (`eligibility.send_time_check`): an opt-out since queueing fails it,
+and a message that would now arrive inside quiet hours (a retry, a long queue) goes back to the
+outbox until the window opens in the candidate's time. The provider is the one active *now*:
+switching provider while messages wait sends them through the new one; turning SMS off fails
+them with the reason. Failures are classified by the adapter: transient ones go back to the
+outbox with a backoff (the sweeper dispatches them), ambiguous ones become "outcome unknown"
+and are never resent.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import logging
 import random
 from datetime import timedelta
 
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import F
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
@@ -35,8 +35,6 @@ from sms.eligibility import (
     send_time_check,
 )
 from sms.models import (
-    Attachment,
-    AttachmentStatus,
     Direction,
     HeldFor,
     Message,
@@ -46,6 +44,7 @@ from sms.models import (
     author_name,
 )
 from sms.optouts import set_opt_out
+from sms.outbox.claiming import claim_and_load
 from sms.outbox.outcome import save_sent
 from sms.text.cleaning import clean, json_safe, quote
 from sms.text.segments import measure
@@ -69,49 +68,6 @@ def retry_delay(attempts: int, retry_after: float | None) -> float:
     return max(delay, retry_after or 0)
 
 
-def claim_for_sending(message_id: int, *, provider: str = "", sender: str = "") -> bool:
-    """Atomically mark a queued, due message as sending. False: someone else has it (or it is
-    not due, or no longer queued): the caller must not send. `provider` and `sender` (the
-    integration expected to send it) are recorded in the same statement, so that a message
-    whose worker dies during the call still says where it went.
-
-    One hand-written UPDATE (the same on SQLite and PostgreSQL): the ORM spends about a
-    millisecond of CPU compiling it, a tenth of a warm send.
-    """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    extra, params = "", [MessageStatus.SENDING, now, now]
-    if provider:
-        extra, params = ", provider = %s, from_number = %s", [*params, provider, sender]
-    table = connection.ops.quote_name(Message._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1, "  # noqa: S608
-        f"updated_at = %s{extra} WHERE id = %s AND direction = %s AND status = %s "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, message_id, Direction.OUTBOUND, MessageStatus.QUEUED, now])
-        return cursor.rowcount == 1
-
-
-def load_claimed(message_id: int) -> Message:
-    """The claimed message with everything the send needs, in one query: its thread and
-    candidate, the sender, the opt-out it confirms, the number's opt-out in force
-    (`standing_opt_out_id`), whether it carries stored files (`has_media`: a plain SMS spends
-    no query on attachments) and the active integration's id and version."""
-    opt_out = OptOut.objects.filter(phone_number=OuterRef("to_number"), opted_out=True)
-    stored = Attachment.objects.filter(message=OuterRef("pk"), status=AttachmentStatus.STORED)
-    return (
-        # The opt-out a confirmation answers is loaded only for confirmations (rare).
-        Message.objects.select_related("thread__candidate", "sent_by")
-        .annotate(
-            standing_opt_out_id=Subquery(opt_out.values("pk")[:1]),
-            has_media=Exists(stored),
-            **active.version_annotations(),
-        )
-        .get(pk=message_id)
-    )
-
-
 def _fail(message: Message, reason: str, code: str = "", *, before_sending=False) -> None:
     """Fail the message (the thread's `changed_at` follows by trigger). `before_sending`: the
     rules refused it before any provider call; on a first attempt the provider the claim
@@ -127,20 +83,20 @@ def _fail(message: Message, reason: str, code: str = "", *, before_sending=False
 def send_queued_message(message_id: int) -> str:
     """Claim and send one queued message; returns the outcome ("skipped", or the new status).
 
-    The warm path is three round trips on PostgreSQL: the claim, the load, and the outcome with
-    its timeline entry as one statement (the thread follows by trigger); elsewhere the outcome
-    is a transaction of two. The integration comes from this process's copy, checked against
-    the load query's version of it (integrations.active).
+    The warm path is two round trips on PostgreSQL: the claim with the load (claiming.py), and
+    the outcome with its timeline entry as one statement (the thread follows by trigger);
+    elsewhere the claim and the load are two statements and the outcome a transaction of two.
+    The integration comes from this process's copy, checked against the load query's version of
+    it (integrations.active).
     """
     expected = active.peek()
-    claimed = claim_for_sending(
+    message = claim_and_load(
         message_id,
         provider=expected.kind if expected else "",
         sender=expected.sender if expected else "",
     )
-    if not claimed:
+    if message is None:
         return "skipped"
-    message = load_claimed(message_id)
     integration = active.sending_integration(
         message.active_integration_id, message.active_integration_updated_at
     )

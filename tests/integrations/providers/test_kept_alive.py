@@ -8,8 +8,10 @@ import threading
 import pytest
 
 from integrations.providers import transport
-from integrations.providers.base import ErrorKind, ProviderError
-from tests.integrations.providers.samples import RECIPIENT
+from integrations.providers.base import ErrorKind, ProviderCredentials, ProviderError
+from integrations.providers.twilio import TwilioProvider
+from tests.fakes.provider_server import TWILIO_SID
+from tests.integrations.providers.samples import RECIPIENT, SENDER
 from tests.integrations.providers.test_transport_faults import PROVIDERS, adapter
 
 
@@ -146,3 +148,74 @@ def test_pooled_closes_what_failed_and_keeps_what_worked():
         assert client == "b"
     transport.discard_pooled()
     assert closed == ["a", "b"]
+
+
+def twilio_clients(monkeypatch) -> list:
+    """Every Twilio Client the adapter builds, in order."""
+    from integrations.providers import twilio
+
+    built = []
+    real = twilio.TwilioProvider._kept_client
+
+    def spy(self, timeout, bundle):
+        built.append(real(self, timeout, bundle))
+        return built[-1]
+
+    monkeypatch.setattr(twilio.TwilioProvider, "_kept_client", spy)
+    return built
+
+
+def test_a_thread_reuses_its_twilio_client_across_adapters(fake_provider, outbound, monkeypatch):
+    built = twilio_clients(monkeypatch)
+    adapter("twilio").send(outbound)
+    adapter("twilio").send(outbound)  # the send task builds an adapter per message
+    assert len(built) == 1
+    assert len(fake_provider.requests_for("twilio.send")) == 2
+
+
+def test_threads_never_share_a_twilio_client(fake_provider, outbound, monkeypatch):
+    built = twilio_clients(monkeypatch)
+    barrier = threading.Barrier(3)
+
+    def sends():
+        barrier.wait()
+        for _ in range(2):
+            adapter("twilio").send(outbound)
+        transport.discard_pooled()
+
+    threads = [threading.Thread(target=sends) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 3
+    assert len({id(client.http_client.session) for client in built}) == 3
+    assert fake_provider.sends_to(RECIPIENT) == 6
+
+
+def test_new_credentials_replace_the_kept_twilio_client(fake_provider, outbound, monkeypatch):
+    built = twilio_clients(monkeypatch)
+    adapter("twilio").send(outbound)
+    fake_provider.twilio_token = "another-token"
+    renewed = TwilioProvider(ProviderCredentials(TWILIO_SID, "another-token", SENDER))
+    renewed.send(outbound)
+    renewed.send(outbound)
+    assert len(built) == 2
+    old, new = built
+    assert old.password != new.password
+    assert not old.http_client.session.adapters["http://"].poolmanager.pools  # closed
+    first, second, third = connections(fake_provider, "twilio")
+    assert first != second == third
+
+
+def test_pooled_keeps_one_client_per_kind():
+    closed = []
+    with transport.pooled(("kind", 1), lambda: "one", closed.append):
+        pass
+    with transport.pooled(("kind", 2), lambda: "two", closed.append) as client:
+        assert client == "two"
+    assert closed == ["one"]
+    with transport.pooled(("other", 1), lambda: "three", closed.append):
+        pass
+    transport.discard_pooled()
+    assert sorted(closed) == ["one", "three", "two"]

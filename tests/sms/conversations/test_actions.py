@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sms.models import Message, MessageStatus, OptOut
-from sms.outbox import actions, queueing, sending, sweeper
+from sms.outbox import actions, claiming, queueing, sweeper
 from tests.helpers.messages import add_message
 from tests.helpers.providers import CANDIDATE_PHONE
 
@@ -125,7 +125,7 @@ def test_a_message_already_claimed_for_sending_cannot_be_canceled(
     active_twilio, candidate, recruiter, recruiter_client
 ):
     message = scheduled(candidate, recruiter, minutes=-1)  # due: the sweeper may claim it
-    assert sending.claim_for_sending(message.pk)
+    assert claiming.claim_for_sending(message.pk)
     response = cancel(recruiter_client, message, **HTMX)
     assert "Too late to cancel: this message is already being sent." in response.content.decode()
     message.refresh_from_db()

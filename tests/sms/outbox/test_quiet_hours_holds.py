@@ -230,3 +230,14 @@ def test_the_bulk_preview_counts_the_held_and_queue_bulk_holds_them(
     travel(OPENS + timedelta(seconds=1))
     assert sweep_outbox().dispatched == 3
     assert sum(fake_provider.sends_to(c.phone) for c in toronto) == 3
+
+
+def test_no_zone_is_looked_up_when_quiet_hours_cannot_apply(ada, active_twilio, quiet_hours):
+    """A bulk send of thousands parses each number once: the zone is judged only when quiet
+    hours apply (on, and for a purpose they cover)."""
+    assert sending_check(ada, purpose=Purpose.BULK).zone.name == "America/Toronto"
+    assert sending_check(ada, purpose=Purpose.AUTO_REPLY).zone is None
+    quiet_hours.quiet_hours_enabled = False
+    quiet_hours.save()
+    remember_policy(quiet_hours)
+    assert sending_check(ada, purpose=Purpose.BULK).zone is None
