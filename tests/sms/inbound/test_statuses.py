@@ -192,3 +192,59 @@ def test_a_carriers_long_explanation_is_cut_to_the_column(db):
     assert record_status("twilio", failure)
     message.refresh_from_db()
     assert message.error_message == ("Unknown handset. " * 50)[:500]
+
+
+def test_a_failure_with_neither_code_nor_words_says_not_delivered(db):
+    message = outbound(MessageStatus.SENT, provider_message_id="SM" + "e" * 32)
+    assert record_status("twilio", event(MessageStatus.UNDELIVERED, "SM" + "e" * 32))
+    message.refresh_from_db()
+    assert (message.error_code, message.error_message) == ("", "Not delivered.")
+
+
+def test_every_receipt_moves_the_last_receipt_time_forward_only(db):
+    from datetime import UTC, datetime, timedelta
+
+    sid = "SM" + "f" * 32
+    message = outbound(MessageStatus.DELIVERED, provider_message_id=sid)
+    first = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+    # A late "sent" changes no status, but it is a receipt: the card's health sees it.
+    assert not record_status("twilio", event(MessageStatus.SENT, sid), received_at=first)
+    message.refresh_from_db()
+    assert (message.status, message.receipt_at) == (MessageStatus.DELIVERED, first)
+
+    later = first + timedelta(minutes=5)
+    assert not record_status("twilio", event(MessageStatus.DELIVERED, sid), received_at=later)
+    message.refresh_from_db()
+    assert message.receipt_at == later
+
+    assert not record_status("twilio", event(MessageStatus.SENT, sid), received_at=first)
+    message.refresh_from_db()
+    assert message.receipt_at == later  # an older one arriving late does not go back
+
+
+def test_the_id_is_filled_in_only_on_the_message_the_status_moved(db):
+    matched = outbound(MessageStatus.SENDING, provider="")
+    bystander = outbound(MessageStatus.SENDING, provider="")
+    sid = "SM" + "4" * 32
+    assert record_status("twilio", event(MessageStatus.SENT, sid, reference=str(matched.pk)))
+    matched.refresh_from_db()
+    bystander.refresh_from_db()
+    assert matched.provider_message_id == sid
+    assert (bystander.provider, bystander.provider_message_id) == ("", None)
+
+
+def test_a_status_that_changes_nothing_fills_in_no_id(db):
+    message = outbound(MessageStatus.DELIVERED, provider="")
+    late = event(MessageStatus.SENT, "SM" + "5" * 32, reference=str(message.pk))
+    assert not record_status("twilio", late)
+    message.refresh_from_db()
+    assert (message.provider, message.provider_message_id) == ("", None)
+
+
+def test_a_status_without_an_id_leaves_the_id_to_the_sender(db):
+    message = outbound(MessageStatus.SENDING, provider="")
+    assert record_status("clicksend", event(MessageStatus.SENT, "", reference=str(message.pk)))
+    message.refresh_from_db()
+    assert message.status == MessageStatus.SENT
+    assert (message.provider, message.provider_message_id) == ("", None)
