@@ -146,3 +146,18 @@ def test_a_repeated_stop_and_an_opt_in_never_opted_out_record_nothing(people, fr
     assert ConsentEvent.objects.count() == 1
     assert not OptOut.objects.filter(phone_number=OTHER).exists()
     assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.OPTED_OUT).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "shown"),
+    [
+        (OptOut.Source.PHRASE, "replied “{}…”"),
+        (OptOut.Source.MANUAL, "asked a recruiter: “{}…”"),
+    ],
+)
+def test_a_long_reason_is_quoted_to_100_characters(source, shown):
+    from sms.optouts import how_opted_out
+
+    said = "please do not text me again about this or any other job " * 3
+    opt_out = OptOut(phone_number=NUMBER, opted_out=True, source=source, detail=said)
+    assert how_opted_out(opt_out) == shown.format(" ".join(said.split())[:99])
