@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from core.phone import phone_search
-from sms.models import Message, MessageStatus, Thread
+from sms.models import Message, MessageStatus, OptOut, Thread
 
 INBOX_PAGE_SIZE = 50
 INBOX_REFRESH_MAX = 500  # rows re-rendered when the list refreshes after "Load more"
@@ -82,6 +82,21 @@ def inbox_summary(user=None) -> tuple[str, int]:
         unread=Count("pk", filter=_badge_condition(user, timezone.now())),
     )
     return version_token(summary["latest"]), summary["unread"]
+
+
+def with_list_extras(threads, user=None):
+    """The list's rows in the same query as what goes with them: each row's opt-out
+    (`is_opted_out`) and, on every row, the list's version and the navigation's unread count
+    (`inbox_latest`, `inbox_unread`: what `inbox_summary` counts, in one snapshot with the rows)."""
+    everything = Thread.objects.order_by().annotate(one=Value(1)).values("one")
+    condition = _badge_condition(user, timezone.now())
+    return threads.annotate(
+        is_opted_out=Exists(
+            OptOut.objects.filter(phone_number=OuterRef("phone_number"), opted_out=True)
+        ),
+        inbox_latest=Subquery(everything.annotate(m=Max("changed_at")).values("m")[:1]),
+        inbox_unread=Subquery(everything.annotate(n=Count("pk", filter=condition)).values("n")[:1]),
+    )
 
 
 def thread_version(*, thread_id: int | None = None, candidate_id: int | None = None) -> str:
