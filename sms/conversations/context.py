@@ -102,7 +102,7 @@ def conversation_body_context(
     if mark_read and thread is not None:
         mark_thread_read(thread)  # seen on the profile or in a card's drawer, as in the inbox
     key = conversation_key(candidate=candidate, thread=thread)
-    sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
+    sms_messages, has_earlier, scheduled = queries.conversation_with_scheduled(thread, since=since)
     if where == INBOX and thread is not None:
         poll_url = reverse("sms:inbox_thread_poll", args=[thread.pk])
     else:
@@ -120,7 +120,7 @@ def conversation_body_context(
         "where": where,
         "sms_messages": sms_messages,
         "has_earlier": has_earlier,
-        "scheduled": queries.scheduled_messages(thread),
+        "scheduled": scheduled,
         "version": version,
         "poll_url": f"{poll_url}?v={version}",
         "poll_trigger": POLL_TRIGGER,

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
@@ -220,12 +232,58 @@ def conversation_messages(
     return rows[:limit][::-1], len(rows) > limit
 
 
+SCHEDULED_MAX = 50  # scheduled and held messages listed under a conversation
+
+
+def conversation_with_scheduled(
+    thread: Thread | None, *, since: str = "", limit: int = CONVERSATION_WINDOW
+) -> tuple[list[Message], bool, list[Message]]:
+    """`conversation_messages(thread, since=since)` and `scheduled_messages(thread)` in one
+    query: (window oldest first, whether earlier ones exist, scheduled soonest first)."""
+    if thread is None:
+        return [], False, []
+    window = thread.messages.exclude(_PENDING_SCHEDULED).annotate(sort_at=SORT_AT)
+    position = decode_cursor(since)
+    if position is not None:
+        moment, pk = position
+        window = window.filter(Q(sort_at__gt=moment) | Q(sort_at=moment, pk__gte=pk))
+        limit = CONVERSATION_REFRESH_MAX
+    window_ids = window.order_by("-sort_at", "-id").values("pk")[: limit + 1]
+    pending_ids = (
+        thread.messages.filter(_PENDING_SCHEDULED)
+        .order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")
+        .values("pk")[:SCHEDULED_MAX]
+    )
+    rows = list(
+        Message.objects.filter(Q(pk__in=window_ids) | Q(pk__in=pending_ids))
+        .select_related("sent_by", "template")
+        .prefetch_related("attachments")
+        .annotate(
+            sort_at=SORT_AT,
+            was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
+            is_pending=ExpressionWrapper(_PENDING_SCHEDULED, output_field=BooleanField()),
+        )
+    )
+    shown = sorted((m for m in rows if not m.is_pending), key=lambda m: (m.sort_at, m.pk))
+    pending = sorted((m for m in rows if m.is_pending), key=_pending_order)
+    return shown[-limit:], len(shown) > limit, pending
+
+
+def _pending_order(message):
+    """`scheduled_messages`' order: Coalesce(next_attempt_at, scheduled_for), then id; none
+    last, as PostgreSQL sorts them."""
+    at = message.next_attempt_at or message.scheduled_for
+    return (at is None, at or _EPOCH, message.pk)
+
+
 def scheduled_messages(thread: Thread | None) -> list[Message]:
     """The thread's messages waiting for their scheduled time, soonest first."""
     if thread is None:
         return []
     pending = thread.messages.filter(_PENDING_SCHEDULED).select_related("sent_by")
-    return list(pending.order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")[:50])
+    return list(
+        pending.order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")[:SCHEDULED_MAX]
+    )
 
 
 def unread_thread_count(user=None) -> int:
