@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from django.db import connection
 from django.db.models import (
+    Aggregate,
     BooleanField,
     Case,
     Count,
+    DateTimeField,
     Exists,
     ExpressionWrapper,
+    JSONField,
     Max,
     OuterRef,
     Q,
@@ -23,11 +27,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Least
+from django.db.models.functions import Coalesce, JSONObject, Least
 from django.utils import timezone
 
 from core.phone import phone_search
-from sms.models import Message, MessageStatus, OptOut, Thread
+from sms.models import Attachment, Message, MessageStatus, OptOut, Thread
 
 INBOX_PAGE_SIZE = 50
 INBOX_REFRESH_MAX = 500  # rows re-rendered when the list refreshes after "Load more"
@@ -235,6 +239,60 @@ def conversation_messages(
 SCHEDULED_MAX = 50  # scheduled and held messages listed under a conversation
 
 
+class _JSONArray(Aggregate):
+    """The aggregated values as one JSON array (PostgreSQL JSONB_AGG, SQLite JSON_GROUP_ARRAY)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+_ATTACHMENT_FIELDS = list(Attachment._meta.concrete_fields)
+
+
+def with_attachments(messages) -> list[Message]:
+    """The messages with their attachments (what `prefetch_related("attachments")` gives
+    `message.attachments.all()`) read in the same query, as one JSON array per message, on
+    PostgreSQL and SQLite; another database prefetches them (a second query)."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return list(messages.prefetch_related("attachments"))
+    items = JSONObject(**{field.attname: field.attname for field in _ATTACHMENT_FIELDS})
+    per_message = (
+        Attachment.objects.filter(message=OuterRef("pk"))
+        .order_by()
+        .values("message")
+        .annotate(items=_JSONArray(items))
+        .values("items")
+    )
+    rows = list(messages.annotate(attachment_rows=Subquery(per_message)))
+    names = [field.attname for field in _ATTACHMENT_FIELDS]
+    for message in rows:
+        attachments = [
+            Attachment.from_db(
+                message._state.db,
+                names,
+                [_from_json(field, item[field.attname]) for field in _ATTACHMENT_FIELDS],
+            )
+            for item in message.attachment_rows or []
+        ]
+        attachments.sort(key=lambda a: (a.position, a.pk))  # Attachment.Meta.ordering
+        message._prefetched_objects_cache = {"attachments": attachments}
+    return rows
+
+
+def _from_json(field, value):
+    """A column's value as JSON gave it (a datetime as text; SQLite: naive UTC, booleans 0/1)
+    back as the field's Python value."""
+    if value is None:
+        return None
+    if isinstance(field, DateTimeField):
+        moment = field.to_python(value)
+        return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+    return field.to_python(value)
+
+
 def conversation_with_scheduled(
     thread: Thread | None, *, since: str = "", limit: int = CONVERSATION_WINDOW
 ) -> tuple[list[Message], bool, list[Message]]:
@@ -254,10 +312,9 @@ def conversation_with_scheduled(
         .order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")
         .values("pk")[:SCHEDULED_MAX]
     )
-    rows = list(
+    rows = with_attachments(
         Message.objects.filter(Q(pk__in=window_ids) | Q(pk__in=pending_ids))
         .select_related("sent_by", "template")
-        .prefetch_related("attachments")
         .annotate(
             sort_at=SORT_AT,
             was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
