@@ -313,7 +313,8 @@ def conversation_with_scheduled(
         .values("pk")[:SCHEDULED_MAX]
     )
     rows = with_attachments(
-        Message.objects.filter(Q(pk__in=window_ids) | Q(pk__in=pending_ids))
+        # The thread's messages (its index), then those of the two windows.
+        thread.messages.filter(Q(pk__in=window_ids) | Q(pk__in=pending_ids))
         .select_related("sent_by", "template")
         .annotate(
             sort_at=SORT_AT,
