@@ -3,8 +3,12 @@ board), and the template engine spent about 0.3 ms on each card (an include, thr
 localized numbers); this takes a tenth of that. Every value is escaped.
 
 The markup is what `kanban.js`, `kanban_sms.js` and `kanban_more.js` read: `li.kcard` with
-`id="application-N"`, `data-application-id`, `data-candidate-id`; the `.kcard-select` checkbox of
-`#kanban-selection-form`; the card menu's `data-action="send-sms"` and `data-move-link` links.
+`id="application-N"`; the `.kcard-name`
+profile link (`/candidates/N/`: the candidate's id) and the `.kcard-menu` link that opens the
+board's shared menu (its `data-action="send-sms"` and `data-move-link` items). kanban.js adds
+each card's `.kcard-select` checkbox: selecting cards is a JavaScript feature (the selection bar
+only shows with it), so the page does not carry 300 inputs that do nothing without it. A card is
+under half a kilobyte: a board of 1,000 in six columns (300 shown) stays under 150 KB.
 """
 
 from __future__ import annotations
@@ -49,39 +53,32 @@ def _url_for(name: str) -> Callable[[int], str]:
     return lambda pk: f"{prefix}/{pk}/{suffix}"
 
 
-def card_renderer(*, can_send_sms: bool, opted_out=frozenset()) -> Callable[[object], str]:
+def card_renderer(*, opted_out=frozenset()) -> Callable[[object], str]:
     """A function rendering one card (an Application with candidate and sms_thread loaded).
-    `opted_out`: the board's phone numbers that replied STOP (their cards say "Opted out")."""
+    `opted_out`: the board's phone numbers that replied STOP (their cards say "Opted out").
+
+    A card carries no menu of its own: its ⋯ link opens the board's one shared menu
+    (`#kcard-menu`, kanban.js) and, without JavaScript, the card's "Move to…" page (which links to
+    Send SMS)."""
     profile_url = _url_for("candidates:detail")
     move_url = _url_for("candidates:application_move")
-    send_url = _url_for("sms:kanban_card_send") if can_send_sms else None
 
     def render(card) -> str:
         candidate = card.candidate
         thread = getattr(candidate, "sms_thread", None)
         name = escape(candidate.full_name)
         unread = thread.unread_count if thread is not None else 0
+        pk = card.pk
         parts = [
-            f'<li class="kcard{" has-unread" if unread else ""}" id="application-{card.pk}" '
-            f'data-application-id="{card.pk}" data-candidate-id="{candidate.pk}">'
-            f'<div class="kcard-head"><input type="checkbox" class="kcard-select" '
-            f'name="application" value="{card.pk}" form="kanban-selection-form" '
-            f'aria-label="Select {name}"><a class="kcard-name" '
-            f'href="{profile_url(candidate.pk)}">{name}</a>'
+            f'<li class="kcard{" has-unread" if unread else ""}" id="application-{pk}">'
+            f'<a class="kcard-name" href="{profile_url(candidate.pk)}">{name}</a>'
         ]
         if unread:
             parts.append(
-                f'<span class="badge badge-unread" title="Unread messages">{unread}'
-                '<span class="sr-only"> unread</span></span>'
+                f'<b class="kcard-unread">{unread}<span class="sr-only"> unread</span></b>'
             )
         parts.append(
-            f'<details class="kcard-menu"><summary aria-label="Actions for {name}">⋯</summary>'
-            '<div class="kcard-menu-list">'
-        )
-        if send_url:
-            parts.append(f'<a href="{send_url(card.pk)}" data-action="send-sms">Send SMS</a>')
-        parts.append(
-            f'<a href="{move_url(card.pk)}" data-move-link>Move to…</a></div></details></div>'
+            f'<a class="kcard-menu" href="{move_url(pk)}" aria-label="Actions for {name}">⋯</a>'
         )
         if candidate.phone:
             badge = (
@@ -101,10 +98,9 @@ def card_renderer(*, can_send_sms: bool, opted_out=frozenset()) -> Callable[[obj
             if len(text) > PREVIEW_CHARS:
                 text = text[: PREVIEW_CHARS - 1].rstrip() + "…"
             at = thread.last_message_at
-            stamp = timezone.localtime(at).strftime("%Y-%m-%dT%H:%M:%S%z") if at else ""
             parts.append(
-                f'<div class="kcard-sms"><span class="kcard-sms-text">{you}{escape(text)}</span> '
-                f'<time datetime="{stamp}">{escape(short_ago(at))}</time></div>'
+                f'<p class="kcard-sms"><span class="kcard-sms-text">{you}{escape(text)}</span> '
+                f"<small>{escape(short_ago(at))}</small></p>"
             )
         parts.append("</li>")
         return "".join(parts)
@@ -112,6 +108,6 @@ def card_renderer(*, can_send_sms: bool, opted_out=frozenset()) -> Callable[[obj
     return render
 
 
-def render_cards(cards, *, can_send_sms: bool, opted_out=frozenset()) -> SafeString:
-    render = card_renderer(can_send_sms=can_send_sms, opted_out=opted_out)
+def render_cards(cards, *, opted_out=frozenset()) -> SafeString:
+    render = card_renderer(opted_out=opted_out)
     return mark_safe("".join(render(card) for card in cards))  # noqa: S308 (escaped above)

@@ -160,6 +160,10 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     # django-axes first: a locked-out username + address is refused before the password is checked.
     "accounts.backends.LockoutBackend",
+    # ModelBackend, with a user's and their groups' permissions read in one query.
+    "accounts.backends.PermissionsBackend",
+    # Sessions signed in before keep naming this one; it answers from the permissions
+    # PermissionsBackend already read for the request (the same cache on the user).
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"

@@ -389,10 +389,12 @@ def number_sending_check(
     at: datetime | None = None,
     now: datetime | None = None,
     integration=...,
+    standing=...,
 ) -> SendingCheck:
     """The same rules for a number no candidate has (a reply to an unknown sender): the
     provider, the destination, its opt-out, consent when required, and quiet hours in the
-    number's zone (else the company's)."""
+    number's zone (else the company's). `standing` (the number's OptOut row, or None) may be
+    passed when the caller read it with the thread."""
     if integration is ...:
         integration = active_integration()
     now = now or timezone.now()
@@ -407,7 +409,8 @@ def number_sending_check(
     block = provider_block(integration) or destination_block(integration, valid)
     if block:
         return SendingCheck(valid, block)
-    facts = RecipientFacts(None, valid, now=now, last_inbound_at=last_inbound_at)
+    known = {"standing": standing} if standing is not ... and valid == number else {}
+    facts = RecipientFacts(None, valid, now=now, last_inbound_at=last_inbound_at, **known)
     block = number_block(valid, UNKNOWN_SENDER_NAME, facts.opt_out)
     if block:
         return SendingCheck(valid, block, standing=facts.standing)

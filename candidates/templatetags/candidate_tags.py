@@ -28,7 +28,5 @@ def time_ago(value):
 def kanban_cards(context, cards):
     """{% kanban_cards cards %}: the cards of a column (candidates/cards.py). The board's
     opted-out numbers come from the context (`opted_out_numbers`, set by sms_tags)."""
-    request = context.get("request")
-    can_send = bool(request and request.user.has_perm("sms.send_sms"))
     opted_out = context.get("opted_out_numbers") or frozenset()
-    return render_cards(cards, can_send_sms=can_send, opted_out=opted_out)
+    return render_cards(cards, opted_out=opted_out)

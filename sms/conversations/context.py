@@ -16,6 +16,7 @@ from sms.eligibility import (
     sending_check,
 )
 from sms.models import Thread
+from sms.optouts import loaded_standing
 from sms.recipient_notes import trust_for
 from sms.text.rules import MAX_BODY_CHARS
 from sms.threads import mark_thread_read
@@ -60,6 +61,10 @@ def sending_answer(candidate, thread=None) -> tuple:
         if thread is not _NOT_LOADED:
             known["last_inbound_at"] = thread.last_inbound_at if thread is not None else None
         number = to_e164_or_none(candidate.phone) if candidate.phone else None
+        if thread not in (None, _NOT_LOADED) and number is not None:
+            standing = loaded_standing(thread, number, default=_NOT_LOADED)  # read with it
+            if standing is not _NOT_LOADED:
+                known["standing"] = standing
         facts = RecipientFacts(candidate, number, now=timezone.now(), **known)
         cached = (integration, sending_check(candidate, integration=integration, facts=facts))
         candidate._smssending_state = cached
@@ -97,7 +102,7 @@ def conversation_body_context(
     if mark_read and thread is not None:
         mark_thread_read(thread)  # seen on the profile or in a card's drawer, as in the inbox
     key = conversation_key(candidate=candidate, thread=thread)
-    sms_messages, has_earlier = queries.conversation_messages(thread, since=since)
+    sms_messages, has_earlier, scheduled = queries.conversation_with_scheduled(thread, since=since)
     if where == INBOX and thread is not None:
         poll_url = reverse("sms:inbox_thread_poll", args=[thread.pk])
     else:
@@ -115,7 +120,7 @@ def conversation_body_context(
         "where": where,
         "sms_messages": sms_messages,
         "has_earlier": has_earlier,
-        "scheduled": queries.scheduled_messages(thread),
+        "scheduled": scheduled,
         "version": version,
         "poll_url": f"{poll_url}?v={version}",
         "poll_trigger": POLL_TRIGGER,
@@ -164,7 +169,10 @@ def conversation_context(
     else:
         integration = active_integration()
         check = number_sending_check(
-            thread.phone_number, last_inbound_at=thread.last_inbound_at, integration=integration
+            thread.phone_number,
+            last_inbound_at=thread.last_inbound_at,
+            integration=integration,
+            standing=loaded_standing(thread, default=...),
         )
     block = check.block if check is not None else None
     if can_send and not block and form is None:

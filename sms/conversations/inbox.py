@@ -18,7 +18,7 @@ from sms.conversations.context import INBOX, conversation_body_context, conversa
 from sms.conversations.views import NO_CHANGE, bounded_int, htmx_target
 from sms.eligibility import SendingBlock
 from sms.models import Thread
-from sms.optouts import opt_out_for, opted_out_numbers
+from sms.optouts import opt_out_for, thread_opt_out, with_standing
 from sms.sender_links import latest_link, link_sender
 from sms.threads import mark_thread_read
 
@@ -42,20 +42,24 @@ def _filter_state(show: str, query: str) -> dict:
 def _inbox_listing(request, *, selected: Thread | None = None, limit: int | None = None) -> dict:
     """The thread list: filter, search, one window of rows with their opt-out badges.
 
-    The version is read before the rows, so a change in between is caught by the next poll.
+    The version is read with the rows (one query, one snapshot): a later change is caught by
+    the next poll.
     """
     list_state = _list_state(request)
     query = list_state["query"]
-    version, unread = queries.inbox_summary(request.user)
     threads = queries.inbox_threads(show=list_state["show"], search=query, user=request.user)
     rows, next_cursor = queries.thread_page(
-        threads,
+        queries.with_list_extras(threads, request.user),
         after=request.GET.get("after", ""),
         limit=limit or queries.INBOX_PAGE_SIZE,
     )
-    opt_outs = opted_out_numbers(thread.phone_number for thread in rows)
+    if rows:  # read with the rows, in the same query
+        version = queries.version_token(rows[0].inbox_latest)
+        unread = rows[0].inbox_unread
+    else:
+        version, unread = queries.inbox_summary(request.user)
     for thread in rows:
-        thread.opt_out = opt_outs.get(thread.phone_number)
+        thread.opt_out = thread.is_opted_out  # the row's "Opted out" badge
     return {
         **list_state,
         "threads": rows,
@@ -81,7 +85,7 @@ def _pane_context(request, thread: Thread) -> dict:
     elif context["form"] is not None:
         context["opt_out"] = None  # the composer's check found no opt-out
     else:
-        context["opt_out"] = opt_out_for(thread.phone_number)
+        context["opt_out"] = thread_opt_out(thread)
     context["can_link"] = (
         thread.is_unknown_sender
         and request.user.has_perm("sms.change_thread")
@@ -137,7 +141,9 @@ def inbox_poll(request):
 def inbox_thread(request, pk):
     """One conversation in the inbox: the pane alone with htmx, else the whole inbox page with
     it selected. Showing it changes nothing: the page then POSTs `inbox_thread_read`."""
-    thread = get_object_or_404(Thread.objects.select_related("candidate", "assigned_to"), pk=pk)
+    # The number's opt-out and consent on record come with the thread (its header, the composer).
+    threads = with_standing(Thread.objects.select_related("candidate", "assigned_to"))
+    thread = get_object_or_404(threads, pk=pk)
     pane = _pane_context(request, thread)
     if htmx_target(request) == "inbox-pane":
         pane["selected_id"] = thread.pk

@@ -10,12 +10,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Case, Count, Exists, Max, OuterRef, Q, When
-from django.db.models.functions import Coalesce, Least
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    JSONField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, JSONObject, Least
 from django.utils import timezone
 
 from core.phone import phone_search
-from sms.models import Message, MessageStatus, Thread
+from sms.models import Attachment, Message, MessageStatus, OptOut, Thread
 
 INBOX_PAGE_SIZE = 50
 INBOX_REFRESH_MAX = 500  # rows re-rendered when the list refreshes after "Load more"
@@ -82,6 +98,21 @@ def inbox_summary(user=None) -> tuple[str, int]:
         unread=Count("pk", filter=_badge_condition(user, timezone.now())),
     )
     return version_token(summary["latest"]), summary["unread"]
+
+
+def with_list_extras(threads, user=None):
+    """The list's rows in the same query as what goes with them: each row's opt-out
+    (`is_opted_out`) and, on every row, the list's version and the navigation's unread count
+    (`inbox_latest`, `inbox_unread`: what `inbox_summary` counts, in one snapshot with the rows)."""
+    everything = Thread.objects.order_by().annotate(one=Value(1)).values("one")
+    condition = _badge_condition(user, timezone.now())
+    return threads.annotate(
+        is_opted_out=Exists(
+            OptOut.objects.filter(phone_number=OuterRef("phone_number"), opted_out=True)
+        ),
+        inbox_latest=Subquery(everything.annotate(m=Max("changed_at")).values("m")[:1]),
+        inbox_unread=Subquery(everything.annotate(n=Count("pk", filter=condition)).values("n")[:1]),
+    )
 
 
 def thread_version(*, thread_id: int | None = None, candidate_id: int | None = None) -> str:
@@ -205,12 +236,112 @@ def conversation_messages(
     return rows[:limit][::-1], len(rows) > limit
 
 
+SCHEDULED_MAX = 50  # scheduled and held messages listed under a conversation
+
+
+class _JSONArray(Aggregate):
+    """The aggregated values as one JSON array (PostgreSQL JSONB_AGG, SQLite JSON_GROUP_ARRAY)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+_ATTACHMENT_FIELDS = list(Attachment._meta.concrete_fields)
+
+
+def with_attachments(messages) -> list[Message]:
+    """The messages with their attachments (what `prefetch_related("attachments")` gives
+    `message.attachments.all()`) read in the same query, as one JSON array per message, on
+    PostgreSQL and SQLite; another database prefetches them (a second query)."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return list(messages.prefetch_related("attachments"))
+    items = JSONObject(**{field.attname: field.attname for field in _ATTACHMENT_FIELDS})
+    per_message = (
+        Attachment.objects.filter(message=OuterRef("pk"))
+        .order_by()
+        .values("message")
+        .annotate(items=_JSONArray(items))
+        .values("items")
+    )
+    rows = list(messages.annotate(attachment_rows=Subquery(per_message)))
+    names = [field.attname for field in _ATTACHMENT_FIELDS]
+    for message in rows:
+        attachments = [
+            Attachment.from_db(
+                message._state.db,
+                names,
+                [_from_json(field, item[field.attname]) for field in _ATTACHMENT_FIELDS],
+            )
+            for item in message.attachment_rows or []
+        ]
+        attachments.sort(key=lambda a: (a.position, a.pk))  # Attachment.Meta.ordering
+        message._prefetched_objects_cache = {"attachments": attachments}
+    return rows
+
+
+def _from_json(field, value):
+    """A column's value as JSON gave it (a datetime as text; SQLite: naive UTC, booleans 0/1)
+    back as the field's Python value."""
+    if value is None:
+        return None
+    if isinstance(field, DateTimeField):
+        moment = field.to_python(value)
+        return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+    return field.to_python(value)
+
+
+def conversation_with_scheduled(
+    thread: Thread | None, *, since: str = "", limit: int = CONVERSATION_WINDOW
+) -> tuple[list[Message], bool, list[Message]]:
+    """`conversation_messages(thread, since=since)` and `scheduled_messages(thread)` in one
+    query: (window oldest first, whether earlier ones exist, scheduled soonest first)."""
+    if thread is None:
+        return [], False, []
+    window = thread.messages.exclude(_PENDING_SCHEDULED).annotate(sort_at=SORT_AT)
+    position = decode_cursor(since)
+    if position is not None:
+        moment, pk = position
+        window = window.filter(Q(sort_at__gt=moment) | Q(sort_at=moment, pk__gte=pk))
+        limit = CONVERSATION_REFRESH_MAX
+    window_ids = window.order_by("-sort_at", "-id").values("pk")[: limit + 1]
+    pending_ids = (
+        thread.messages.filter(_PENDING_SCHEDULED)
+        .order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")
+        .values("pk")[:SCHEDULED_MAX]
+    )
+    rows = with_attachments(
+        # The thread's messages (its index), then those of the two windows.
+        thread.messages.filter(Q(pk__in=window_ids) | Q(pk__in=pending_ids))
+        .select_related("sent_by", "template")
+        .annotate(
+            sort_at=SORT_AT,
+            was_retried=Exists(Message.objects.filter(retry_of=OuterRef("pk"))),
+            is_pending=ExpressionWrapper(_PENDING_SCHEDULED, output_field=BooleanField()),
+        )
+    )
+    shown = sorted((m for m in rows if not m.is_pending), key=lambda m: (m.sort_at, m.pk))
+    pending = sorted((m for m in rows if m.is_pending), key=_pending_order)
+    return shown[-limit:], len(shown) > limit, pending
+
+
+def _pending_order(message):
+    """`scheduled_messages`' order: Coalesce(next_attempt_at, scheduled_for), then id; none
+    last, as PostgreSQL sorts them."""
+    at = message.next_attempt_at or message.scheduled_for
+    return (at is None, at or _EPOCH, message.pk)
+
+
 def scheduled_messages(thread: Thread | None) -> list[Message]:
     """The thread's messages waiting for their scheduled time, soonest first."""
     if thread is None:
         return []
     pending = thread.messages.filter(_PENDING_SCHEDULED).select_related("sent_by")
-    return list(pending.order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")[:50])
+    return list(
+        pending.order_by(Coalesce("next_attempt_at", "scheduled_for"), "id")[:SCHEDULED_MAX]
+    )
 
 
 def unread_thread_count(user=None) -> int:

@@ -61,11 +61,20 @@
     opener = el || null;
   }
 
-  // A link in a menu (<details>, as on kanban cards) closes the menu; its button gets focus back.
+  // A link in a menu closes the menu; its button gets focus back. A menu is a <details>, or one
+  // shared by many buttons ([data-popup-menu], as the kanban cards' #kcard-menu: the button with
+  // aria-controls pointing at it and aria-expanded="true" opened it; "popup:close" closes it).
   function openOverlay(link) {
     var menu = link.closest("details");
     if (menu) menu.open = false;
-    returnFocusTo(menu ? menu.querySelector("summary") : link);
+    var back = menu ? menu.querySelector("summary") : link;
+    var popup = link.closest("[data-popup-menu]");
+    if (popup) {
+      var button = document.querySelector('[aria-controls="' + popup.id + '"][aria-expanded="true"]');
+      if (button) back = button;
+      popup.dispatchEvent(new CustomEvent("popup:close"));
+    }
+    returnFocusTo(back);
     window.htmx.ajax("GET", link.getAttribute("href"), { target: "#overlay-root", swap: "innerHTML" });
   }
 

@@ -1,7 +1,7 @@
 // The kanban board: drag and drop (SortableJS, so mouse, pen and touch), the "Move to…"
-// dialog, Alt+arrow moves and multi-select. Every move is POSTed at once and the server answers
-// with the column counts. Without this file the board still works: each card's menu links to the
-// "Move to…" page.
+// dialog, Alt+arrow moves, the cards' shared menu and multi-select. Every move is POSTed at once
+// and the server answers with the column counts. Without this file the board still works: each
+// card's ⋯ links to its "Move to…" page (which links to Send SMS).
 //
 // For other areas (SMS): the board fires "kanban:selectionchange" (detail: applicationIds,
 // candidateIds) and "kanban:moved" (detail: the server's answer) on #kanban, and exposes
@@ -45,6 +45,16 @@
   function placeCard(card, list, index) {
     var before = cardsIn(list, card)[index] || null;
     list.insertBefore(card, before);
+  }
+
+  // A card is <li id="application-N">; its name links to the profile, /candidates/M/.
+  function applicationId(card) {
+    return card.id.slice("application-".length);
+  }
+
+  function candidateId(card) {
+    var match = /\/(\d+)\/$/.exec(card.querySelector(".kcard-name").getAttribute("href"));
+    return match ? match[1] : "";
   }
 
   function nameOf(card) {
@@ -136,7 +146,7 @@
     card.classList.add("is-saving");
     refreshCounts();
     return enqueue(function () {
-      return post(moveUrl(card.getAttribute("data-application-id")), body);
+      return post(moveUrl(applicationId(card)), body);
     }).then(
       function (data) {
         card.classList.remove("is-saving");
@@ -170,8 +180,8 @@
       window.Sortable.create(list, {
         group: "kanban",
         draggable: ".kcard",
-        // Checkboxes, menus and buttons inside a card stay clickable.
-        filter: "input, summary, button, .kcard-menu-list",
+        // Checkboxes, the menu and buttons inside a card stay clickable.
+        filter: "input, button, .kcard-menu, .kcard-menu-list",
         preventOnFilter: false,
         forceFallback: true, // the same pointer-driven drag for mouse, pen and touch
         fallbackTolerance: 5, // px before a press becomes a drag (so clicks stay clicks)
@@ -185,6 +195,7 @@
         bubbleScroll: true,
         scrollSensitivity: 56,
         onStart: function (event) {
+          closeMenu(false);
           dragging = snapshot(event.item);
           document.body.classList.add("is-dragging-card");
         },
@@ -243,26 +254,119 @@
     persistMove(card, origin.restore);
   });
 
-  // --- Card menus and the "Move to…" dialog ----------------------------------------------------
+  // --- The cards' shared menu and the "Move to…" dialog ---------------------------------------
 
-  function closeMenus(except) {
-    board.querySelectorAll(".kcard-menu[open]").forEach(function (menu) {
-      if (menu !== except) menu.open = false;
+  // One menu (#kcard-menu) for the whole board: a card's ⋯ (a link to its "Move to…" page)
+  // becomes a button that opens it inside that card, its links pointing at that card. Focus goes
+  // to the first item; Escape closes it and gives focus back to the ⋯; so does choosing an item
+  // once the dialog or drawer it opened closes (app.js).
+  var menu = document.getElementById("kcard-menu");
+  var menuHome = menu ? menu.parentNode : null;
+  var menuTrigger = null; // the ⋯ whose card holds the menu now
+
+  // Each card (on load, and those "Show more" brings) gets its selection checkbox (selecting is
+  // a feature of this file: the server does not send 300 inputs that do nothing without it), and
+  // its ⋯ becomes the shared menu's button.
+  function prepareCards(root) {
+    root.querySelectorAll(".kcard").forEach(function (card) {
+      if (card.querySelector(".kcard-select")) return;
+      var id = applicationId(card);
+      var box = document.createElement("input");
+      box.type = "checkbox";
+      box.className = "kcard-select";
+      box.value = id;
+      box.setAttribute("aria-label", "Select " + nameOf(card));
+      card.insertBefore(box, card.firstChild);
+      var trigger = menu && card.querySelector(".kcard-menu");
+      if (trigger) {
+        trigger.setAttribute("role", "button");
+        trigger.setAttribute("aria-expanded", "false");
+        trigger.setAttribute("aria-controls", menu.id);
+      }
     });
   }
 
-  document.addEventListener("click", function (event) {
-    closeMenus(event.target.closest && event.target.closest(".kcard-menu"));
+  function closeMenu(returnFocus) {
+    if (!menuTrigger) return;
+    var trigger = menuTrigger;
+    menuTrigger = null;
+    trigger.setAttribute("aria-expanded", "false");
+    var card = trigger.closest(".kcard");
+    if (card) card.classList.remove("has-menu");
+    menu.hidden = true;
+    menuHome.appendChild(menu);
+    if (returnFocus && document.body.contains(trigger)) trigger.focus();
+  }
+
+  function openMenu(trigger) {
+    closeMenu(false);
+    var card = trigger.closest(".kcard");
+    var id = applicationId(card);
+    menu.querySelectorAll("[data-href]").forEach(function (link) {
+      link.setAttribute("href", link.getAttribute("data-href").replace("/0/", "/" + id + "/"));
+    });
+    card.appendChild(menu);
+    card.classList.add("has-menu");
+    menu.hidden = false;
+    trigger.setAttribute("aria-expanded", "true");
+    menuTrigger = trigger;
+    var first = menu.querySelector("a");
+    if (first) first.focus();
+  }
+
+  prepareCards(board);
+  // "Show more" cards too (before kanban_more.js, loaded after this file, looks at them).
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var list = event.detail.target;
+    if (list.classList && list.classList.contains("kcol-list")) prepareCards(list);
   });
 
-  document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
-    var menu = event.target.closest && event.target.closest(".kcard-menu[open]");
-    if (menu) {
-      menu.open = false;
-      menu.querySelector("summary").focus();
-    }
-  });
+  if (menu) {
+    // app.js closes it when one of its links opens a dialog or drawer.
+    menu.addEventListener("popup:close", function () { closeMenu(false); });
+
+    board.addEventListener("click", function (event) {
+      var trigger = event.target.closest(".kcard-menu");
+      if (!trigger) return;
+      event.preventDefault();
+      if (menuTrigger === trigger) closeMenu(true);
+      else openMenu(trigger);
+    });
+
+    document.addEventListener("click", function (event) {
+      if (!menuTrigger || !event.target.closest) return;
+      if (event.target.closest("#kcard-menu") || event.target.closest(".kcard-menu") === menuTrigger) return;
+      closeMenu(false);
+    });
+
+    // Focus leaving the menu and its ⋯ (Tab away) closes it.
+    document.addEventListener("focusin", function (event) {
+      if (menuTrigger && !menu.contains(event.target) && event.target !== menuTrigger) closeMenu(false);
+    });
+
+    document.addEventListener("keydown", function (event) {
+      var target = event.target;
+      // The ⋯ is a button: Space opens it too (Enter clicks the link).
+      if (event.key === " " && target.matches && target.matches(".kcard-menu[aria-controls]")) {
+        event.preventDefault();
+        target.click();
+        return;
+      }
+      if (!menuTrigger) return;
+      var inMenu = menu.contains(target);
+      if (event.key === "Escape" && (inMenu || target === menuTrigger)) {
+        event.preventDefault();
+        event.stopPropagation();
+        closeMenu(true);
+      } else if (inMenu && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+        event.preventDefault();
+        var items = Array.prototype.slice.call(menu.querySelectorAll("a"));
+        var next = items.indexOf(target) + (event.key === "ArrowDown" ? 1 : -1);
+        items[(next + items.length) % items.length].focus();
+      }
+    });
+
+  }
 
   board.addEventListener("click", function (event) {
     var link = event.target.closest("[data-move-link]");
@@ -316,9 +420,7 @@
     var boxes = selectedBoxes();
     return {
       applicationIds: boxes.map(function (box) { return box.value; }),
-      candidateIds: boxes.map(function (box) {
-        return box.closest(".kcard").getAttribute("data-candidate-id");
-      }),
+      candidateIds: boxes.map(function (box) { return candidateId(box.closest(".kcard")); }),
     };
   }
 
@@ -370,6 +472,22 @@
 
   if (selectionBar) {
     selectionBar.querySelector("[data-selection-clear]").addEventListener("click", clearSelection);
+  }
+
+  // The card checkboxes carry no name (a board shows hundreds): "Move selected" posts the
+  // selection as one comma-joined field, as the bulk SMS button does (kanban_sms.js).
+  var selectionForm = document.getElementById("kanban-selection-form");
+  if (selectionForm) {
+    selectionForm.addEventListener("submit", function () {
+      var field = selectionForm.querySelector('input[name="applications"]');
+      if (!field) {
+        field = document.createElement("input");
+        field.type = "hidden";
+        field.name = "applications";
+        selectionForm.appendChild(field);
+      }
+      field.value = selection().applicationIds.join(",");
+    });
   }
 
   window.NextalKanban = { selection: selection, clearSelection: clearSelection };

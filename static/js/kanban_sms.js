@@ -71,22 +71,19 @@
     if (!data) return;
     var previews = JSON.parse(data.textContent);
     data.remove(); // applied once, not again on the next swap
-    var now = new Date();
     Object.keys(previews).forEach(function (applicationId) {
       var card = document.getElementById("application-" + applicationId);
       if (!card) return;
       var line = card.querySelector(".kcard-sms");
       if (!line) {
-        line = document.createElement("div");
+        line = document.createElement("p");
         line.className = "kcard-sms";
-        line.innerHTML = '<span class="kcard-sms-text"></span> <time></time>';
+        line.innerHTML = '<span class="kcard-sms-text"></span> <small></small>';
         card.appendChild(line);
       }
       // "Riley: …": the server names the sender.
       line.querySelector(".kcard-sms-text").textContent = collapse(previews[applicationId]);
-      var time = line.querySelector("time");
-      time.textContent = "now";
-      time.setAttribute("datetime", now.toISOString());
+      line.querySelector("small").textContent = "now";
     });
   }
 

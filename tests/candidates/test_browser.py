@@ -110,9 +110,24 @@ def test_dragging_within_a_column_reorders_it(page, login, recruiter, job):
 def test_the_keyboard_move_to_menu(page, login, recruiter, job, screenshot):
     open_board(page, login, recruiter, job)
     jordan = card(page, "Jordan Brooks")
-    jordan.get_by_label("Actions for Jordan Brooks").focus()
+    menu_button = jordan.get_by_label("Actions for Jordan Brooks")
+    # Every card's ⋯ opens the board's one menu, in that card; focus goes to its first item.
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    expect(menu_button).to_have_attribute("aria-controls", "kcard-menu")
+    menu_button.focus()
     page.keyboard.press("Enter")
+    expect(menu_button).to_have_attribute("aria-expanded", "true")
     expect(jordan.get_by_role("link", name="Send SMS")).to_be_visible()
+    expect(jordan.get_by_role("link", name="Send SMS")).to_be_focused()
+    page.keyboard.press("Escape")  # closes it, focus back on the ⋯
+    expect(page.locator("#kcard-menu")).to_be_hidden()
+    expect(menu_button).to_be_focused()
+    expect(menu_button).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    application = Application.objects.get(candidate__first_name="Jordan")
+    expect(jordan.get_by_role("link", name="Move to…")).to_have_attribute(
+        "href", f"/applications/{application.pk}/move/"
+    )
     move = jordan.get_by_role("link", name="Move to…")
     move.focus()
     page.keyboard.press("Enter")
@@ -161,13 +176,26 @@ def test_selecting_cards_shows_the_selection_toolbar(page, login, recruiter, job
     expect(toolbar).to_be_hidden()
 
 
+def test_move_selected_moves_every_selected_card(page, login, recruiter, job):
+    open_board(page, login, recruiter, job)
+    page.get_by_label("Select Maya Patel").check()
+    page.get_by_label("Select Amara Okafor").check()
+    toolbar = page.locator("#kanban-selection-actions")
+    toolbar.get_by_label("Move the selected candidates to").select_option(label="Offer")
+    toolbar.get_by_role("button", name="Move selected").click()
+    expect(page.locator("#messages")).to_contain_text("2 candidates moved to Offer.")
+    expect(column(page, job, "Offer").locator(".kcard-name")).to_have_count(3)
+    moved = Application.objects.filter(candidate__first_name__in=["Maya", "Amara"])
+    assert {application.stage.name for application in moved} == {"Offer"}
+
+
 def test_the_move_page_works_without_javascript(page_without_js, recruiter, job):
     page = page_without_js
     sign_in(page, recruiter)
     page.goto(f"/jobs/{job.pk}/")
     sofia = card(page, "Sofia Ramirez")
-    sofia.locator("summary").click()
-    sofia.get_by_role("link", name="Move to…").click()
+    sofia.get_by_label("Actions for Sofia Ramirez").click()  # the card's move page
+    expect(page.get_by_role("heading", name="Move Sofia Ramirez")).to_be_visible()
     page.get_by_label("Stage").select_option(label="Hired")
     page.get_by_role("button", name="Move").click()
     expect(page).to_have_url(re.compile(rf"/jobs/{job.pk}/$"))

@@ -174,5 +174,10 @@ def test_the_board_shows_one_column_per_stage_with_counts(recruiter_client):
     ]
     assert 'aria-label="1 candidate">1</span>' in html
     assert 'id="kanban-selection-actions"' in html
-    assert f'data-application-id="{application.pk}"' in html
+    assert f'id="application-{application.pk}"' in html
+    # The card's ⋯ opens the board's shared menu; without JavaScript it is the card's move page.
+    move_url = reverse("candidates:application_move", args=[application.pk])
+    name = application.candidate.full_name
+    assert f'<a class="kcard-menu" href="{move_url}" aria-label="Actions for {name}">' in html
+    assert html.count('id="kcard-menu"') == 1
     assert f'href="{profile_url(application.candidate)}">{application.candidate.full_name}' in html

@@ -1,11 +1,13 @@
 """The list pages and the kanban cost the same number of queries for 10 rows or 1,000."""
 
+import re
 import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from candidates.models import Application
 from sms.models import Thread
@@ -75,6 +77,39 @@ def test_the_board_costs_the_same_for_10_and_1000_cards(recruiter_client):
         f"board with 1000 cards: {large_count} queries, {len(response.content)} bytes, "
         f"{elapsed:.2f}s"
     )
+
+
+# The board's weight (issue 17: a board of 1,000 in six columns at most 150 KB): a card carries
+# its name, phone, last SMS and a ⋯ link, not its own menu (one menu is shared by the board).
+BOARD_BYTES = 150_000
+CARD_BYTES = 470  # a card with a long name, an unread badge and a last message
+
+
+def test_the_board_html_stays_small_per_card(recruiter_client):
+    job = JobFactory()
+    applications = bulk_applications(job, 1000, prefix="Long-named candidate")
+    Thread.objects.bulk_create(
+        Thread(
+            candidate_id=application.candidate_id,
+            phone_number=f"+1202555{i:04d}",
+            last_message_at=timezone.now(),
+            last_message_preview="Thanks, talk soon",
+            last_message_direction="inbound",
+            unread_count=1 + i % 3,  # every card shows an unread badge
+        )
+        for i, application in enumerate(applications)
+    )
+    response = recruiter_client.get(reverse("candidates:job_board", kwargs={"pk": job.pk}))
+    html = response.content.decode()
+    cards = re.findall(r'<li class="kcard[ "].*?</li>', html)
+    assert len(cards) == shown_cards(job) == 300
+    assert all("Long-named candidate" in card and "unread" in card for card in cards)
+    assert max(len(card.encode()) for card in cards) <= CARD_BYTES
+    assert len(response.content) <= BOARD_BYTES
+    # The shared menu once, not a menu per card; every card's ⋯ is its no-JavaScript move page.
+    assert html.count('data-action="send-sms"') == html.count("data-move-link") == 1
+    assert html.count('class="kcard-menu" href="/applications/') == 300
+    print(f"board of 1,000: {len(response.content)} bytes, largest card {max(map(len, cards))}")
 
 
 @pytest.mark.parametrize("size", [10, 1000])

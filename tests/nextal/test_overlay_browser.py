@@ -40,7 +40,7 @@ def open_board(page, login, user):
 def test_tab_cycles_inside_an_open_dialog(page, login, recruiter):
     open_board(page, login, recruiter)
     card = page.locator(".kcard", has_text="Maya Patel")
-    card.locator("summary").click()
+    card.get_by_label("Actions for Maya Patel").click()
     card.get_by_role("link", name="Move to…").click()
     dialog = page.locator("#overlay-root .overlay")
     dialog.wait_for()

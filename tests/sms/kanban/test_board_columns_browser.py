@@ -37,6 +37,16 @@ def test_show_more_and_selecting_a_whole_column(
     column.get_by_role("link", name="Show more").click()
     expect(column.locator(".kcard")).to_have_count(100)
     expect(column.get_by_role("link", name="Show more")).to_contain_text(f"({total - 100} more)")
+    # A card Show more brought opens the board's shared menu, pointing at that card.
+    loaded = column.locator(".kcard").nth(60)
+    application_id = loaded.get_attribute("id").removeprefix("application-")
+    loaded.locator(".kcard-menu").click()
+    expect(loaded.get_by_role("link", name="Send SMS")).to_have_attribute(
+        "href", f"/applications/{application_id}/sms/"
+    )
+    expect(loaded.locator(".kcard-menu")).to_have_attribute("aria-expanded", "true")
+    page.keyboard.press("Escape")
+    expect(loaded.locator(".kcard-menu")).to_be_focused()
 
     column.get_by_label(f"Select everyone in {long_column.name}").check()
     bar = page.get_by_role("region", name="Selected candidates")

@@ -180,8 +180,9 @@ def test_without_javascript_the_card_menu_leads_to_a_send_page(
     sign_in(page, recruiter)
     page.goto(f"/jobs/{job.pk}/")
     maya = card(page, "Maya Patel")
-    maya.get_by_label("Actions for Maya Patel").click()
-    maya.get_by_role("link", name="Send SMS").click()
+    maya.get_by_label("Actions for Maya Patel").click()  # the card's page: Move to… and Send SMS
+    expect(page.get_by_role("heading", name="Move Maya Patel")).to_be_visible()
+    page.get_by_role("link", name="Send SMS").click()
     expect(page.get_by_role("heading", name="Send SMS")).to_be_visible()
     page.get_by_label("Message", exact=True).fill(
         "Hi {{first_name}}, quick question about your notice period."

@@ -54,7 +54,14 @@ def test_recruiters_and_administrators_may_send(
 
 def test_the_board_offers_both_actions_to_senders(recruiter_client, job, cards):
     html = recruiter_client.get(reverse("candidates:job_board", args=[job.pk])).content.decode()
-    assert html.count('data-action="send-sms"') == len(cards)
-    assert reverse("sms:kanban_card_send", args=[cards["Maya"].pk]) in html
+    # One shared card menu (kanban.js puts the card's id in place of 0), a ⋯ on every card.
+    assert html.count('data-action="send-sms"') == 1
+    assert f'data-href="{reverse("sms:kanban_card_send", args=[0])}"' in html
+    assert html.count('class="kcard-menu"') == len(cards)
+    # Without JavaScript a card's ⋯ is its move page, which links to the card's Send SMS.
+    move = reverse("candidates:application_move", args=[cards["Maya"].pk])
+    assert f'<a class="kcard-menu" href="{move}"' in html
+    page = recruiter_client.get(move).content.decode()
+    assert f'href="{reverse("sms:kanban_card_send", args=[cards["Maya"].pk])}"' in page
     assert 'data-action="bulk-sms"' in html
     assert f'hx-post="{reverse("sms:kanban_bulk_send", args=[job.pk])}"' in html
