@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from integrations.providers.clicksend import MMS_SUBJECT, SOURCE
 from sms.models import Attachment, AttachmentStatus, Message, Thread
 from tests.helpers.providers import CANDIDATE_PHONE
 
@@ -101,7 +102,11 @@ def test_clicksend_gets_its_mms_api(
 
     (send,) = fake_provider.requests_for("clicksend.mms_send")
     assert send.json["media_file"].startswith(settings.PUBLIC_BASE_URL + "/media/sms/")
-    assert send.json["messages"][0]["body"] == "The site map"
+    (sent,) = send.json["messages"]
+    assert sent["body"] == "The site map"
+    assert sent["to"] == candidate.phone
+    assert sent["from"] == active_clicksend.phone_number
+    assert (sent["subject"], sent["source"]) == (MMS_SUBJECT, SOURCE)
     assert fake_provider.requests_for("clicksend.send") == []
     assert Message.objects.get(direction="outbound").status == "sent"
 
