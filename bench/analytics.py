@@ -82,7 +82,7 @@ def seed() -> tuple[dt.date, dt.date, float]:
         SmsTemplate(name=f"Bench template {i}", body="Hi {{first_name}}") for i in range(30)
     )
     jobs = Job.objects.bulk_create(Job(title=f"Bench job {i}") for i in range(100))
-    candidates = make_candidates(THREADS, 4155550000)
+    candidates = make_candidates(THREADS, 5105550000)
     threads = Thread.objects.bulk_create(
         Thread(candidate=c, phone_number=c.phone) for c in candidates
     )
