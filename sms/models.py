@@ -10,8 +10,7 @@ from datetime import time
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Substr
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from integrations.models import ProviderKind
@@ -84,26 +83,6 @@ class ThreadQuerySet(models.QuerySet):
             unread_count=1,
             changed_at=now,
             **fields,
-        )
-
-    def show_bulk_messages(self, bulk, *, at) -> int:
-        """Each thread's new message of `bulk` is its latest, in one statement (Django's
-        bulk_update builds a CASE per row and takes seconds for thousands)."""
-        return self.show_new_messages(at=at, author=author_name(bulk.created_by), bulk_send=bulk)
-
-    def show_new_messages(self, *, at, author="Nextal", **lookup) -> int:
-        """Each thread's new message matching `lookup` (one per thread: a bulk send's, an
-        automation rule's for some stage entries) is its latest, in one statement; `author` is
-        who the preview names (automated texts: "Nextal", what Nextal sent on its own)."""
-        new_message = Message.objects.filter(thread=OuterRef("pk"), **lookup)
-        related = {f"messages__{key}": value for key, value in lookup.items()}
-        return self.filter(**related).update(
-            phone_number=Subquery(new_message.values("to_number")[:1]),
-            last_message_preview=Substr(Subquery(new_message.values("body")[:1]), 1, 160),
-            last_message_at=at,
-            last_message_direction=Direction.OUTBOUND,
-            last_message_author=author,
-            changed_at=at,
         )
 
     def refresh_preview(self, *, now) -> None:

@@ -32,15 +32,15 @@ from sms.eligibility import (
     provider_block,
     recipient_facts_for,
 )
-from sms.models import BulkSend, Direction, Message, MessageStatus, SmsTemplate, Thread
+from sms.models import BulkSend, Direction, Message, MessageStatus, SmsTemplate, author_name
 from sms.outbox.publishing import publish_in_background
 from sms.outbox.queueing import SendRefused, hold_fields
 from sms.policy import current_policy
 from sms.text import fill_ins, merge
-from sms.text.cleaning import preview
 from sms.text.languages import language_name, pick_version
 from sms.text.rules import MAX_BODY_CHARS, body_problems
 from sms.text.segments import measure
+from sms.threads import threads_showing
 
 # How the preview groups skips: "2 skipped: 1 opted out, 1 at the frequency cap".
 BLOCK_CATEGORIES = {
@@ -276,7 +276,11 @@ def queue_bulk(
             skipped=plan.skipped,
         )
         by_candidate = {c.pk: (c, to, body) for c, to, body in plan.sends}
-        threads = _threads_showing(bulk, by_candidate, now)
+        threads = threads_showing(
+            {pk: (to, body) for pk, (_, to, body) in by_candidate.items()},
+            now=now,
+            author=author_name(sent_by),
+        )
         segments = {body: measure(body).segments for _, _, body in by_candidate.values()}
         messages = Message.objects.bulk_create(
             [
@@ -303,10 +307,6 @@ def queue_bulk(
                 list(Message.objects.filter(bulk_send=bulk).values_list("pk", flat=True)),
                 attachment,
             )
-        # Threads that existed before show their new message now (new ones were created so).
-        existing = [threads[pk] for pk in by_candidate if threads[pk] not in threads.created]
-        if existing:
-            Thread.objects.filter(pk__in=existing).show_bulk_messages(bulk, at=now)
         if all(message.pk for message in messages):  # PostgreSQL returns the ids
             message_ids = sorted(m.pk for m in messages if not m.held_for)
         else:
@@ -330,44 +330,6 @@ def unchanged_template(template, body: str):
     if template is not None and same(template.body) == same(body):
         return template
     return None
-
-
-class _Threads(dict):
-    """{candidate id: thread id}, and which of the threads this send created."""
-
-    created: set[int]
-
-
-def _threads_showing(bulk: BulkSend, by_candidate: dict, now) -> _Threads:
-    """Each candidate's thread: created for those without one, already showing the new message
-    (its preview, direction and time); another request may create one at the same moment."""
-    Thread.objects.bulk_create(
-        [
-            Thread(
-                candidate_id=pk,
-                phone_number=to,
-                last_message_at=now,
-                last_message_preview=preview(body),
-                last_message_direction=Direction.OUTBOUND,
-                changed_at=now,
-            )
-            for pk, (_, to, body) in by_candidate.items()
-        ],
-        ignore_conflicts=True,
-        batch_size=1000,
-    )
-    threads = _Threads()
-    threads.created = set()
-    for chunk in chunks(list(by_candidate)):
-        rows = Thread.objects.filter(candidate_id__in=chunk).values_list(
-            "candidate_id", "pk", "last_message_at", "last_message_direction"
-        )
-        for candidate_id, thread_id, last_at, direction in rows:
-            threads[candidate_id] = thread_id
-            # Ours: created just now by this insert (an older thread has an older message).
-            if last_at == now and direction == Direction.OUTBOUND:
-                threads.created.add(thread_id)
-    return threads
 
 
 def _record_on_timelines(plan: BulkPlan, bulk: BulkSend, *, by) -> None:
