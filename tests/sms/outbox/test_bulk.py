@@ -154,6 +154,7 @@ def test_new_and_existing_threads_both_show_the_bulk_message(
     for name, thread in threads.items():
         assert thread.last_message_preview == f"Hi {name}, one more thing"
         assert thread.last_message_direction == "outbound"
+        assert thread.last_message_author == "Riley"  # the preview reads "Riley: Hi …"
         assert thread.last_message_at > earlier
     assert Message.objects.filter(thread=old).count() == 1
 
