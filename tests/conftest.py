@@ -186,6 +186,26 @@ def fresh_provider_connections():
     discard_pooled()
 
 
+# Functions behind a per-process cache: mutmut's stats run (the whole selection in one
+# process) would otherwise count only the first test that reaches each as testing it.
+PROCESS_CACHES = (
+    ("sms.outbox.outcome", "_statement"),
+    ("sms.outbox.claiming", "_parts"),
+    ("sms.outbox.claiming", "_select_template"),
+    ("integrations.providers.base", "_route_path"),
+)
+
+
+@pytest.fixture(autouse=True)
+def caches_cleared_for_mutmut_stats():
+    """While mutmut maps which tests reach which function (MUTANT_UNDER_TEST=stats), every test
+    starts with the per-process caches empty; in every other run this does nothing."""
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        for module, name in PROCESS_CACHES:
+            getattr(import_module(module), name).cache_clear()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def sms_policy_without_quiet_hours(request, migrated_rows):
     """Sends in tests must not depend on the wall clock: unless a test asks for the
