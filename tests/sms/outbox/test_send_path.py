@@ -163,3 +163,32 @@ def test_a_send_refused_before_any_provider_call_names_no_provider(
     message.refresh_from_db()
     assert (message.provider, message.from_number) == ("", "")
     assert len(fake_provider.requests_for("twilio.send")) == 1
+
+
+def test_a_send_without_a_timeline_entry_keeps_a_status_a_callback_moved_on(
+    active_twilio, fake_provider, recruiter, monkeypatch
+):
+    """The outcome without a timeline entry (an unknown sender's thread) is the plain update on
+    every database: it too moves the status forward only, and writes the send's facts."""
+    thread = Thread.objects.create(phone_number="+12025550188")
+    message = Message.objects.create(
+        thread=thread,
+        direction="outbound",
+        status=MessageStatus.QUEUED,
+        body="Who is this?",
+        to_number="+12025550188",
+        sent_by=recruiter,
+    )
+    real_send = TwilioProvider.send
+
+    def send_then_a_receipt_arrives(self, sms):
+        result = real_send(self, sms)
+        Message.objects.filter(pk=message.pk).update(status=MessageStatus.DELIVERED)
+        return result
+
+    monkeypatch.setattr(TwilioProvider, "send", send_then_a_receipt_arrives)
+    assert send_message(message.pk) == MessageStatus.SENT
+    message.refresh_from_db()
+    assert message.status == MessageStatus.DELIVERED
+    assert message.provider_message_id.startswith("SM")
+    assert message.sent_at is not None
