@@ -3,13 +3,14 @@
     python scripts/mutate_services.py        # after (or before) the main `mutmut run`
 
 The main pass runs the suite on SQLite with tasks in-process, one test database per mutant.
-Two modules do their real work only where that pass cannot reach it: `sms.outbox.outcome`
-(the one-statement save is PostgreSQL's) and `sms.outbox.publishing` (the broker's producer and
-the background publishers). This pass mutates just those, in a copy of the project under
+Three modules do their real work only where that pass cannot reach it: `sms.outbox.claiming`
+(on PostgreSQL the claim and the load are one statement), `sms.outbox.outcome` (the
+one-statement save is PostgreSQL's) and `sms.outbox.publishing` (the broker's producer and the
+background publishers). This pass mutates just those, in a copy of the project under
 `mutants-services/` whose tests (the outbox's, the automations', the fault tests and the
 adapters') run on PostgreSQL and Redis, the service-marked ones included (127.0.0.1; one child,
 so the test database is created once and reused).
-`scripts/mutation_score.py` takes these two modules' results from here.
+`scripts/mutation_score.py` takes these three modules' results from here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASS_DIR = ROOT / "mutants-services"
-MODULES = ["sms/outbox/outcome.py", "sms/outbox/publishing.py"]
+MODULES = ["sms/outbox/claiming.py", "sms/outbox/outcome.py", "sms/outbox/publishing.py"]
 DATABASE = os.environ.get("MUTATE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nextal_mutate")
 REDIS = os.environ.get("MUTATE_REDIS_URL", "redis://127.0.0.1:6379/8")
 
