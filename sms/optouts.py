@@ -92,16 +92,6 @@ def standings_for(numbers) -> dict[str, OptOut]:
     }
 
 
-def opted_out_numbers(numbers) -> dict[str, OptOut]:
-    """{number: opt-out} for those of `numbers` that opted out, in one query per 1,000."""
-    wanted = sorted({n for n in numbers if n})
-    return {
-        opt_out.phone_number: opt_out
-        for chunk in chunks(wanted)
-        for opt_out in OptOut.objects.filter(phone_number__in=chunk, opted_out=True)
-    }
-
-
 def how_opted_out(opt_out: OptOut) -> str:
     """ "replied STOP", "replied “please stop texting me”", "told a recruiter", or "" """
     if opt_out.source == OptOut.Source.KEYWORD:
