@@ -68,7 +68,7 @@ def retry_delay(attempts: int, retry_after: float | None) -> float:
     return max(delay, retry_after or 0)
 
 
-def _fail(message: Message, reason: str, code: str = "", *, before_sending=False) -> None:
+def _fail(message: Message, reason: str, code: str, *, before_sending=False) -> None:
     """Fail the message (the thread's `changed_at` follows by trigger). `before_sending`: the
     rules refused it before any provider call; on a first attempt the provider the claim
     expected is cleared again, as it never went there (provider health counts per provider)."""

@@ -1,5 +1,6 @@
 """Twilio webhooks: X-Twilio-Signature checks and normalizing inbound messages and callbacks."""
 
+import logging
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
@@ -279,9 +280,13 @@ def test_it_maps_twilio_statuses_to_ours(twilio_status, ours):
 
 
 @pytest.mark.parametrize("twilio_status", ["receiving", "received", "teleported"])
-def test_it_ignores_statuses_that_say_nothing_about_an_outbound_message(twilio_status):
+def test_it_ignores_statuses_that_say_nothing_about_an_outbound_message(twilio_status, caplog):
     params = {**payload("twilio_status_delivered.json"), "MessageStatus": twilio_status}
-    assert provider().parse_status(twilio_post(STATUS_URL, params)) == []
+    with caplog.at_level(logging.INFO, logger="integrations.providers.twilio"):
+        assert provider().parse_status(twilio_post(STATUS_URL, params)) == []
+    assert caplog.messages == [
+        f"Ignoring Twilio status {twilio_status!r} for {params['MessageSid']}"
+    ]
 
 
 def test_it_falls_back_to_sms_status():

@@ -302,6 +302,12 @@ def test_reprocess_tries_only_the_chosen_unprocessed_events_once_each(candidate,
         attempts=3,
         error="TypeError: not chosen",
     )
+    waiting = ProviderEvent.objects.create(  # just stored: its own task will process it
+        provider="twilio",
+        kind="inbound",
+        event_id="waiting",
+        payload=to_payload(inbound(f"SM{9:032d}", "not chosen")),
+    )
     done_at = timezone.now() - timedelta(hours=1)
     done = ProviderEvent.objects.create(
         provider="twilio", kind="inbound", event_id="done", processed_at=done_at, attempts=1
@@ -317,6 +323,8 @@ def test_reprocess_tries_only_the_chosen_unprocessed_events_once_each(candidate,
     assert (broken.attempts, broken.processed_at) == (1, None)  # tried once, not per batch
     other.refresh_from_db()
     assert (other.attempts, other.error) == (3, "TypeError: not chosen")
+    waiting.refresh_from_db()
+    assert (waiting.attempts, waiting.processed_at) == (0, None)
     done.refresh_from_db()
     assert (done.attempts, done.processed_at) == (1, done_at)
 
