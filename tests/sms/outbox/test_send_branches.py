@@ -11,6 +11,7 @@ import requests
 from django.utils import timezone
 
 from integrations.models import Integration
+from integrations.providers.base import ErrorKind, ProviderError
 from integrations.providers.twilio import TwilioProvider
 from sms.models import Direction, Message, MessageStatus, Thread
 from sms.outbox.actions import retry_message
@@ -257,7 +258,7 @@ def test_an_ambiguous_failures_code_is_cut_to_the_columns_length(
 
 
 def test_a_transient_failure_goes_back_to_the_outbox_with_its_code_and_reason(
-    active_twilio, queued, fake_provider, candidate
+    active_twilio, queued, fake_provider, candidate, monkeypatch
 ):
     message = queued()
     bystander = queued("Another worker has this one")
@@ -267,6 +268,13 @@ def test_a_transient_failure_goes_back_to_the_outbox_with_its_code_and_reason(
         "twilio.send", status=429, json={"code": "2" * 50, "message": "Too Many Requests"}
     )
     before = timezone.now()
+    real_send = TwilioProvider.send
+
+    def slow_send(self, sms):  # the row as a claim long before the answer left it
+        Message.objects.filter(pk=message.pk).update(updated_at=before - timedelta(minutes=5))
+        return real_send(self, sms)
+
+    monkeypatch.setattr(TwilioProvider, "send", slow_send)
 
     assert send_message(message.pk) == MessageStatus.QUEUED
 
@@ -383,3 +391,46 @@ def test_a_refusal_at_send_time_on_a_later_attempt_keeps_the_provider_it_went_to
     assert later.provider == "twilio"
     assert later.from_number == active_twilio.phone_number
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 0
+
+
+def test_a_message_cancelled_during_a_failed_attempt_is_not_put_back_in_the_outbox(
+    active_twilio, queued, fake_provider, monkeypatch
+):
+    """A transient failure returns the message to the outbox only if it is still this attempt's
+    (sending): a recruiter's Cancel while the provider answered 429 stands."""
+    message = queued()
+    fake_provider.queue_twilio_error(20429, status=429)
+    real_send = TwilioProvider.send
+
+    def cancelled_meanwhile(self, sms):
+        Message.objects.filter(pk=message.pk).update(status=MessageStatus.CANCELED)
+        return real_send(self, sms)
+
+    monkeypatch.setattr(TwilioProvider, "send", cancelled_meanwhile)
+    assert send_message(message.pk) == MessageStatus.QUEUED
+    message.refresh_from_db()
+    assert (message.status, message.next_attempt_at) == (MessageStatus.CANCELED, None)
+
+
+@pytest.mark.parametrize(
+    ("error", "outcome"),
+    [
+        (ProviderError("x" * 600, kind=ErrorKind.TRANSIENT), MessageStatus.QUEUED),
+        (ProviderError("x" * 600, kind=ErrorKind.PERMANENT), MessageStatus.FAILED),
+        (ProviderError("x" * 600, kind=ErrorKind.AMBIGUOUS), MessageStatus.UNKNOWN),
+    ],
+    ids=["transient", "permanent", "ambiguous"],
+)
+def test_a_long_reason_is_cut_to_the_columns_length(
+    active_twilio, queued, fake_provider, monkeypatch, error, outcome
+):
+    message = queued()
+
+    def fails(self, sms):
+        raise error
+
+    monkeypatch.setattr(TwilioProvider, "send", fails)
+    assert send_message(message.pk) == outcome
+    message.refresh_from_db()
+    assert message.status == outcome
+    assert len(message.error_message) == Message._meta.get_field("error_message").max_length

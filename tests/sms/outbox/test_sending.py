@@ -122,6 +122,7 @@ def test_21610_fails_and_records_the_opt_out(
     assert message.error_code == "21610"
     opt_out = OptOut.objects.get(phone_number=CANDIDATE_PHONE)
     assert (opt_out.opted_out, opt_out.source, opt_out.provider) == (True, "provider", "twilio")
+    assert opt_out.detail == "Twilio error 21610"
     assert TimelineEvent.objects.filter(candidate=candidate, kind="opted_out").count() == 1
     with pytest.raises(SendRefused, match="opted out"):
         queue_message(candidate, "Again?", sent_by=recruiter)
