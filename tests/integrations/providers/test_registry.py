@@ -113,3 +113,15 @@ def test_a_messaging_service_sid_is_mg_and_32_hex_characters():
         "as shown under Messaging → Services in the Twilio Console."
     ]
     assert excinfo.value.code == "invalid"
+
+
+def test_a_clicksend_username_is_trimmed_and_at_most_the_columns_length():
+    from django.core.exceptions import ValidationError
+
+    longest = "u" * Integration._meta.get_field("account_id").max_length
+    assert ClickSendProvider.clean_account_id(f"  {longest} ") == longest
+    assert ClickSendProvider.clean_account_id(None) == ""
+    with pytest.raises(ValidationError) as excinfo:
+        ClickSendProvider.clean_account_id(longest + "u")
+    assert excinfo.value.messages == ["This is too long."]
+    assert excinfo.value.code == "max_length"

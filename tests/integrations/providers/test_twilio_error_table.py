@@ -1,0 +1,106 @@
+"""How the Twilio adapter reads a failed call (the SDK's exception and the last response it
+saw), and which Media URLs get the Auth Token.
+
+Most cases go through the fake server in test_twilio_send.py; these are the combinations a
+server cannot produce on demand: an exception without the response, a response without an
+exception status, a code that is not a number, a rate-limit code on another HTTP status."""
+
+import pytest
+from django.test import override_settings
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.response import Response
+
+from integrations.providers.base import ErrorKind, ProviderCredentials
+from integrations.providers.twilio import TwilioProvider
+from tests.fakes.provider_server import TWILIO_SID, TWILIO_TOKEN
+
+URI = f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
+
+
+def provider() -> TwilioProvider:
+    return TwilioProvider(ProviderCredentials(TWILIO_SID, TWILIO_TOKEN))
+
+
+def rest_error(status, code=None, msg="Refused"):
+    return TwilioRestException(status, URI, msg=msg, code=code, method="POST")
+
+
+@pytest.mark.parametrize(
+    ("exc", "response", "kind", "code", "words"),
+    [
+        # The exception's own status counts without the response...
+        (rest_error(401), None, ErrorKind.PERMANENT, "401", "rejected the credentials"),
+        (rest_error(429), None, ErrorKind.TRANSIENT, "429", "rate limiting"),
+        # ...and the response's when the exception carries none.
+        (
+            TwilioException("?"),
+            Response(401, "{}", headers={}),
+            ErrorKind.PERMANENT,
+            "401",
+            "credentials",
+        ),
+        (
+            TwilioException("?"),
+            Response(403, "{}", headers={}),
+            ErrorKind.PERMANENT,
+            "403",
+            "credentials",
+        ),
+        # Twilio's rate-limit code is rate limiting whatever the HTTP status.
+        (
+            rest_error(400, 20429),
+            Response(400, "{}", headers={}),
+            ErrorKind.TRANSIENT,
+            "20429",
+            "rate limit",
+        ),
+        # A code that is not a number is no known code: an ordinary refusal, never a crash.
+        (
+            rest_error(400, ["21211"]),
+            Response(400, "{}", headers={}),
+            ErrorKind.PERMANENT,
+            "['21211']",
+            "rej",
+        ),
+    ],
+    ids=["401-alone", "429-alone", "401-response", "403-response", "20429-on-400", "list-code"],
+)
+def test_each_failure_reads_as_its_kind(exc, response, kind, code, words):
+    error = provider()._error_from(exc, response)
+    assert (error.kind, error.code) == (kind, code)
+    assert words in error.message
+
+
+def test_a_rate_limit_without_a_response_has_no_retry_after():
+    error = provider()._error_from(rest_error(429, 20429), None)
+    assert (error.kind, error.retry_after) == (ErrorKind.TRANSIENT, None)
+
+
+def test_a_rate_limits_retry_after_comes_from_the_response():
+    response = Response(429, "{}", headers={"Retry-After": "42"})
+    error = provider()._error_from(rest_error(429, 20429), response)
+    assert error.retry_after == 42.0
+
+
+MEDIA = f"/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM{'a' * 32}/Media/ME{'b' * 32}"
+
+
+@override_settings(TWILIO_API_BASE_URL="https://api.twilio.com")
+@pytest.mark.parametrize(
+    ("url", "gets_the_token"),
+    [
+        (f"https://api.twilio.com{MEDIA}", True),
+        (f"https://api.twilio.com{MEDIA}?download=1", False),
+        (f"https://api.twilio.com{MEDIA}#top", False),
+        (f"https://user@api.twilio.com{MEDIA}", False),
+        (f"https://:secret@api.twilio.com{MEDIA}", False),
+        (f"http://api.twilio.com{MEDIA}", False),
+        (f"https://api.twilio.com.example.org{MEDIA}", False),
+        (f"https://api.twilio.com{MEDIA.replace(TWILIO_SID, 'AC' + '0' * 32)}", False),
+        ("", False),
+    ],
+    ids=["media", "query", "fragment", "user", "password", "http", "other-host", "other-acct", ""],
+)
+def test_only_this_accounts_media_urls_on_twilios_host_get_the_token(url, gets_the_token):
+    expected = (TWILIO_SID, TWILIO_TOKEN) if gets_the_token else None
+    assert provider().media_credentials(url) == expected
