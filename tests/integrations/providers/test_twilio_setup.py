@@ -37,6 +37,24 @@ def test_it_finds_the_number_on_the_account(fake_provider):
     assert request.auth == (TWILIO_SID, TWILIO_TOKEN)
 
 
+def test_the_sender_check_runs_over_tls_with_the_configured_ca(fake_provider_tls):
+    fake_provider_tls.add_twilio_number(NUMBER)
+
+    assert twilio().check_sender().ok is True
+    assert len(fake_provider_tls.requests) == 1
+
+
+def test_the_sender_check_gives_up_after_the_check_timeout(fake_provider):
+    """The fake answers after 30 s: the check's read timeout (3 s) gives up long before and
+    says it was not verified (a check that waited would read the late, empty answer)."""
+    fake_provider.queue("twilio.numbers", status=200, json={}, delay=30)
+
+    check = twilio().check_sender()
+
+    assert check.ok is None
+    assert "did not answer in time" in check.message
+
+
 def test_it_warns_with_what_to_do_when_the_number_is_not_on_the_account(fake_provider):
     fake_provider.add_twilio_number("+15005550009")
 
