@@ -368,3 +368,14 @@ def test_a_sweep_with_nothing_to_do_logs_nothing(candidate, caplog):
     with caplog.at_level("INFO", logger="sms.inbound.processing"):
         assert processing.sweep_events() == processing.Processed()
     assert not [m for m in caplog.messages if m.startswith("Webhook sweep")]
+
+
+def test_without_redis_a_backlog_asks_for_no_helper(candidate, monkeypatch):
+    """The embedded default (tasks in-process, no Redis flag to coalesce on): a task that finds
+    a full batch goes on draining by itself and publishes no helper beside it."""
+    from sms.inbound import events
+
+    published = []
+    monkeypatch.setattr(events, "publish_processing", lambda *a, **kw: published.append(kw))
+    assert events.request_helper() is False
+    assert published == []
