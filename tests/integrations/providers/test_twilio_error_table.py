@@ -10,7 +10,7 @@ from django.test import override_settings
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.response import Response
 
-from integrations.providers.base import ErrorKind, ProviderCredentials
+from integrations.providers.base import ErrorKind, ProviderCredentials, SetupError
 from integrations.providers.twilio import TwilioProvider
 from tests.fakes.provider_server import TWILIO_SID, TWILIO_TOKEN
 
@@ -104,3 +104,22 @@ MEDIA = f"/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM{'a' * 32}/Media/ME{'b' *
 def test_only_this_accounts_media_urls_on_twilios_host_get_the_token(url, gets_the_token):
     expected = (TWILIO_SID, TWILIO_TOKEN) if gets_the_token else None
     assert provider().media_credentials(url) == expected
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_setup_call_refused_before_any_answer_names_the_credentials(status):
+    """A setup call whose SDK raises with the status before any response was kept."""
+
+    def refused(client, *args):
+        raise rest_error(status)
+
+    with pytest.raises(SetupError, match=r"^Twilio rejected the credentials\.$"):
+        provider()._setup_call(refused)
+
+
+def test_a_setup_call_refused_otherwise_names_the_status_and_code():
+    def refused(client, *args):
+        raise rest_error(404, 20404)
+
+    with pytest.raises(SetupError, match=r"^Twilio answered HTTP 404 \(20404\)"):
+        provider()._setup_call(refused)
