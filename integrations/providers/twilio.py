@@ -328,6 +328,8 @@ class TwilioProvider(SmsProvider):
             status = getattr(exc, "status", None) or (response.status_code if response else None)
             if status in (401, 403):
                 raise SetupError("Twilio rejected the credentials.") from exc
+            if status is not None and 200 <= status < 300:  # a success the SDK could not read
+                raise SetupError("Twilio's answer could not be read.") from exc
             code = getattr(exc, "code", None)
             detail = _error_payload_message(http_client.last_response)
             raise SetupError(

@@ -123,3 +123,30 @@ def test_a_setup_call_refused_otherwise_names_the_status_and_code():
 
     with pytest.raises(SetupError, match=r"^Twilio answered HTTP 404 \(20404\)"):
         provider()._setup_call(refused)
+
+
+def test_a_setup_call_refused_without_a_code_or_words_names_the_status():
+    def refused(client, *args):
+        raise rest_error(404)
+
+    with pytest.raises(SetupError, match=r"^Twilio answered HTTP 404\.$"):
+        provider()._setup_call(refused)
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        (200, "Twilio's answer could not be read."),
+        (299, "Twilio's answer could not be read."),
+        (300, "Twilio answered HTTP 300."),
+        (199, "Twilio answered HTTP 199."),
+    ],
+)
+def test_a_success_the_sdk_could_not_read_is_an_unreadable_answer(status, words):
+    def unreadable(client, *args):
+        client.http_client.last_response = Response(status, "<html>", headers={})
+        raise TwilioException("Unable to parse the answer")
+
+    with pytest.raises(SetupError) as raised:
+        provider()._setup_call(unreadable)
+    assert raised.value.message == words

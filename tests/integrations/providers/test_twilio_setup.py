@@ -244,6 +244,19 @@ def test_a_service_letting_numbers_use_their_own_webhooks_points_elsewhere(fake_
     assert "each number's own webhook" in status.detail
 
 
+def test_a_refusal_names_twilios_status_code_and_words(fake_provider):
+    fake_provider.queue(
+        "twilio.numbers",
+        status=404,
+        json={"code": 20404, "message": "The requested resource was not found"},
+    )
+    check = twilio().check_sender()
+    assert check.ok is None
+    assert check.message == (
+        "Not verified: Twilio answered HTTP 404: The requested resource was not found"
+    )
+
+
 def test_rejected_credentials_are_a_setup_error(fake_provider):
     fake_provider.twilio_token = "rotated"
 
@@ -255,9 +268,10 @@ def test_an_unreadable_answer_is_a_setup_error_never_a_crash(fake_provider):
     fake_provider.queue(
         "twilio.numbers", body=b"<html>proxy</html>", headers={"Content-Type": "text/html"}
     )
-    assert twilio().check_sender().ok is None
+    check = twilio().check_sender()
+    assert (check.ok, check.message) == (None, "Not verified: Twilio's answer could not be read.")
     fake_provider.queue("twilio.numbers", json={"unexpected": 1, "other": 2})
-    with pytest.raises(SetupError):
+    with pytest.raises(SetupError, match=r"^Twilio's answer could not be read\.$"):
         twilio().connect_webhooks()
     assert fake_provider.requests_for("twilio.number_update") == []
 
