@@ -365,3 +365,41 @@ def test_a_repeated_field_is_kept_as_every_value_it_was_posted_with():
     [event] = provider().parse_status(request)
     assert event.raw["ErrorCode"] == ["1", "2"]
     assert event.raw["MessageSid"] == params["MessageSid"]  # a single value stays a string
+
+
+MEDIA_URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME{}"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        # Only the first NumMedia MediaUrl{N} count; none without NumMedia.
+        (
+            {"NumMedia": "1", "MediaUrl0": MEDIA_URL.format(0), "MediaContentType0": " image/png "},
+            [(MEDIA_URL.format(0), "image/png")],
+        ),
+        ({"MediaUrl0": MEDIA_URL.format(0), "MediaContentType0": "image/png"}, []),
+        ({"NumMedia": "0", "MediaUrl0": MEDIA_URL.format(0)}, []),
+        ({"NumMedia": "-3", "MediaUrl0": MEDIA_URL.format(0)}, []),
+        # A blank or missing URL is skipped; a missing type is empty.
+        (
+            {"NumMedia": "3", "MediaUrl0": "  ", "MediaUrl2": MEDIA_URL.format(2)},
+            [(MEDIA_URL.format(2), "")],
+        ),
+    ],
+    ids=["one", "no-count", "zero", "negative", "blank-and-missing"],
+)
+def test_inbound_media_are_read_from_num_media_and_each_url(fields, expected):
+    params = {**payload("twilio_inbound_sms.json"), **fields}
+    [inbound] = provider().parse_inbound(twilio_post(INBOUND_URL, params))
+    assert [(m.url, m.content_type) for m in inbound.media] == expected
+
+
+def test_a_message_sid_of_another_shape_says_what_a_sid_looks_like():
+    params = {**payload("twilio_inbound_sms.json"), "MessageSid": "SM123"}
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().parse_inbound(twilio_post(INBOUND_URL, params))
+    assert (excinfo.value.status, excinfo.value.reason) == (
+        400,
+        "MessageSid is not a Twilio message SID (SM or MM + 32 hex).",
+    )
