@@ -1,6 +1,7 @@
 """`make mutate`'s second pass: the pipeline code that only runs on PostgreSQL or with a broker.
 
     python scripts/mutate_services.py        # after (or before) the main `mutmut run`
+    python scripts/mutate_services.py 'sms.outbox.outcome.x_forward_to*'   # re-check these
 
 The main pass runs the suite on SQLite with tasks in-process, one test database per mutant.
 Three modules do their real work only where that pass cannot reach it: `sms.outbox.claiming`
@@ -85,8 +86,9 @@ def main() -> int:
     env = {**os.environ, "DATABASE_URL": DATABASE, "REDIS_URL": REDIS}
     env.pop("CI", None)  # a developer's run: no CI service guard
     mutmut = Path(sys.executable).with_name("mutmut")
+    names = sys.argv[1:]  # mutant names (globs) to re-check; none: every unchecked one
     return subprocess.run(  # noqa: S603 - our own venv's mutmut
-        [str(mutmut), "run", "--max-children", "1"], cwd=PASS_DIR, env=env, check=False
+        [str(mutmut), "run", "--max-children", "1", *names], cwd=PASS_DIR, env=env, check=False
     ).returncode
 
 
