@@ -27,19 +27,39 @@ NAME = re.compile(r"^(?P<module>[\w.]+?)\.x[_ǁ].*__mutmut_\d+$")
 ROOT = Path(__file__).resolve().parent.parent
 # The second pass (scripts/mutate_services.py): these modules' results come from there.
 SERVICES_DIR = ROOT / "mutants-services"
-SERVICES_MODULES = {"sms.outbox.claiming", "sms.outbox.outcome", "sms.outbox.publishing"}
+SERVICES_MODULES = {"sms.outbox.outcome", "sms.outbox.publishing"}
+# Mutated in both passes: the SQLite branch is the main pass's, the PostgreSQL one the second's.
+# A mutant counts as caught when either pass caught it.
+BOTH_PASSES = {"sms.outbox.claiming"}
 
 
 def results() -> list[tuple[str, str]]:
-    rows = [row for row in _results(ROOT) if row[0] not in SERVICES_MODULES]
-    if SERVICES_DIR.exists():
-        rows += [row for row in _results(SERVICES_DIR) if row[0] in SERVICES_MODULES]
-    else:
+    main = _results(ROOT)
+    services = _results(SERVICES_DIR) if SERVICES_DIR.exists() else {}
+    if not services:
         print("No second pass yet (scripts/mutate_services.py): claiming, outcome, publishing.")
+    rows = []
+    for name, (module, status) in main.items():
+        if module in BOTH_PASSES:
+            rows.append((module, _either(status, services.get(name, (module, "not checked"))[1])))
+        elif module not in SERVICES_MODULES:
+            rows.append((module, status))
+    for name, (module, status) in services.items():
+        if module in SERVICES_MODULES or (module in BOTH_PASSES and name not in main):
+            rows.append((module, status))
     return rows
 
 
-def _results(folder: Path) -> list[tuple[str, str]]:
+def _either(one: str, other: str) -> str:
+    if one in CAUGHT or other in CAUGHT:
+        return "killed"
+    if "not checked" in (one, other):
+        return "not checked"
+    return one
+
+
+def _results(folder: Path) -> dict[str, tuple[str, str]]:
+    """{mutant name: (module, status)} from the mutmut run in `folder`."""
     output = subprocess.run(  # noqa: S603 - our own venv's mutmut, fixed arguments
         [str(Path(sys.executable).with_name("mutmut")), "results", "--all", "true"],
         capture_output=True,
@@ -47,12 +67,12 @@ def _results(folder: Path) -> list[tuple[str, str]]:
         check=True,
         cwd=folder,
     ).stdout
-    rows = []
+    rows = {}
     for line in output.splitlines():
         name, _, status = line.strip().partition(": ")
         match = NAME.match(name)
         if match:
-            rows.append((match["module"], status.strip()))
+            rows[name] = (match["module"], status.strip())
     return rows
 
 
