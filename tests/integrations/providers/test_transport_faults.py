@@ -109,3 +109,13 @@ def test_a_credential_check_over_tls_tells_a_handshake_failure(fake_provider_tls
 
     assert check.valid is None
     assert "could not be reached (the secure connection failed)" in check.message
+
+
+def test_outside_a_provider_call_a_request_may_have_been_sent():
+    """The safe default: only a call that tracked its connection can say nothing left."""
+    from integrations.providers.transport import provider_call, request_may_have_been_sent
+
+    assert request_may_have_been_sent() is True
+    with provider_call():
+        assert request_may_have_been_sent() is False
+    assert request_may_have_been_sent() is True

@@ -376,9 +376,11 @@ def test_a_refusal_at_send_time_on_a_later_attempt_keeps_the_provider_it_went_to
     """A first attempt refused by the rules never reached a provider: the claim's provider is
     cleared. On a later attempt an earlier one did reach it, so provider health still counts it
     there."""
+    from integrations import active
     from sms.models import OptOut
     from sms.outbox.sending import send_queued_message
 
+    active.sending_integration(active_twilio.pk, active_twilio.updated_at)  # a warm worker
     first, later = queued("First"), queued("Second")
     Message.objects.filter(pk=later.pk).update(attempts=1)  # one attempt already made
     OptOut.objects.create(phone_number=CANDIDATE_PHONE, opted_out=True, changed_at=timezone.now())
@@ -388,6 +390,7 @@ def test_a_refusal_at_send_time_on_a_later_attempt_keeps_the_provider_it_went_to
     first.refresh_from_db()
     later.refresh_from_db()
     assert (first.provider, first.from_number) == ("", "")
+    assert first.error_code == "opted_out"
     assert later.provider == "twilio"
     assert later.from_number == active_twilio.phone_number
     assert fake_provider.sends_to(CANDIDATE_PHONE) == 0

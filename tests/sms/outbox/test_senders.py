@@ -3,6 +3,7 @@ when it is in the pool) and a ClickSend alphanumeric sender ID (no US/CA recipie
 before any API call, with the reason)."""
 
 import pytest
+from django.utils import timezone
 
 from integrations.models import Integration
 from sms.models import MessageStatus
@@ -109,16 +110,22 @@ def test_the_test_sms_and_bulk_sends_refuse_them_too(alpha_clicksend, recruiter,
 def test_a_message_queued_before_the_switch_fails_at_send_time_without_an_api_call(
     active_clicksend, queued, fake_provider
 ):
+    from integrations import active
+
+    # A warm worker holds the integration as it was when the message was queued.
+    active.sending_integration(active_clicksend.pk, active_clicksend.updated_at)
     message = queued(CandidateFactory(phone=US_NUMBER))  # from a dedicated number: allowed
     Integration.objects.filter(pk=active_clicksend.pk).update(
-        phone_number="", alpha_sender="Nextal"
+        phone_number="", alpha_sender="Nextal", updated_at=timezone.now()
     )
 
     assert send_message(message.pk) == MessageStatus.FAILED
 
     message.refresh_from_db()
+    assert message.error_message.startswith("Not sent: ClickSend sends from the sender ID")
     assert REASON in message.error_message
     assert message.error_code == "alpha_sender_region"
+    assert (message.provider, message.from_number) == ("", "")  # it never went there
     assert fake_provider.requests_for("clicksend.send") == []
 
 
