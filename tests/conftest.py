@@ -186,8 +186,10 @@ def fresh_provider_connections():
     discard_pooled()
 
 
-# Functions behind a per-process cache: mutmut's stats run (the whole selection in one
-# process) would otherwise count only the first test that reaches each as testing it.
+# Functions behind a per-process cache. Under mutmut, the stats run (the whole selection in one
+# process) would otherwise count only the first test that reaches each, and every mutant's
+# process is forked from one that ran the clean suite, its caches already filled by the
+# unmutated code.
 PROCESS_CACHES = (
     ("sms.outbox.outcome", "_statement"),
     ("sms.outbox.claiming", "_parts"),
@@ -197,10 +199,10 @@ PROCESS_CACHES = (
 
 
 @pytest.fixture(autouse=True)
-def caches_cleared_for_mutmut_stats():
-    """While mutmut maps which tests reach which function (MUTANT_UNDER_TEST=stats), every test
-    starts with the per-process caches empty; in every other run this does nothing."""
-    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+def caches_cleared_under_mutmut():
+    """Under mutmut (MUTANT_UNDER_TEST is set: "stats", or the mutant's name) every test starts
+    with the per-process caches empty; in every other run this does nothing."""
+    if os.environ.get("MUTANT_UNDER_TEST"):
         for module, name in PROCESS_CACHES:
             getattr(import_module(module), name).cache_clear()
     yield
