@@ -347,7 +347,7 @@ def test_a_permanent_failures_code_is_cut_to_the_columns_length(
 
 
 def test_an_unexpected_error_in_the_adapter_is_outcome_unknown_never_retried(
-    active_twilio, queued, fake_provider, monkeypatch
+    active_twilio, queued, fake_provider, monkeypatch, caplog
 ):
     """Not a ProviderError (an adapter bug, a time limit inside the HTTP call): the provider may
     have accepted it, so it is "outcome unknown" in those words alone, and not queued again."""
@@ -360,6 +360,7 @@ def test_an_unexpected_error_in_the_adapter_is_outcome_unknown_never_retried(
 
     monkeypatch.setattr(TwilioProvider, "send", broken)
     assert send_queued_message(message.pk) == MessageStatus.UNKNOWN
+    assert f"Unexpected error sending SMS #{message.pk} through Twilio" in caplog.messages
     message.refresh_from_db()
     assert (message.status, message.error_message, message.error_code) == (
         MessageStatus.UNKNOWN,
@@ -437,3 +438,44 @@ def test_a_long_reason_is_cut_to_the_columns_length(
     message.refresh_from_db()
     assert message.status == outcome
     assert len(message.error_message) == Message._meta.get_field("error_message").max_length
+
+
+def test_a_permanent_failure_without_a_code_records_no_code_and_no_opt_out(
+    active_twilio, queued, fake_provider, monkeypatch
+):
+    from sms.models import OptOut
+
+    message = queued()
+
+    def refused(self, sms):
+        raise ProviderError("Twilio rejected the message", kind=ErrorKind.PERMANENT)
+
+    monkeypatch.setattr(TwilioProvider, "send", refused)
+    assert send_message(message.pk) == MessageStatus.FAILED
+    message.refresh_from_db()
+    assert (message.error_code, message.error_message) == ("", "Twilio rejected the message")
+    assert not OptOut.objects.exists()
+    assert ProviderError("x", kind=ErrorKind.PERMANENT, code=None).code == ""
+
+
+def test_a_stale_workers_copy_is_corrected_before_the_call(
+    active_twilio, queued, fake_provider, monkeypatch
+):
+    """The claim recorded this worker's copy of the sender; the integration changed since: the
+    row names the new sender before the provider is asked, so an unknown outcome says where it
+    may have gone."""
+    from integrations import active
+
+    active.sending_integration(active_twilio.pk, active_twilio.updated_at)  # a warm worker
+    message = queued()
+    Integration.objects.filter(pk=active_twilio.pk).update(
+        phone_number="+12025550166", updated_at=timezone.now()
+    )
+
+    def times_out(self, sms):
+        raise ProviderError("Twilio did not answer in time", kind=ErrorKind.AMBIGUOUS)
+
+    monkeypatch.setattr(TwilioProvider, "send", times_out)
+    assert send_message(message.pk) == MessageStatus.UNKNOWN
+    message.refresh_from_db()
+    assert (message.provider, message.from_number) == ("twilio", "+12025550166")
