@@ -114,11 +114,9 @@ def test_every_status_change_moves_the_thread(active_twilio, queued, fake_provid
     assert thread.changed_at == claimed_at
 
 
-def test_the_outcome_keeps_a_status_a_callback_moved_on(
-    active_twilio, queued, fake_provider, monkeypatch
-):
-    """A delivery receipt that raced the send: the facts are written, the status stays."""
-    message = queued()
+def sent_while_a_receipt_arrived(message, monkeypatch) -> None:
+    """Send `message` while its delivery receipt is recorded during the provider call; the send
+    writes its facts and the status stays delivered."""
     real_send = TwilioProvider.send
 
     def send_then_a_receipt_arrives(self, sms):
@@ -132,6 +130,14 @@ def test_the_outcome_keeps_a_status_a_callback_moved_on(
     assert message.status == MessageStatus.DELIVERED
     assert message.provider_message_id.startswith("SM")
     assert message.sent_at is not None
+
+
+def test_the_outcome_keeps_a_status_a_callback_moved_on(
+    active_twilio, queued, fake_provider, monkeypatch
+):
+    """A delivery receipt that raced the send: the facts are written, the status stays."""
+    message = queued()
+    sent_while_a_receipt_arrived(message, monkeypatch)
     assert TimelineEvent.objects.filter(data__message_id=message.pk).count() == 1
 
 
@@ -179,16 +185,4 @@ def test_a_send_without_a_timeline_entry_keeps_a_status_a_callback_moved_on(
         to_number="+12025550188",
         sent_by=recruiter,
     )
-    real_send = TwilioProvider.send
-
-    def send_then_a_receipt_arrives(self, sms):
-        result = real_send(self, sms)
-        Message.objects.filter(pk=message.pk).update(status=MessageStatus.DELIVERED)
-        return result
-
-    monkeypatch.setattr(TwilioProvider, "send", send_then_a_receipt_arrives)
-    assert send_message(message.pk) == MessageStatus.SENT
-    message.refresh_from_db()
-    assert message.status == MessageStatus.DELIVERED
-    assert message.provider_message_id.startswith("SM")
-    assert message.sent_at is not None
+    sent_while_a_receipt_arrived(message, monkeypatch)
