@@ -141,11 +141,10 @@ def test_the_outcome_keeps_a_status_a_callback_moved_on(
     assert TimelineEvent.objects.filter(data__message_id=message.pk).count() == 1
 
 
-def test_a_send_to_an_unknown_senders_thread_records_no_timeline(
-    active_twilio, fake_provider, recruiter
-):
+def unknown_senders_message(recruiter) -> Message:
+    """A queued reply in the thread of a number that is no candidate's (no timeline)."""
     thread = Thread.objects.create(phone_number="+12025550188")
-    message = Message.objects.create(
+    return Message.objects.create(
         thread=thread,
         direction="outbound",
         status=MessageStatus.QUEUED,
@@ -153,6 +152,12 @@ def test_a_send_to_an_unknown_senders_thread_records_no_timeline(
         to_number="+12025550188",
         sent_by=recruiter,
     )
+
+
+def test_a_send_to_an_unknown_senders_thread_records_no_timeline(
+    active_twilio, fake_provider, recruiter
+):
+    message = unknown_senders_message(recruiter)
     assert send_message(message.pk) == MessageStatus.SENT
     message.refresh_from_db()
     assert (message.status, message.provider) == (MessageStatus.SENT, "twilio")
@@ -176,13 +181,5 @@ def test_a_send_without_a_timeline_entry_keeps_a_status_a_callback_moved_on(
 ):
     """The outcome without a timeline entry (an unknown sender's thread) is the plain update on
     every database: it too moves the status forward only, and writes the send's facts."""
-    thread = Thread.objects.create(phone_number="+12025550188")
-    message = Message.objects.create(
-        thread=thread,
-        direction="outbound",
-        status=MessageStatus.QUEUED,
-        body="Who is this?",
-        to_number="+12025550188",
-        sent_by=recruiter,
-    )
+    message = unknown_senders_message(recruiter)
     sent_while_a_receipt_arrived(message, monkeypatch)
