@@ -40,10 +40,13 @@ bench: $(VENV)/.installed
 
 # Mutation testing of the pipeline's core (about two hours on 2 cores; not part of CI): mutmut
 # caches results, so a second run only re-checks what changed. Survivors: docs/testing.md.
+# Resumes from mutation-results/ (mutmut's verdicts, committed) and saves back into it, also
+# when a run is stopped: commit mutation-results/ to keep what a run checked.
 mutate: $(VENV)/.installed
-	$(VENV)/bin/mutmut run --max-children $$(nproc)
+	$(PY) scripts/mutation_cache.py restore
+	$(VENV)/bin/mutmut run --max-children $$(nproc); s=$$?; $(PY) scripts/mutation_cache.py save; exit $$s
 	bash .ci/services
-	$(PY) scripts/mutate_services.py
+	$(PY) scripts/mutate_services.py; s=$$?; $(PY) scripts/mutation_cache.py save; exit $$s
 	$(PY) scripts/mutation_score.py --min 90
 
 worker: $(VENV)/.installed

@@ -404,7 +404,8 @@ class TwilioProvider(SmsProvider):
                 code=code or status,
             )
         # Other 4xx: Twilio refused this request and will refuse it again.
-        twilio_message = _error_payload_message(response) or str(getattr(exc, "detail", "") or "")
+        # Twilio's own words from the body (the SDK's own, "Unable to create record", say nothing).
+        twilio_message = _error_payload_message(response)
         reason = "Twilio rejected the message"
         if twilio_message:
             reason += f": {twilio_message}"

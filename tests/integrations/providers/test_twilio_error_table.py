@@ -71,6 +71,39 @@ def test_each_failure_reads_as_its_kind(exc, response, kind, code, words):
     assert words in error.message
 
 
+@pytest.mark.parametrize(
+    ("response", "message"),
+    [
+        # Twilio's own words from the body, not the SDK's...
+        (
+            Response(400, '{"message": "The To number is not valid."}', headers={}),
+            "Twilio rejected the message: The To number is not valid (HTTP 400)",
+        ),
+        # Without a readable body only the status is named: the SDK's words say nothing.
+        (None, "Twilio rejected the message (HTTP 400)"),
+        (
+            Response(400, "not json", headers={}),
+            "Twilio rejected the message (HTTP 400)",
+        ),
+    ],
+    ids=["body", "no-response", "unreadable-body"],
+)
+def test_another_refusal_names_twilios_words(response, message):
+    error = provider()._error_from(rest_error(400, msg="Refused here."), response)
+    assert (error.kind, error.code, error.message) == (ErrorKind.PERMANENT, "400", message)
+
+
+def test_another_refusal_without_words_names_the_status():
+    error = provider()._error_from(rest_error(404, msg=""), None)
+    assert error.message == "Twilio rejected the message (HTTP 404)"
+
+
+def test_twilios_rate_limit_code_alone_is_a_rate_limit():
+    error = provider()._error_from(rest_error(400, 20429), None)
+    assert (error.kind, error.code) == (ErrorKind.TRANSIENT, "20429")
+    assert error.message == "Twilio is rate limiting requests (Twilio 20429)"
+
+
 def test_a_rate_limit_without_a_response_has_no_retry_after():
     error = provider()._error_from(rest_error(429, 20429), None)
     assert (error.kind, error.retry_after) == (ErrorKind.TRANSIENT, None)

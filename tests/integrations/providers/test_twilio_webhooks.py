@@ -352,7 +352,10 @@ def test_a_signed_webhook_belongs_by_service_number_or_account(params, match, ca
     with caplog.at_level("WARNING", logger="integrations.providers.twilio"):
         assert twilio.webhook_match(params) == match
     # Only a webhook of our account for a number that is not ours is worth a warning.
-    warned = "Signed Twilio webhook for a number that is neither the Phone Number nor the "
+    warned = (
+        "Signed Twilio webhook for a number that is neither the Phone Number nor the "
+        "Messaging Service; kept."
+    )
     assert (warned in caplog.text) is (match == "account")
 
 
