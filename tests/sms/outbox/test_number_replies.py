@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from sms.models import HeldFor, Message, MessageStatus, Thread
+from sms.models import HeldFor, Message, MessageStatus, SmsTemplate, Thread
 from sms.outbox.queueing import SendRefused, queue_number_reply
 from sms.text.rules import EMPTY_BODY, MAX_BODY_CHARS
 
@@ -195,3 +195,10 @@ def test_at_night_without_a_recent_text_from_them_a_reply_is_held(
     assert published == []  # held: the sweeper sends it when the window opens
     assert message.held_for == HeldFor.QUIET_HOURS
     assert message.next_attempt_at == datetime(2026, 3, 11, 8, 0, tzinfo=TORONTO)
+
+
+def test_a_reply_records_who_sent_it_and_its_template(thread, recruiter, active_twilio):
+    template = SmsTemplate.objects.create(name="Thanks", body="Thanks, we will call you.")
+    message = queue_number_reply(thread, template.body, sent_by=recruiter, template=template)
+    message.refresh_from_db()
+    assert (message.sent_by, message.template) == (recruiter, template)
