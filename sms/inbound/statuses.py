@@ -16,7 +16,7 @@ from django.utils import timezone
 from integrations.models import ProviderKind
 from integrations.providers import provider_class
 from integrations.providers.base import StatusEvent
-from sms.models import PROVIDER_REPORTED, Direction, Message, MessageStatus, OptOut, Thread
+from sms.models import PROVIDER_REPORTED, Direction, Message, MessageStatus, OptOut
 from sms.optouts import set_opt_out
 from sms.text.cleaning import clean, json_safe
 
@@ -69,6 +69,7 @@ def record_status(provider: str, event: StatusEvent, *, received_at=None) -> boo
     # When the receipt arrived, whether or not it moves the status (the card's health).
     fields["receipt_at"] = received_at or timezone.now()
     with transaction.atomic():
+        # A status that moves also moves its thread's changed_at (a trigger: migration 0008).
         changed = Message.objects.filter(pk=message.pk).advance(event.status, **fields)
         if not changed:
             later = Q(receipt_at__isnull=True) | Q(receipt_at__lt=fields["receipt_at"])
@@ -82,8 +83,6 @@ def record_status(provider: str, event: StatusEvent, *, received_at=None) -> boo
             except IntegrityError:
                 # Another row already has that id: keep the status, leave the id to the sender.
                 logger.warning("Status for SMS #%s names another message's id", message.pk)
-        if changed:
-            Thread.objects.filter(pk=message.thread_id).touch()
     opted_out_codes = provider_class(provider).opted_out_error_codes
     if changed and clean(event.error_code) in opted_out_codes:
         set_opt_out(

@@ -2,12 +2,14 @@
 backwards or touches the wrong message."""
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from integrations.providers.base import StatusEvent
+from sms.inbound import statuses
 from sms.inbound.statuses import record_status
-from sms.models import Direction, Message, MessageStatus, Thread
+from sms.models import Direction, Message, MessageStatus, OptOut, Thread
 from tests.factories import CandidateFactory
 
 
@@ -248,3 +250,73 @@ def test_a_status_without_an_id_leaves_the_id_to_the_sender(db):
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert (message.provider, message.provider_message_id) == ("", None)
+
+
+def test_a_receipt_that_changes_nothing_notes_its_time_on_its_own_message_only(db):
+    sid = "SM" + "6" * 32
+    message = outbound(MessageStatus.DELIVERED, provider_message_id=sid)
+    bystander = outbound(MessageStatus.DELIVERED, provider_message_id="SM" + "7" * 32)
+    at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    assert not record_status("twilio", event(MessageStatus.SENT, sid), received_at=at)
+    message.refresh_from_db()
+    bystander.refresh_from_db()
+    assert (message.receipt_at, bystander.receipt_at) == (at, None)
+
+
+def test_an_id_filled_in_from_a_status_is_cut_to_the_column(db):
+    message = outbound(MessageStatus.SENDING, provider="")
+    long_id = "SM" + "8" * 70
+    assert record_status("twilio", event(MessageStatus.SENT, long_id, reference=str(message.pk)))
+    message.refresh_from_db()
+    assert (message.provider, message.provider_message_id) == ("twilio", long_id[:64])
+
+
+def test_an_id_another_message_took_meanwhile_keeps_the_status_and_leaves_the_id(
+    db, caplog, monkeypatch
+):
+    """The race test_concurrency_postgres.py runs for real, here on SQLite: another row gets
+    the id between the lookup and the fill-in."""
+    sid = "SM" + "9" * 32
+    message = outbound(MessageStatus.SENDING, provider="")
+    found = statuses.message_for_status
+    took_it = []
+
+    def lookup_then_another_takes_the_id(provider, status_event):
+        matched = found(provider, status_event)
+        took_it.append(outbound(MessageStatus.SENT, provider_message_id=sid))
+        return matched
+
+    monkeypatch.setattr(statuses, "message_for_status", lookup_then_another_takes_the_id)
+    with caplog.at_level("WARNING", logger="sms.inbound.statuses"):
+        assert record_status("twilio", event(MessageStatus.SENT, sid, reference=str(message.pk)))
+    message.refresh_from_db()
+    assert (message.status, message.provider_message_id) == (MessageStatus.SENT, None)
+    assert Message.objects.get(provider_message_id=sid) == took_it[0]
+    assert f"Status for SMS #{message.pk} names another message's id" in caplog.messages
+
+
+def test_a_status_that_moves_a_message_makes_its_thread_look_again(db):
+    sid = "SM" + "a" * 32
+    message = outbound(MessageStatus.SENT, provider_message_id=sid)
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    Thread.objects.filter(pk=message.thread_id).update(changed_at=old)
+    assert not record_status("twilio", event(MessageStatus.SENT, sid))
+    assert Thread.objects.get(pk=message.thread_id).changed_at == old  # nothing moved
+    assert record_status("twilio", event(MessageStatus.DELIVERED, sid))
+    assert Thread.objects.get(pk=message.thread_id).changed_at > old
+
+
+def test_a_providers_opt_out_code_records_the_opt_out_naming_the_provider_and_code(db):
+    sid = "SM" + "b" * 32
+    message = outbound(MessageStatus.SENT, provider_message_id=sid)
+    assert record_status("twilio", event(MessageStatus.FAILED, sid, error_code="21610"))
+    opt_out = OptOut.objects.get(phone_number=message.to_number)
+    assert (opt_out.opted_out, opt_out.source) == (True, OptOut.Source.PROVIDER)
+    assert (opt_out.provider, opt_out.detail) == ("twilio", "Twilio error 21610")
+
+
+def test_an_opt_out_code_on_a_status_that_changes_nothing_records_nothing(db):
+    sid = "SM" + "c" * 32
+    message = outbound(MessageStatus.DELIVERED, provider_message_id=sid)
+    assert not record_status("twilio", event(MessageStatus.FAILED, sid, error_code="21610"))
+    assert not OptOut.objects.filter(phone_number=message.to_number).exists()
