@@ -4,14 +4,15 @@
     python scripts/mutate_services.py 'sms.outbox.outcome.x_forward_to*'   # re-check these
 
 The main pass runs the suite on SQLite with tasks in-process, one test database per mutant.
-Three modules do their real work only where that pass cannot reach it: `sms.outbox.claiming`
+Four modules do their real work where that pass cannot reach it: `sms.outbox.claiming`
 (on PostgreSQL the claim and the load are one statement), `sms.outbox.outcome` (the
-one-statement save is PostgreSQL's) and `sms.outbox.publishing` (the broker's producer and the
-background publishers). This pass mutates just those, in a copy of the project under
-`mutants-services/` whose tests (the outbox's, the automations', the fault tests and the
-adapters') run on PostgreSQL and Redis, the service-marked ones included (127.0.0.1; one child,
-so the test database is created once and reused).
-`scripts/mutation_score.py` takes these three modules' results from here.
+one-statement save is PostgreSQL's), `sms.outbox.publishing` (the broker's producer and the
+background publishers) and `sms.inbound.events` (the webhooks' coalescing flags live in Redis).
+This pass mutates just those, in a copy of the project under `mutants-services/` whose tests
+(the outbox's, the automations', inbound, the fault tests and the adapters') run on PostgreSQL
+and Redis, the service-marked ones included (127.0.0.1; one child, so the test database is
+created once and reused). `scripts/mutation_score.py` takes outcome's and publishing's results
+from here; claiming's and events' from both passes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PASS_DIR = ROOT / "mutants-services"
-MODULES = ["sms/outbox/claiming.py", "sms/outbox/outcome.py", "sms/outbox/publishing.py"]
+MODULES = [
+    "sms/outbox/claiming.py",
+    "sms/outbox/outcome.py",
+    "sms/outbox/publishing.py",
+    "sms/inbound/events.py",
+]
 DATABASE = os.environ.get("MUTATE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/nextal_mutate")
 REDIS = os.environ.get("MUTATE_REDIS_URL", "redis://127.0.0.1:6379/8")
 
@@ -67,9 +73,10 @@ def configure() -> None:
         flags=re.S,
     )
     # The tests that reach these modules with a database and a broker: the outbox, stage
-    # automations (they publish after the move), the fault tests (a broker stopped, a worker
-    # killed) and the adapters.
-    selection = ["tests/sms/outbox", "tests/sms/automations", "tests/faults", "tests/integrations"]
+    # automations (they publish after the move), inbound (the webhooks' coalescing flags), the
+    # fault tests (a broker stopped, a worker killed) and the adapters.
+    selection = ["tests/sms/outbox", "tests/sms/automations", "tests/sms/inbound", "tests/faults"]
+    selection += ["tests/integrations"]
     text = re.sub(
         r"pytest_add_cli_args_test_selection = \[.*?\]",
         "pytest_add_cli_args_test_selection = " + str(selection).replace("'", '"'),

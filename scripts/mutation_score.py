@@ -28,9 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # The second pass (scripts/mutate_services.py): these modules' results come from there.
 SERVICES_DIR = ROOT / "mutants-services"
 SERVICES_MODULES = {"sms.outbox.outcome", "sms.outbox.publishing"}
-# Mutated in both passes: the SQLite branch is the main pass's, the PostgreSQL one the second's.
+# Mutated in both passes: claiming's SQLite branch is the main pass's, its PostgreSQL one the
+# second's; events store on SQLite, but their coalescing flags need Redis (the second pass).
 # A mutant counts as caught when either pass caught it.
-BOTH_PASSES = {"sms.outbox.claiming"}
+BOTH_PASSES = {"sms.outbox.claiming", "sms.inbound.events"}
 
 
 def results() -> list[tuple[str, str]]:
