@@ -52,8 +52,6 @@ def to_payload(event: InboundSms | StatusEvent) -> dict:
         value = getattr(event, field.name)
         if isinstance(value, datetime):
             value = {_DATETIME: value.isoformat()}
-        elif dataclasses.is_dataclass(value):
-            value = dataclasses.asdict(value)
         elif isinstance(value, tuple | list):  # an MMS's media (InboundMedia)
             value = [dataclasses.asdict(v) if dataclasses.is_dataclass(v) else v for v in value]
         payload[field.name] = json_safe(value)

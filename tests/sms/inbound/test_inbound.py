@@ -219,3 +219,29 @@ def test_linking_into_an_existing_conversation_merges_the_messages(db):
 def test_a_non_ascii_digit_reference_is_ignored_not_a_crash(db):
     event = StatusEvent("", "delivered", "", "", None, {}, reference="²³")
     assert record_status("clicksend", event) is False
+
+
+def test_a_reply_answers_its_threads_latest_outbound_message_before_it(db):
+    """The message SMS Analytics credits with the reply: this thread's, outbound, and sent
+    before the reply arrived (a reply processed late does not answer a later send)."""
+    candidate = CandidateFactory(phone=NUMBER)
+    other = CandidateFactory(phone="+12025550999")
+    thread = Thread.objects.create(candidate=candidate, phone_number=NUMBER)
+    other_thread = Thread.objects.create(candidate=other, phone_number=other.phone)
+    arrived = timezone.now() - timedelta(minutes=10)
+
+    def message(in_thread, direction, minutes_before_reply):
+        status = "received" if direction == "inbound" else "sent"
+        sent = Message.objects.create(
+            thread=in_thread, direction=direction, body="?", status=status, to_number=NUMBER
+        )
+        at = arrived - timedelta(minutes=minutes_before_reply)
+        Message.objects.filter(pk=sent.pk).update(created_at=at)
+        return sent
+
+    asked = message(thread, "outbound", 5)
+    message(thread, "inbound", 2)  # their earlier text is not what this one answers
+    message(other_thread, "outbound", 1)  # another conversation's send
+    message(thread, "outbound", -3)  # sent after the reply arrived
+    reply, _ = record_inbound("twilio", inbound("Yes"), at=arrived)
+    assert reply.in_reply_to_id == asked.pk
