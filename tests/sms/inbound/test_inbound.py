@@ -11,7 +11,7 @@ from integrations.providers.base import InboundSms, StatusEvent
 from sms.inbound.ingest import record_inbound
 from sms.inbound.keywords import OPT_IN, OPT_OUT, read_reply
 from sms.inbound.statuses import record_status
-from sms.models import Message, OptOut, Thread
+from sms.models import ConsentEvent, Message, OptOut, Thread
 from sms.threads import link_unknown_sender, normalize_sender
 from tests.factories import CandidateFactory
 
@@ -245,3 +245,20 @@ def test_a_reply_answers_its_threads_latest_outbound_message_before_it(db):
     message(thread, "outbound", -3)  # sent after the reply arrived
     reply, _ = record_inbound("twilio", inbound("Yes"), at=arrived)
     assert reply.in_reply_to_id == asked.pk
+
+
+def test_an_opt_out_and_the_opt_in_after_it_name_the_reply_its_words_and_provider(db, caplog):
+    CandidateFactory(phone=NUMBER)
+    with caplog.at_level("INFO", logger="sms.inbound.ingest"):
+        stop, _ = record_inbound("twilio", inbound("STOP"))
+    assert f"SMS #{stop.pk} is an opt-out (keyword:stop)" in caplog.messages
+    opt_out = OptOut.objects.get(phone_number=NUMBER)
+    assert (opt_out.provider, opt_out.detail) == ("twilio", "STOP")
+    start, _ = record_inbound("twilio", inbound("Start"))
+    opt_in = OptOut.objects.get(phone_number=NUMBER)
+    assert (opt_in.opted_out, opt_in.provider, opt_in.detail) == (False, "twilio", "START")
+    entries = ConsentEvent.objects.filter(phone_number=NUMBER, message__isnull=False)
+    assert list(entries.order_by("pk").values_list("message", "granted", "provider", "detail")) == [
+        (stop.pk, False, "twilio", "STOP"),
+        (start.pk, True, "twilio", "START"),
+    ]
