@@ -173,3 +173,28 @@ def test_a_thread_opened_meanwhile_gets_the_reply(candidates, monkeypatch):
     assert Thread.objects.get() == opened[0]
     assert Message.objects.get(direction="inbound").thread == opened[0]
     assert Thread.objects.get().unread_count == 1
+
+
+def test_a_reply_processed_after_a_later_send_answers_the_message_before_it(candidates):
+    ada = candidates[0]
+    now = timezone.now()
+    thread = Thread.objects.create(candidate=ada, phone_number=ada.phone)
+
+    def sent(minutes_ago):
+        return Message.objects.create(
+            thread=thread,
+            direction="outbound",
+            status=MessageStatus.SENT,
+            body="Tuesday?",
+            to_number=ada.phone,
+            created_at=now - timedelta(minutes=minutes_ago),
+        )
+
+    asked, _later = sent(10), sent(1)
+    # The provider says the reply came 5 minutes ago, before the later send.
+    early = InboundSms(
+        "SM" + "e" * 32, ada.phone, TWILIO_FROM, "Yes", now - timedelta(minutes=5), None, {}
+    )
+    _store(early)
+    assert processing.process_pending() == processing.Processed(processed=1)
+    assert Message.objects.get(provider_message_id="SM" + "e" * 32).in_reply_to_id == asked.pk
