@@ -180,4 +180,4 @@ def test_a_retry_waiting_for_its_time_is_not_stuck_even_though_it_was_claimed_lo
     assert waiting.status == MessageStatus.QUEUED
     assert (stuck.status, stuck.error_code) == (MessageStatus.UNKNOWN, "no_outcome")
     assert stuck.error_message == f"{OUTCOME_UNKNOWN} (the sending task never reported back)"
-    assert "SMS sweep: 0 dispatched (0 published), 1 marked outcome unknown" in caplog.text
+    assert "SMS sweep: 0 dispatched (0 published), 1 marked outcome unknown" in caplog.messages
