@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from candidates.models import TimelineEvent
-from integrations.providers.base import InboundSms, StatusEvent
+from integrations.providers.base import InboundMedia, InboundSms, StatusEvent
+from sms import threads
+from sms.inbound import ingest
 from sms.inbound.ingest import record_inbound
 from sms.inbound.keywords import OPT_IN, OPT_OUT, read_reply
 from sms.inbound.statuses import record_status
@@ -262,3 +264,47 @@ def test_an_opt_out_and_the_opt_in_after_it_name_the_reply_its_words_and_provide
         (stop.pk, False, "twilio", "STOP"),
         (start.pk, True, "twilio", "START"),
     ]
+
+
+def test_a_reply_is_on_the_timeline_with_its_message_and_provider_and_counts_its_segments(db):
+    candidate = CandidateFactory(phone=NUMBER)
+    message, _ = record_inbound("clicksend", inbound("Sounds good"))
+    assert message.segments == 1
+    event = TimelineEvent.objects.get(candidate=candidate, kind="sms_received")
+    assert event.data == {"message_id": message.pk, "provider": "clicksend"}
+
+
+def test_a_photo_without_words_is_on_the_timeline_as_an_mms(db):
+    candidate = CandidateFactory(phone=NUMBER)
+    photo = InboundSms(
+        uuid.uuid4().hex, NUMBER, "+15005550006", "", None, None, {},
+        (InboundMedia("https://example.com/1.jpg", "image/jpeg"),),
+    )  # fmt: skip
+    record_inbound("twilio", photo)
+    event = TimelineEvent.objects.get(candidate=candidate, kind="sms_received")
+    assert event.description == "MMS received: 📷 Photo"
+
+
+def test_a_delivery_that_won_the_race_to_insert_is_the_one_kept(db, monkeypatch, caplog):
+    """Two deliveries of one reply at once: the other one inserts between this one's look-up
+    and its insert (the unique constraint decides; PostgreSQL runs it for real in
+    test_concurrency_postgres.py)."""
+    sid = "SM" + "d" * 32
+    first = {}
+    find_thread = threads.thread_for_sender
+
+    def the_other_delivery_inserts_first(sender):
+        thread = find_thread(sender)
+        if not first:
+            first["message"] = Message.objects.create(
+                thread=thread, direction="inbound", status="received", body="Yes",
+                provider="twilio", provider_message_id=sid, from_number=NUMBER,
+            )  # fmt: skip
+        return thread
+
+    monkeypatch.setattr(ingest, "thread_for_sender", the_other_delivery_inserts_first)
+    with caplog.at_level("INFO", logger="sms.inbound.ingest"):
+        message, created = record_inbound("twilio", inbound("Yes", message_id=sid))
+    assert (message, created) == (first["message"], False)
+    assert Message.objects.filter(provider_message_id=sid).count() == 1
+    assert f"Duplicate twilio inbound {sid} ignored (concurrent)" in caplog.messages
