@@ -290,6 +290,12 @@ def test_a_delivery_that_won_the_race_to_insert_is_the_one_kept(db, monkeypatch,
     and its insert (the unique constraint decides; PostgreSQL runs it for real in
     test_concurrency_postgres.py)."""
     sid = "SM" + "d" * 32
+    bystanders = Thread.objects.create(candidate=None, phone_number="+12025550777")
+    for provider, provider_id in (("clicksend", sid), ("twilio", "SM" + "0" * 32)):
+        Message.objects.create(
+            thread=bystanders, direction="inbound", status="received", body="Older",
+            provider=provider, provider_message_id=provider_id, from_number="+12025550777",
+        )  # fmt: skip
     first = {}
     find_thread = threads.thread_for_sender
 
@@ -306,5 +312,5 @@ def test_a_delivery_that_won_the_race_to_insert_is_the_one_kept(db, monkeypatch,
     with caplog.at_level("INFO", logger="sms.inbound.ingest"):
         message, created = record_inbound("twilio", inbound("Yes", message_id=sid))
     assert (message, created) == (first["message"], False)
-    assert Message.objects.filter(provider_message_id=sid).count() == 1
+    assert Message.objects.filter(provider="twilio", provider_message_id=sid).count() == 1
     assert f"Duplicate twilio inbound {sid} ignored (concurrent)" in caplog.messages
