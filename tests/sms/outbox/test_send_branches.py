@@ -25,6 +25,15 @@ from tests.fakes.twilio_webhooks import signature
 from tests.helpers.providers import CANDIDATE_PHONE
 
 
+def send_raises(monkeypatch, error: Exception) -> None:
+    """Twilio's adapter raises `error` for every send (what the branch under test reacts to)."""
+
+    def raises(self, sms):
+        raise error
+
+    monkeypatch.setattr(TwilioProvider, "send", raises)
+
+
 @pytest.fixture
 def queued(candidate, recruiter, django_capture_on_commit_callbacks):
     def _queue(body="Hello Ada"):
@@ -355,10 +364,7 @@ def test_an_unexpected_error_in_the_adapter_is_outcome_unknown_never_retried(
 
     message = queued()
 
-    def broken(self, sms):
-        raise RuntimeError("adapter bug")
-
-    monkeypatch.setattr(TwilioProvider, "send", broken)
+    send_raises(monkeypatch, RuntimeError("adapter bug"))
     assert send_queued_message(message.pk) == MessageStatus.UNKNOWN
     assert f"Unexpected error sending SMS #{message.pk} through Twilio" in caplog.messages
     message.refresh_from_db()
@@ -430,10 +436,7 @@ def test_a_long_reason_is_cut_to_the_columns_length(
 ):
     message = queued()
 
-    def fails(self, sms):
-        raise error
-
-    monkeypatch.setattr(TwilioProvider, "send", fails)
+    send_raises(monkeypatch, error)
     assert send_message(message.pk) == outcome
     message.refresh_from_db()
     assert message.status == outcome
@@ -447,10 +450,7 @@ def test_a_permanent_failure_without_a_code_records_no_code_and_no_opt_out(
 
     message = queued()
 
-    def refused(self, sms):
-        raise ProviderError("Twilio rejected the message", kind=ErrorKind.PERMANENT)
-
-    monkeypatch.setattr(TwilioProvider, "send", refused)
+    send_raises(monkeypatch, ProviderError("Twilio rejected the message", kind=ErrorKind.PERMANENT))
     assert send_message(message.pk) == MessageStatus.FAILED
     message.refresh_from_db()
     assert (message.error_code, message.error_message) == ("", "Twilio rejected the message")
@@ -472,10 +472,9 @@ def test_a_stale_workers_copy_is_corrected_before_the_call(
         phone_number="+12025550166", updated_at=timezone.now()
     )
 
-    def times_out(self, sms):
-        raise ProviderError("Twilio did not answer in time", kind=ErrorKind.AMBIGUOUS)
-
-    monkeypatch.setattr(TwilioProvider, "send", times_out)
+    send_raises(
+        monkeypatch, ProviderError("Twilio did not answer in time", kind=ErrorKind.AMBIGUOUS)
+    )
     assert send_message(message.pk) == MessageStatus.UNKNOWN
     message.refresh_from_db()
     assert (message.provider, message.from_number) == ("twilio", "+12025550166")
