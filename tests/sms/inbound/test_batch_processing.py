@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from integrations.providers.base import InboundSms
+from integrations.providers.base import InboundSms, StatusEvent
 from sms.inbound import processing
 from sms.inbound.events import store_events
 from sms.models import ConsentEvent, Message, MessageStatus, ProviderEvent, Thread
@@ -198,3 +198,93 @@ def test_a_reply_processed_after_a_later_send_answers_the_message_before_it(cand
     _store(early)
     assert processing.process_pending() == processing.Processed(processed=1)
     assert Message.objects.get(provider_message_id="SM" + "e" * 32).in_reply_to_id == asked.pk
+
+
+def test_a_failure_is_logged_with_the_event_and_its_error_is_cut_to_2000(
+    candidates, monkeypatch, caplog
+):
+    def fails(provider, inbound, **kwargs):
+        raise ValueError("x" * 5000)
+
+    monkeypatch.setattr(processing, "record_inbound", fails)
+    _store(reply("SM" + "1" * 32, candidates[0].phone))
+    assert processing.process_pending() == processing.Processed(failed=1)
+    failed = ProviderEvent.objects.get()
+    assert failed.error == ("ValueError: " + "x" * 5000)[:2000]
+    assert f"Webhook event #{failed.pk} ({failed}) could not be processed" in caplog.messages
+
+
+def test_a_second_try_without_the_batchs_facts_is_logged(candidates, monkeypatch, caplog):
+    ada, sid = candidates[0], "SM" + "2" * 32
+    thread = Thread.objects.create(candidate=ada, phone_number=ada.phone)
+    _after_loading(
+        monkeypatch,
+        lambda: Message.objects.create(
+            thread=thread,
+            direction="inbound",
+            status=MessageStatus.RECEIVED,
+            body="Yes",
+            provider="twilio",
+            provider_message_id=sid,
+            from_number=ada.phone,
+        ),
+    )
+    _store(reply(sid, ada.phone))
+    assert processing.process_pending() == processing.Processed(processed=1)
+    event = ProviderEvent.objects.get()
+    assert f"Webhook event #{event.pk}: applied again without its batch's facts" in caplog.messages
+
+
+def test_a_receipt_processed_late_keeps_the_time_its_webhook_arrived(candidates):
+    ada = candidates[0]
+    thread = Thread.objects.create(candidate=ada, phone_number=ada.phone)
+    sent = Message.objects.create(
+        thread=thread,
+        direction="outbound",
+        status=MessageStatus.SENT,
+        body="Hello",
+        to_number=ada.phone,
+        provider="twilio",
+        provider_message_id="SM" + "3" * 32,
+    )
+    delivered = StatusEvent("SM" + "3" * 32, "delivered", "", "", None, {"MessageStatus": "x"})
+    _store(delivered)
+    arrived = timezone.now() - timedelta(minutes=7)
+    ProviderEvent.objects.update(received_at=arrived)
+    assert processing.process_pending() == processing.Processed(processed=1)
+    sent.refresh_from_db()
+    assert (sent.status, sent.receipt_at) == (MessageStatus.DELIVERED, arrived)
+
+
+def _unknown_receipts(count, start=0):
+    _store(
+        *(
+            StatusEvent(f"SM{i:032d}", "delivered", "", "", None, {"n": i})
+            for i in range(start, start + count)
+        )
+    )
+
+
+def test_a_backlog_asks_for_a_helper_once_however_many_batches_follow(db):
+    _unknown_receipts(2 * processing.BATCH_SIZE + 1)
+    helpers = []
+    result = processing.process_pending(on_backlog=lambda: helpers.append(1))
+    assert result == processing.Processed(processed=2 * processing.BATCH_SIZE + 1)
+    assert helpers == [1]
+
+
+def test_a_short_batch_asks_for_no_helper(db):
+    _unknown_receipts(processing.BATCH_SIZE - 1)
+    helpers = []
+    processing.process_pending(on_backlog=lambda: helpers.append(1))
+    assert helpers == []
+
+
+def test_stopping_on_the_time_budget_counts_the_failures_too(db, monkeypatch):
+    def fails(provider, event, **kwargs):
+        raise ValueError("cannot record this one")
+
+    monkeypatch.setattr(processing, "record_status", fails)
+    _unknown_receipts(processing.BATCH_SIZE + 5)
+    result = processing.process_pending(budget=0)
+    assert result == processing.Processed(failed=processing.BATCH_SIZE, more=True)
