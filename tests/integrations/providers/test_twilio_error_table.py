@@ -115,6 +115,18 @@ def test_a_rate_limits_retry_after_comes_from_the_response():
     assert error.retry_after == 42.0
 
 
+def test_twilios_rate_limit_code_on_another_status_honours_retry_after():
+    response = Response(400, "{}", headers={"Retry-After": "7"})
+    error = provider()._error_from(rest_error(400, 20429), response)
+    assert (error.kind, error.retry_after) == (ErrorKind.TRANSIENT, 7.0)
+
+
+def test_a_refusal_keeps_twilios_words_to_their_last_letter():
+    response = Response(400, '{"message": "No sender for region LATAM-MX."}', headers={})
+    error = provider()._error_from(rest_error(400), response)
+    assert error.message == "Twilio rejected the message: No sender for region LATAM-MX (HTTP 400)"
+
+
 MEDIA = f"/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM{'a' * 32}/Media/ME{'b' * 32}"
 
 

@@ -359,6 +359,16 @@ def test_a_signed_webhook_belongs_by_service_number_or_account(params, match, ca
     assert (warned in caplog.text) is (match == "account")
 
 
+def test_without_a_phone_number_an_unnamed_number_is_no_match_of_the_number(caplog):
+    """A Messaging Service integration has no Phone Number: a webhook of our account for
+    another service and no number reads as the account's, not as "our number"."""
+    twilio = TwilioProvider(
+        ProviderCredentials(TWILIO_SID, TWILIO_TOKEN, "", messaging_service_sid=OUR_SERVICE)
+    )
+    params = {"AccountSid": TWILIO_SID, "MessagingServiceSid": "MG" + "c" * 32}
+    assert twilio.webhook_match(params) == "account"
+
+
 def test_a_repeated_field_is_kept_as_every_value_it_was_posted_with():
     params = {**payload("twilio_status_delivered.json")}
     body = urlencode(params) + "&ErrorCode=1&ErrorCode=2"
