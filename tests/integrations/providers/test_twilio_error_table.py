@@ -178,6 +178,30 @@ def test_a_setup_call_refused_without_a_code_or_words_names_the_status():
         provider()._setup_call(refused)
 
 
+def test_a_setup_call_whose_sdk_raises_before_any_request_is_a_setup_error():
+    def raises_at_once(client, *args):
+        raise TwilioException("Invalid argument")
+
+    with pytest.raises(SetupError):
+        provider()._setup_call(raises_at_once)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "words"),
+    [
+        (ProviderCredentials(TWILIO_SID, ""), "No Auth Token is set; enter it again."),
+        (
+            ProviderCredentials("AC123", TWILIO_TOKEN),
+            "The Account SID must be “AC” followed by 32 hexadecimal characters.",
+        ),
+    ],
+    ids=["no-token", "bad-sid"],
+)
+def test_a_credential_check_that_cannot_start_says_why(credentials, words):
+    check = TwilioProvider(credentials).check_credentials()
+    assert (check.valid, check.message) == (False, words)
+
+
 @pytest.mark.parametrize(
     ("status", "words"),
     [

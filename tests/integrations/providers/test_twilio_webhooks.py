@@ -148,6 +148,20 @@ def test_it_rejects_requests_it_cannot_authenticate(signature, secret, reason):
     assert (excinfo.value.status, excinfo.value.reason) == (403, reason)
 
 
+def test_a_request_without_the_signature_header_says_it_is_missing():
+    body = urlencode(payload("twilio_inbound_sms.json"))
+    request = RequestFactory().post("/webhooks/twilio/inbound/", data=body, content_type=FORM)
+    assert "X-Twilio-Signature" not in request.headers
+
+    with pytest.raises(WebhookRejected) as excinfo:
+        provider().validate_webhook(request, public_url=INBOUND_URL, path_token="")
+
+    assert (excinfo.value.status, excinfo.value.reason) == (
+        403,
+        "The X-Twilio-Signature header is missing.",
+    )
+
+
 def test_a_signed_webhook_of_another_account_is_refused():
     params = {**payload("twilio_inbound_sms.json"), "AccountSid": "AC" + "f" * 32}
     request = twilio_post(INBOUND_URL, params)
