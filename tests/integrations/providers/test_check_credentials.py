@@ -107,3 +107,14 @@ def test_it_rejects_a_twilio_account_sid_that_does_not_exist(fake_provider):
 
     assert check.valid is False
     assert check.message == "Rejected by Twilio: no account has this SID."
+
+
+def test_an_unreadable_twilio_account_answer_is_not_verified(fake_provider):
+    fake_provider.queue_unparseable("twilio.account")
+
+    check = provider("twilio").check_credentials()
+
+    assert (check.valid, check.message) == (
+        None,
+        "Not verified: Twilio's answer could not be read.",
+    )

@@ -164,6 +164,18 @@ def test_a_refused_connection_is_transient(twilio_adapter, outbound, settings, c
     )
 
 
+def test_a_changed_api_address_gets_a_new_kept_client(
+    twilio_adapter, outbound, fake_provider, settings, closed_port_url
+):
+    twilio_adapter.send(outbound)
+    settings.TWILIO_API_BASE_URL = closed_port_url
+
+    error = send_error(twilio_adapter, outbound)
+
+    assert error.kind is ErrorKind.TRANSIENT  # it called the new address, not the kept one
+    assert fake_provider.sends_to(RECIPIENT) == 1
+
+
 def test_an_unresolvable_host_is_transient(twilio_adapter, outbound, settings):
     settings.TWILIO_API_BASE_URL = "http://api.nextal-test.invalid"
 
@@ -182,6 +194,9 @@ def test_an_accepted_send_with_an_unreadable_answer_is_ambiguous(
 
     assert error.kind is ErrorKind.AMBIGUOUS
     assert error.code == "unreadable_response"
+    assert error.message == (
+        "Twilio accepted the request but its answer was not JSON; the message may have been sent."
+    )
     assert fake_provider.sends_to(RECIPIENT) == 1
 
 
