@@ -40,6 +40,25 @@ def test_it_posts_the_message_form_with_basic_auth_and_status_callback(
     assert result.raw["to"] == RECIPIENT
 
 
+def test_it_reports_the_number_twilio_sent_from(twilio_adapter, outbound, fake_provider):
+    fake_provider.queue(
+        "twilio.send", status=201, json={"sid": "SM" + "1" * 32, "from": "+15145550177"}
+    )
+    assert twilio_adapter.send(outbound).sender == "+15145550177"
+
+
+def test_a_pool_send_without_a_number_yet_reports_no_sender(
+    twilio_adapter, outbound, fake_provider
+):
+    fake_provider.queue("twilio.send", status=201, json={"sid": "SM" + "2" * 32, "from": None})
+    assert twilio_adapter.send(outbound).sender == ""
+
+
+def test_an_mms_answer_with_its_mm_id_is_accepted(twilio_adapter, outbound, fake_provider):
+    fake_provider.queue("twilio.send", status=201, json={"sid": "MM" + "3" * 32, "from": SENDER})
+    assert twilio_adapter.send(outbound).provider_message_id == "MM" + "3" * 32
+
+
 def test_it_leaves_out_status_callback_when_there_is_none(twilio_adapter, outbound, fake_provider):
     twilio_adapter.send(dataclasses.replace(outbound, status_callback_url=None))
     assert "StatusCallback" not in fake_provider.requests[0].form
@@ -208,7 +227,10 @@ def test_an_accepted_send_without_a_message_id_is_ambiguous(
     error = send_error(twilio_adapter, outbound)
 
     assert error.kind is ErrorKind.AMBIGUOUS
-    assert "no message id" in error.message
+    assert error.message == (
+        "Twilio accepted the request but its answer has no message id; "
+        "the message may have been sent."
+    )
 
 
 @pytest.mark.parametrize(
