@@ -119,3 +119,30 @@ def test_outside_a_provider_call_a_request_may_have_been_sent():
     with provider_call():
         assert request_may_have_been_sent() is False
     assert request_may_have_been_sent() is True
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_shorter_timeouts_after_a_kept_alive_send_take_effect(
+    fake_provider, settings, outbound, kind
+):
+    adapter(kind).send(outbound)  # this thread now keeps a client and its connection
+    settings.SMS_PROVIDER_READ_TIMEOUT = 0.3
+    fake_provider.queue(f"{kind}.send", delay=3)
+
+    error = send_error(kind, outbound)
+
+    assert error.kind is ErrorKind.AMBIGUOUS, error.message  # the new read timeout applied
+    assert "may have been sent" in error.message
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_a_changed_trust_store_after_a_kept_alive_send_takes_effect(
+    fake_provider_tls, settings, outbound, kind
+):
+    adapter(kind).send(outbound)  # verified against the fake's CA, connection kept
+    settings.SMS_PROVIDER_CA_BUNDLE = ""  # the system's store: the fake's CA is not in it
+
+    error = send_error(kind, outbound)
+
+    assert (error.kind, error.code) == (ErrorKind.TRANSIENT, "unreachable"), error.message
+    assert fake_provider_tls.sends_to(RECIPIENT) == 1  # only the first one arrived

@@ -233,18 +233,26 @@ def test_an_accepted_send_without_a_message_id_is_ambiguous(
     )
 
 
+NO_TOKEN = "Twilio's Auth Token is not set or could not be decrypted; enter it again."
+BAD_SID = "The Twilio Account SID is malformed."
+
+
 @pytest.mark.parametrize(
-    ("account_id", "secret"),
-    [(TWILIO_SID, ""), ("ACnot-a-sid", TWILIO_TOKEN), ("", TWILIO_TOKEN)],
+    ("account_id", "secret", "message"),
+    [
+        (TWILIO_SID, "", NO_TOKEN),
+        ("ACnot-a-sid", TWILIO_TOKEN, BAD_SID),
+        ("", TWILIO_TOKEN, BAD_SID),
+    ],
 )
 def test_it_refuses_to_call_twilio_without_usable_credentials(
-    outbound, fake_provider, account_id, secret
+    outbound, fake_provider, account_id, secret, message
 ):
     provider = TwilioProvider(ProviderCredentials(account_id, secret, SENDER))
 
     error = send_error(provider, outbound)
 
-    assert error.kind is ErrorKind.PERMANENT
+    assert (error.kind, error.message) == (ErrorKind.PERMANENT, message)
     assert error.code == "credentials"
     assert fake_provider.requests == []
 
