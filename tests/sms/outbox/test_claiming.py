@@ -141,3 +141,8 @@ def test_a_new_auth_token_is_used_by_the_next_send(active_twilio, queued, fake_p
     assert send_message(queued("Second").pk) == MessageStatus.SENT
     first, second = fake_provider.requests_for("twilio.send")
     assert second.auth[1] == "a-new-auth-token" != first.auth[1]
+
+
+def test_a_message_gone_meanwhile_loads_as_none(db):
+    assert load_claimed(2**31 - 1) is None
+    assert claim_and_load(2**31 - 1) is None
