@@ -18,13 +18,6 @@ NIGHT = datetime(2026, 3, 10, 23, 30, tzinfo=TORONTO)
 PNG = b"\x89PNG\r\n\x1a\n" + b"png-bytes" * 20
 
 
-@pytest.fixture
-def toronto(db):
-    return services.create_candidate(
-        first_name="Ada", last_name="Lovelace", phone="+1 416 555 0123", by=None
-    )
-
-
 def test_without_a_board_the_job_is_the_latest_applications(toronto, recruiter, active_twilio):
     older = services.create_job(title="Forklift Driver", recruiter=recruiter)
     newer = services.create_job(title="Warehouse Lead", recruiter=recruiter)

@@ -10,7 +10,6 @@ import time_machine
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from candidates import services
 from sms.attachments.outgoing import StagedFile
 from sms.models import Thread
 from sms.outbox.queueing import SendRefused, queue_message
@@ -18,13 +17,6 @@ from sms.outbox.queueing import SendRefused, queue_message
 TORONTO = ZoneInfo("America/Toronto")
 NOON = datetime(2026, 3, 10, 12, 0, tzinfo=TORONTO)
 PNG = b"\x89PNG\r\n\x1a\n" + b"png-bytes" * 20
-
-
-@pytest.fixture
-def ada(db):
-    return services.create_candidate(
-        first_name="Ada", last_name="Lovelace", phone="+1 416 555 0123", by=None
-    )
 
 
 @pytest.fixture
@@ -42,61 +34,63 @@ def stored_png():
         "{{first_name}}" + "x" * 1600,  # too long once filled in
     ],
 )
-def test_a_refused_body_names_the_body_field(ada, recruiter, active_twilio, body):
+def test_a_refused_body_names_the_body_field(toronto, recruiter, active_twilio, body):
     with pytest.raises(SendRefused) as refused:
-        queue_message(ada, body, sent_by=recruiter)
+        queue_message(toronto, body, sent_by=recruiter)
     assert refused.value.field == "body"
 
 
-def test_the_length_is_judged_on_the_filled_in_text_only(ada, recruiter, active_twilio):
+def test_the_length_is_judged_on_the_filled_in_text_only(toronto, recruiter, active_twilio):
     # 1,604 characters as written, 1,593 once {{first_name}} is "Ada".
     body = "{{first_name}}" + "x" * 1590
-    message = queue_message(ada, body, sent_by=recruiter)
+    message = queue_message(toronto, body, sent_by=recruiter)
     assert len(message.body) == 1593
 
 
 def test_an_mms_has_no_segments_and_its_text_is_the_threads_preview(
-    ada, recruiter, active_twilio, stored_png
+    toronto, recruiter, active_twilio, stored_png
 ):
-    message = queue_message(ada, "The site map", sent_by=recruiter, attachment=stored_png)
+    message = queue_message(toronto, "The site map", sent_by=recruiter, attachment=stored_png)
     assert message.segments is None
-    assert Thread.objects.get(candidate=ada).last_message_preview == "The site map"
+    assert Thread.objects.get(candidate=toronto).last_message_preview == "The site map"
 
 
-def test_a_photo_without_text_is_previewed_by_its_kind(ada, recruiter, active_twilio, stored_png):
-    message = queue_message(ada, "", sent_by=recruiter, attachment=stored_png)
+def test_a_photo_without_text_is_previewed_by_its_kind(
+    toronto, recruiter, active_twilio, stored_png
+):
+    message = queue_message(toronto, "", sent_by=recruiter, attachment=stored_png)
     assert (message.body, message.segments) == ("", None)
-    assert Thread.objects.get(candidate=ada).last_message_preview == "📷 Photo"
+    assert Thread.objects.get(candidate=toronto).last_message_preview == "📷 Photo"
 
 
 def test_a_message_now_moves_the_thread_to_its_number_and_names_its_author(
-    ada, recruiter, active_twilio
+    toronto, recruiter, active_twilio
 ):
-    thread = Thread.objects.create(candidate=ada, phone_number="+14165550999")
+    thread = Thread.objects.create(candidate=toronto, phone_number="+14165550999")
     with time_machine.travel(NOON, tick=False):
-        queue_message(ada, "Hello", sent_by=recruiter)
+        queue_message(toronto, "Hello", sent_by=recruiter)
     thread.refresh_from_db()
     assert (thread.phone_number, thread.last_message_preview) == ("+14165550123", "Hello")
     assert (thread.last_message_author, thread.last_message_at) == ("Riley", NOON)
 
 
 def test_a_message_scheduled_for_this_very_instant_is_the_latest_at_once(
-    ada, recruiter, active_twilio
+    toronto, recruiter, active_twilio
 ):
     with time_machine.travel(NOON, tick=False):
-        queue_message(ada, "This minute", sent_by=recruiter, scheduled_for=NOON)
-    thread = Thread.objects.get(candidate=ada)
+        queue_message(toronto, "This minute", sent_by=recruiter, scheduled_for=NOON)
+    thread = Thread.objects.get(candidate=toronto)
     assert (thread.last_message_preview, thread.last_message_at) == ("This minute", NOON)
 
 
 def test_a_later_message_moves_the_number_and_changed_at_but_is_not_the_latest_yet(
-    ada, recruiter, active_twilio
+    toronto, recruiter, active_twilio
 ):
     thread = Thread.objects.create(
-        candidate=ada, phone_number="+14165550999", changed_at=NOON - timedelta(days=1)
+        candidate=toronto, phone_number="+14165550999", changed_at=NOON - timedelta(days=1)
     )
     with time_machine.travel(NOON, tick=False):
-        queue_message(ada, "Later", sent_by=recruiter, scheduled_for=NOON + timedelta(hours=1))
+        queue_message(toronto, "Later", sent_by=recruiter, scheduled_for=NOON + timedelta(hours=1))
     thread.refresh_from_db()
     assert (thread.phone_number, thread.changed_at) == ("+14165550123", NOON)
     assert (thread.last_message_preview, thread.last_message_author) == ("", "")
