@@ -20,6 +20,7 @@ from django.utils import timezone
 from candidates.models import Application, Candidate, TimelineEvent
 from candidates.services import record_events
 from core.batching import chunks
+from core.bulk_insert import insert_alike
 from core.phone import to_e164_or_none
 from sms.attachments.outgoing import attach_staged
 from sms.eligibility import (
@@ -251,9 +252,10 @@ def queue_bulk(
 ) -> BulkSend:
     """One SMS per candidate (merge fields rendered for each), queued in one transaction.
 
-    Candidates who cannot be texted are skipped with a reason (in `BulkSend.skipped`). Rows are
-    bulk-created and a single on-commit callback starts publishing their tasks in the
-    background (the sweeper publishes whatever that does not).
+    Candidates who cannot be texted are skipped with a reason (in `BulkSend.skipped`). The
+    messages go in as one insert (`core.bulk_insert`: what they share prepared once) and a
+    single on-commit callback starts publishing their tasks in the background (the sweeper
+    publishes whatever that does not).
     Raises SendRefused when nobody can be texted at all (empty body, SMS turned off).
     """
     now = timezone.now()
@@ -282,39 +284,35 @@ def queue_bulk(
             author=author_name(sent_by),
         )
         segments = {body: measure(body).segments for _, _, body in by_candidate.values()}
-        messages = Message.objects.bulk_create(
+        not_held = {"held_for": "", "recipient_zone": "", "next_attempt_at": None}
+        insert_alike(
+            Message,
+            {
+                "direction": Direction.OUTBOUND,
+                "status": MessageStatus.QUEUED,
+                "sent_by": sent_by,
+                "bulk_send": bulk,
+                "job": job,
+                "cancel_if_reply": True,  # when held for quiet hours, a reply cancels it
+            },
             [
-                Message(
-                    thread_id=threads[pk],
-                    direction=Direction.OUTBOUND,
-                    status=MessageStatus.QUEUED,
-                    body=body,
-                    to_number=to,
-                    segments=None if attachment else segments[body],
-                    sent_by=sent_by,
-                    template=plan.template_for.get(pk, template),
-                    bulk_send=bulk,
-                    job=job,
-                    cancel_if_reply=True,  # when held for quiet hours, a reply cancels it
-                    **{"enqueued_at": now, **hold_fields(plan.holds.get(pk))},
-                )
+                {
+                    "thread_id": threads[pk],
+                    "body": body,
+                    "to_number": to,
+                    "segments": None if attachment else segments[body],
+                    "template_id": getattr(plan.template_for.get(pk, template), "pk", None),
+                    **not_held,
+                    "enqueued_at": now,
+                    **hold_fields(plan.holds.get(pk)),
+                }
                 for pk, (_, to, body) in by_candidate.items()
             ],
-            batch_size=1000,
         )
+        queued = Message.objects.filter(bulk_send=bulk).order_by("pk")
         if attachment is not None:  # one stored file, an attachment row per message
-            attach_staged(
-                list(Message.objects.filter(bulk_send=bulk).values_list("pk", flat=True)),
-                attachment,
-            )
-        if all(message.pk for message in messages):  # PostgreSQL returns the ids
-            message_ids = sorted(m.pk for m in messages if not m.held_for)
-        else:
-            message_ids = list(
-                Message.objects.filter(bulk_send=bulk, held_for="")
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
+            attach_staged(list(queued.values_list("pk", flat=True)), attachment)
+        message_ids = list(queued.filter(held_for="").values_list("pk", flat=True))
         _record_on_timelines(plan, bulk, by=sent_by)
         # The request returns once the rows are committed; publishing goes on behind it.
         transaction.on_commit(lambda: publish_in_background(message_ids))
