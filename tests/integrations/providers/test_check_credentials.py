@@ -49,6 +49,27 @@ def test_it_reports_rejected_credentials(fake_provider, provider_kind):
     assert check.message == f"Rejected by {display_name}: authentication failed."
 
 
+@pytest.mark.parametrize("status", [401, 403])
+def test_a_refusal_of_either_kind_is_rejected_credentials(fake_provider, provider_kind, status):
+    fake_provider.queue(f"{provider_kind}.account", status=status, json={"message": "no"})
+
+    check = provider(provider_kind).check_credentials()
+
+    display_name = PROVIDERS[provider_kind][0].display_name
+    assert (check.valid, check.message) == (
+        False,
+        f"Rejected by {display_name}: authentication failed.",
+    )
+
+
+def test_without_a_secret_it_asks_for_it_and_calls_nobody(fake_provider, provider_kind):
+    check = provider(provider_kind, secret="").check_credentials()
+
+    secret_label = PROVIDERS[provider_kind][0].secret_label
+    assert (check.valid, check.message) == (False, f"No {secret_label} is set; enter it again.")
+    assert fake_provider.requests == []
+
+
 def test_it_reports_an_unreachable_provider_as_not_verified(
     settings, closed_port_url, provider_kind
 ):

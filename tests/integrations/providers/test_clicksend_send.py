@@ -308,3 +308,47 @@ def test_each_error_answer_reads_as_its_kind_code_and_reason(
 
     assert (error.kind.value, str(error.code), error.message) == (kind, code, message)
     assert error.retry_after is None  # no Retry-After given
+
+
+def test_a_sender_id_is_what_the_message_comes_from(fake_provider, outbound):
+    provider = ClickSendProvider(
+        ProviderCredentials(CLICKSEND_USERNAME, CLICKSEND_API_KEY, SENDER, alpha_sender="Nextal")
+    )
+
+    provider.send(outbound)  # an Australian number: a sender ID can text it
+
+    assert fake_provider.requests[0].json["messages"][0]["from"] == "Nextal"
+
+
+@pytest.mark.parametrize("status", [300, 301])
+def test_a_redirect_is_a_refusal_not_an_unreadable_acceptance(
+    clicksend_adapter, outbound, fake_provider, status
+):
+    """A redirect (a proxy, a wrong base URL) is not followed, and not read as an answer."""
+    fake_provider.queue("clicksend.send", status=status, body=b"<html>Moved</html>")
+
+    error = send_error(clicksend_adapter, outbound)
+
+    assert (error.kind, error.code) == (ErrorKind.PERMANENT, str(status))
+    assert error.message == f"ClickSend rejected the message (ClickSend {status})"
+
+
+def test_a_failed_send_closes_its_kept_connections(clicksend_adapter, outbound, fake_provider):
+    """After a failure the thread's pool manager is cleared (its sockets closed), not only
+    forgotten."""
+    import urllib3
+
+    cleared = []
+    real_clear = urllib3.PoolManager.clear
+
+    def clear(pool_manager):
+        cleared.append(pool_manager)
+        real_clear(pool_manager)
+
+    fake_provider.queue("clicksend.send", fault="drop")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(urllib3.PoolManager, "clear", clear)
+        send_error(clicksend_adapter, outbound)
+
+    [pool_manager] = cleared
+    assert not pool_manager.pools

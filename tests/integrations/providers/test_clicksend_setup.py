@@ -214,11 +214,21 @@ def test_an_unreadable_answer_is_a_setup_error_never_a_crash(fake_provider):
 
     assert clicksend().webhook_status().state is WebhookWiring.NOT_CONNECTED  # lenient paging
     check = clicksend().check_sender()
-    assert check.ok is None and "could not be read" in check.message
+    assert (check.ok, check.message) == (
+        None,
+        "Not verified: ClickSend's answer could not be read.",
+    )
     fake_provider.queue("clicksend.receipt_rules", json={"data": "nope"})
     fake_provider.queue("clicksend.inbound_rules", json=[1, 2])
-    with pytest.raises(SetupError, match="could not be read"):
+    with pytest.raises(SetupError, match=r"^ClickSend's answer could not be read\.$"):
         clicksend().connect_webhooks()
+    # An answer that is JSON but not shaped as ClickSend's: what reads it fails, not the call.
+    fake_provider.queue("clicksend.numbers", json={"data": {"data": [], "last_page": "many"}})
+    check = clicksend().check_sender()
+    assert (check.ok, check.message) == (
+        None,
+        "Not verified: ClickSend's answer could not be read.",
+    )
 
 
 def test_credentials_in_another_rules_url_are_never_shown(fake_provider):

@@ -219,3 +219,46 @@ def test_pooled_keeps_one_client_per_kind():
         pass
     transport.discard_pooled()
     assert sorted(closed) == ["one", "three", "two"]
+
+
+def test_a_close_that_fails_hides_neither_the_failure_nor_the_next_client():
+    def close(client):
+        raise OSError(f"{client} was already gone")
+
+    created = iter(["a", "b"])
+    with (
+        pytest.raises(RuntimeError, match="the send's own failure"),
+        transport.pooled(("failing-close", 1), lambda: next(created), close),
+    ):
+        raise RuntimeError("the send's own failure")
+    with transport.pooled(("failing-close", 1), lambda: next(created), close) as client:
+        assert client == "b"
+    transport.discard_pooled()  # closing "b" fails too: nothing is raised
+    assert transport._kept_clients() == {}
+
+
+def test_a_kept_session_reads_the_proxy_settings_per_host(monkeypatch):
+    """The proxy variables are read once per host (and per explicit proxies), not once for all:
+    a host in NO_PROXY goes direct, another through the proxy."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "direct.example")
+    session = transport.ProviderSession()
+    try:
+        direct = session.merge_environment_settings(
+            "https://direct.example/send", {}, None, None, None
+        )
+        proxied = session.merge_environment_settings(
+            "https://api.example/send", {}, None, None, None
+        )
+        again = session.merge_environment_settings(
+            "https://direct.example/other", {}, None, None, None
+        )
+        explicit = session.merge_environment_settings(
+            "https://direct.example/send", {"https": "http://chosen.example:8080"}, None, None, None
+        )
+    finally:
+        session.close()
+    assert "https" not in direct["proxies"]
+    assert proxied["proxies"]["https"] == "http://proxy.example:3128"
+    assert again == direct
+    assert explicit["proxies"]["https"] == "http://chosen.example:8080"

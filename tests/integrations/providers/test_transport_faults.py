@@ -3,6 +3,8 @@ happened, as the adapters promise. Before the connection is up nothing can have 
 (transient: retried); after it the provider may have taken the message (ambiguous: never
 resent). The fake counts what it accepted, so each case also shows why its class is right."""
 
+import dataclasses
+
 import pytest
 
 from integrations.providers.base import ErrorKind, ProviderCredentials, ProviderError
@@ -43,6 +45,7 @@ def test_a_connection_broken_after_the_request_is_ambiguous(fake_provider, outbo
     assert error.kind is ErrorKind.AMBIGUOUS, error.message
     assert error.code == "connection_lost"
     assert "may have been sent" in error.message
+    assert adapter(kind).display_name in error.message
     assert fake_provider.sends_to(RECIPIENT) == 1  # which is why it must not be retried
 
 
@@ -55,6 +58,20 @@ def test_no_answer_within_the_read_timeout_is_ambiguous(fake_provider, outbound,
 
     assert (error.kind, error.code) == (ErrorKind.AMBIGUOUS, "read_timeout")
     assert fake_provider.sends_to(RECIPIENT) == 1
+
+
+@pytest.mark.parametrize("kind", PROVIDERS)
+def test_an_mms_also_gives_up_at_the_read_timeout(fake_provider, outbound, kind, settings):
+    """ClickSend's MMS goes through another API call than its SMS: it has the timeout too."""
+    settings.SMS_PROVIDER_READ_TIMEOUT = 0.5
+    route = "clicksend.mms_send" if kind == "clicksend" else "twilio.send"
+    fake_provider.queue(route, delay=30)
+    mms = dataclasses.replace(outbound, media_urls=("https://nextal.example/media/sms/a.png",))
+
+    error = send_error(kind, mms)
+
+    assert (error.kind, error.code) == (ErrorKind.AMBIGUOUS, "read_timeout")
+    assert len(fake_provider.requests_for(route)) == 1
 
 
 @pytest.mark.parametrize("kind", PROVIDERS)
@@ -86,6 +103,7 @@ def test_a_failed_tls_handshake_sent_nothing_and_is_transient(
 
     assert (error.kind, error.code) == (ErrorKind.TRANSIENT, "unreachable"), error.message
     assert "the secure connection failed" in error.message
+    assert error.message.startswith(f"{adapter(kind).display_name} could not be reached")
     assert fake_provider_tls.requests == []  # not a byte of the request arrived
 
 
@@ -97,6 +115,7 @@ def test_a_tls_failure_while_reading_the_answer_is_ambiguous(fake_provider_tls, 
 
     assert error.kind is ErrorKind.AMBIGUOUS, error.message
     assert "may have been sent" in error.message
+    assert adapter(kind).display_name in error.message
     assert fake_provider_tls.sends_to(RECIPIENT) == 1
 
 
