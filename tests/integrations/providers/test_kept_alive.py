@@ -262,3 +262,24 @@ def test_a_kept_session_reads_the_proxy_settings_per_host(monkeypatch):
     assert proxied["proxies"]["https"] == "http://proxy.example:3128"
     assert again == direct
     assert explicit["proxies"]["https"] == "http://chosen.example:8080"
+
+
+def test_a_kept_session_passes_on_the_call_s_settings_and_its_own_trust_store(monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/from-the-environment.pem")
+    trusting = transport.ProviderSession(ca_bundle="/etc/nextal/provider-ca.pem")
+    plain = transport.ProviderSession()
+    try:
+        merged = trusting.merge_environment_settings(
+            "https://api.example/send", {}, True, True, "/etc/nextal/client.pem"
+        )
+        unverified = plain.merge_environment_settings(
+            "https://api.example/send", {}, None, False, None
+        )
+    finally:
+        trusting.close()
+        plain.close()
+    assert merged["stream"] is True
+    assert merged["cert"] == "/etc/nextal/client.pem"
+    assert merged["verify"] == "/etc/nextal/provider-ca.pem"  # over REQUESTS_CA_BUNDLE
+    assert unverified["verify"] is False
+    assert unverified["stream"] is False and unverified["cert"] is None
