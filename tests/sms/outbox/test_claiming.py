@@ -53,6 +53,13 @@ def test_a_claim_without_an_expected_provider_leaves_it_blank(active_twilio, que
     assert (loaded.status, loaded.provider, loaded.from_number) == (MessageStatus.SENDING, "", "")
 
 
+def test_a_bare_claim_records_no_provider_either(active_twilio, queued):
+    message = queued()
+    assert claim_for_sending(message.pk)
+    row = Message.objects.values_list("status", "provider", "from_number").get(pk=message.pk)
+    assert row == (MessageStatus.SENDING, "", "")
+
+
 def test_a_message_claimed_already_is_not_loaded(active_twilio, queued):
     message = queued()
     assert claim_and_load(message.pk) is not None

@@ -136,3 +136,28 @@ def test_a_scheduled_text_becomes_the_threads_latest_naming_its_author(
     thread = Thread.objects.get(pk=message.thread_id)
     assert thread.last_message_author == "Riley"
     assert thread.last_message_preview.endswith("Your interview is today")
+
+
+@pytest.mark.parametrize("already", [MessageStatus.FAILED, MessageStatus.UNDELIVERED])
+def test_an_accepted_as_delivered_answer_does_not_overwrite_an_equal_rank_callback(
+    active_twilio, queued, recruiter, monkeypatch, already
+):
+    """The provider's answer says "delivered" but a callback that beat it said failed: both are
+    final, neither outranks the other, so the one recorded first stands (the facts are kept)."""
+    message = queued(sent_by=recruiter)
+
+    def send(self, sms):
+        Message.objects.filter(pk=message.pk).update(status=already)  # the callback's
+        return SendResult(
+            provider_message_id="SM" + "2" * 32,
+            status=DeliveryStatus.DELIVERED,
+            segments=1,
+            raw={"sid": "SM" + "2" * 32},
+        )
+
+    monkeypatch.setattr(TwilioProvider, "send", send)
+    message, entry = sent(message)
+
+    assert message.status == already
+    assert message.sent_at is not None and message.provider_message_id == "SM" + "2" * 32
+    assert entry.kind == TimelineEvent.Kind.SMS_SENT
