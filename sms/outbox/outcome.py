@@ -8,10 +8,8 @@ embedded SQLite) it is a transaction of the two statements.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 
@@ -43,29 +41,17 @@ def save_sent(message_id: int, status: str, fields: dict, event: dict | None) ->
             TimelineEvent.objects.create(**event)
 
 
-def _json(value) -> str:
-    return json.dumps(value, cls=DjangoJSONEncoder)
-
-
-def _placeholder(field) -> str:
-    return "%s::jsonb" if field.get_internal_type() == "JSONField" else "%s"
-
-
 def _param(field, value):
-    if field.get_internal_type() == "JSONField":
-        return _json(value)
+    # A JSON column's value is psycopg's Jsonb: typed, so the statement needs no cast.
     return field.get_db_prep_save(value, connection)
 
 
 def _save_in_one_statement(message_id: int, status: str, fields: dict, event: dict) -> None:
     sql, message_fields, event_fields = _statement(status, tuple(fields), tuple(event))
     params = [*lower_than(status), status]
-    params += [_param(f, value) for f, value in zip(message_fields, fields.values(), strict=True)]
+    params += map(_param, message_fields, fields.values())
     params.append(message_id)
-    params += [
-        value if name.endswith("_id") else _param(field, value)
-        for name, field, value in zip(event, event_fields, event.values(), strict=True)
-    ]
+    params += map(_param, event_fields, event.values())  # an id (candidate_id) prepares as itself
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -80,10 +66,10 @@ def _statement(status: str, names: tuple[str, ...], event_names: tuple[str, ...]
     lower = ", ".join(["%s"] * len(lower_than(status)))
     assignments = [f"status = CASE WHEN status IN ({lower}) THEN %s ELSE status END"]
     message_fields = [message.get_field(name) for name in names]
-    assignments += [f"{quote(f.column)} = {_placeholder(f)}" for f in message_fields]
+    assignments += [f"{quote(f.column)} = %s" for f in message_fields]
     event_fields = [timeline.get_field(name.removesuffix("_id")) for name in event_names]
     columns = ", ".join(quote(field.column) for field in event_fields)
-    values = ", ".join(_placeholder(field) for field in event_fields)
+    values = ", ".join(["%s"] * len(event_fields))
     # Identifiers come from the models' metadata; every value is a parameter.
     update = f"UPDATE {quote(message.db_table)} SET {', '.join(assignments)}"  # noqa: S608
     insert = f"INSERT INTO {quote(timeline.db_table)} ({columns})"
