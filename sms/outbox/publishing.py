@@ -153,21 +153,19 @@ def _publish_chunks(message_ids: list[int]) -> None:
     tried: the rest is left to the sweeper."""
     pending = deque(chunks(message_ids, PUBLISH_CHUNK))
     lock = threading.Lock()
-    stopped = [False]
 
     def publisher() -> None:
         try:
             while True:
                 with lock:
-                    if stopped[0] or not pending:
+                    if not pending:
                         return
                     chunk = pending.popleft()
                 if enqueue_sends(chunk) < len(chunk):
                     # The broker refused: enqueue_sends left the rest of this chunk to the
                     # sweeper; the chunks not started are not tried (each would wait for the
-                    # broker's timeout).
+                    # broker's timeout): emptied here, which stops the other publishers too.
                     with lock:
-                        stopped[0] = True
                         rest = [pk for waiting in pending for pk in waiting]
                         pending.clear()
                     leave_to_sweeper(rest)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from nextal.celery import app
 from sms.models import Message, MessageStatus
+from sms.outbox import bulk as bulk_module
 from sms.outbox import publishing
 from sms.outbox.bulk import queue_bulk
 from sms.outbox.sweeper import LOST_TASK_AFTER, sweep_outbox
@@ -108,3 +109,103 @@ def test_a_publisher_that_dies_loses_nothing(
     sends = fake_provider.sends_by_reference()
     assert len(sends) == 60 and set(sends.values()) == {1}
     assert LOST_TASK_AFTER.total_seconds() == settings.SMS_LOST_TASK_AFTER_SECONDS
+
+
+def queued_messages(crowd, recruiter) -> list[int]:
+    """Queued bulk messages, committed, their tasks not published (publishing is held)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk_module, "publish_in_background", lambda ids: None)
+        bulk = queue_bulk(crowd, "Hi {{first_name}}", sent_by=recruiter)
+    return list(bulk.messages.order_by("pk").values_list("pk", flat=True))
+
+
+def test_one_publisher_goes_through_every_chunk(
+    redis_url, fake_provider, crowd, recruiter, monkeypatch, caplog
+):
+    configure("twilio")
+    ids = queued_messages(crowd, recruiter)
+    monkeypatch.setattr(publishing, "PUBLISH_CHUNK", 25)
+    monkeypatch.setattr(publishing, "PUBLISHERS", 1)
+    with publishing_to(redis_url):
+        app.control.purge()
+        publishing._publish_chunks(ids)
+        assert broker_depth() == 60
+        app.control.purge()
+    # Published, so not handed to the sweeper early, and nothing went wrong on the way.
+    assert not Message.objects.filter(pk__in=ids, enqueued_at__isnull=True).exists()
+    assert [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []
+
+
+def test_a_refusing_broker_leaves_every_chunk_to_the_next_sweep(
+    redis_down, fake_provider, crowd, recruiter, monkeypatch
+):
+    """Once the broker refused a chunk, the chunks not started are not tried (each would wait
+    for the broker's timeout): all of them are left to the next sweep at once."""
+    configure("twilio")
+    ids = queued_messages(crowd, recruiter)
+    monkeypatch.setattr(publishing, "PUBLISH_CHUNK", 10)
+    monkeypatch.setattr(publishing, "PUBLISHERS", 2)
+    real_enqueue = publishing.enqueue_sends
+    tried = []
+    monkeypatch.setattr(
+        publishing, "enqueue_sends", lambda chunk: tried.append(chunk) or real_enqueue(chunk)
+    )
+    with publishing_to(redis_down):
+        publishing._publish_chunks(ids)
+
+    assert 1 <= len(tried) <= 2  # the publishers' first chunks; none of the other four
+    assert Message.objects.filter(pk__in=ids, enqueued_at__isnull=True).count() == 60
+    assert Message.objects.filter(pk__in=ids, status=MessageStatus.QUEUED).count() == 60
+
+
+def test_a_publisher_that_fails_says_so_and_leaves_the_rows_queued(
+    redis_url, crowd, recruiter, monkeypatch, caplog
+):
+    configure("twilio")
+    ids = queued_messages(crowd, recruiter)
+
+    def failing(chunk):
+        raise RuntimeError("a bug in publishing")
+
+    monkeypatch.setattr(publishing, "enqueue_sends", failing)
+    with publishing_to(redis_url):
+        publishing._publish_chunks(ids)
+
+    [record] = [r for r in caplog.records if r.name == "sms.outbox.publishing"]
+    assert (record.levelname, record.getMessage()) == ("ERROR", "Publishing SMS send tasks stopped")
+    assert record.exc_info[0] is RuntimeError
+    # Still queued and still "published": the sweeper publishes them after the lost-task period.
+    assert Message.objects.filter(pk__in=ids, enqueued_at__isnull=False).count() == 60
+
+
+def test_a_refusal_stops_the_other_publishers_too(
+    redis_down, fake_provider, crowd, recruiter, monkeypatch
+):
+    """One publisher's chunk is refused while another's went through: that other one then
+    stops as well instead of trying the next chunk (which would wait for the broker too)."""
+    configure("twilio")
+    ids = queued_messages(crowd, recruiter)
+    monkeypatch.setattr(publishing, "PUBLISH_CHUNK", 10)
+    monkeypatch.setattr(publishing, "PUBLISHERS", 2)
+    real_enqueue = publishing.enqueue_sends
+    refused = threading.Event()
+    tried = []
+    lock = threading.Lock()
+
+    def enqueue(chunk):
+        with lock:
+            tried.append(chunk)
+            first = len(tried) == 1
+        if first:  # this publisher's chunk "went through", once the other's was refused
+            assert refused.wait(timeout=30)
+            return len(chunk)
+        published = real_enqueue(chunk)
+        refused.set()
+        return published
+
+    monkeypatch.setattr(publishing, "enqueue_sends", enqueue)
+    with publishing_to(redis_down):
+        publishing._publish_chunks(ids)
+
+    assert len(tried) == 2
+    assert Message.objects.filter(pk__in=ids, enqueued_at__isnull=True).count() == 50
