@@ -164,12 +164,21 @@ def test_a_publisher_that_fails_says_so_and_leaves_the_rows_queued(
     configure("twilio")
     ids = queued_messages(crowd, recruiter)
 
+    publishers = []
+
     def failing(chunk):
+        publishers.append(threading.current_thread())
         raise RuntimeError("a bug in publishing")
 
     monkeypatch.setattr(publishing, "enqueue_sends", failing)
     with publishing_to(redis_url):
-        publishing._publish_chunks(ids)
+        outer = publishing.publish_in_background(ids)
+        outer.join(timeout=60)
+        assert not outer.is_alive()
+
+    # Named in logs and thread dumps; daemons, so a worker shutting down does not wait on them.
+    assert (outer.name, outer.daemon) == ("sms-publisher", True)
+    assert {(t.name, t.daemon) for t in publishers} == {("sms-publisher", True)}
 
     [record] = [r for r in caplog.records if r.name == "sms.outbox.publishing"]
     assert (record.levelname, record.getMessage()) == ("ERROR", "Publishing SMS send tasks stopped")
