@@ -194,6 +194,7 @@ PROCESS_CACHES = (
     ("sms.outbox.outcome", "_statement"),
     ("sms.outbox.claiming", "_parts"),
     ("sms.outbox.claiming", "_select_template"),
+    ("sms.outbox.claiming", "_converters"),
     ("integrations.providers.base", "_route_path"),
 )
 

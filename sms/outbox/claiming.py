@@ -34,22 +34,20 @@ from sms.models import (
     Thread,
 )
 
-# What one row holds, after the four objects' columns (message m, thread t, candidate c, sender u).
-EXTRAS = ("standing_opt_out_id", "has_media", "active_integration_id", "active_updated_at")
-
 
 def _claim_sql(*, with_sender: bool) -> str:
     """The conditional claim (parameters: `_claim_params`)."""
     table = connection.ops.quote_name(Message._meta.db_table)
+    due = connection.ops.quote_name(Message._meta.get_field("next_attempt_at").column)
     extra = ", provider = %s, from_number = %s" if with_sender else ""
     return (
         f"UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1, "  # noqa: S608
         f"updated_at = %s{extra} WHERE id = %s AND direction = %s AND status = %s "
-        "AND (next_attempt_at IS NULL OR next_attempt_at <= %s)"
+        f"AND ({due} IS NULL OR {due} <= %s)"
     )
 
 
-def _claim_params(message_id: int, provider: str, sender: str) -> list:
+def _claim_params(message_id: int, provider: str | None, sender: str | None) -> list:
     now = connection.ops.adapt_datetimefield_value(timezone.now())
     sender_params = [provider, sender] if provider else []
     return [
@@ -58,7 +56,9 @@ def _claim_params(message_id: int, provider: str, sender: str) -> list:
     ]  # fmt: skip
 
 
-def claim_for_sending(message_id: int, *, provider: str = "", sender: str = "") -> bool:
+def claim_for_sending(
+    message_id: int, *, provider: str | None = None, sender: str | None = None
+) -> bool:
     """Atomically mark a queued, due message as sending. False: someone else has it (or it is
     not due, or no longer queued): the caller must not send. `provider` and `sender` (the
     integration expected to send it) are recorded in the same statement, so that a message
@@ -70,7 +70,9 @@ def claim_for_sending(message_id: int, *, provider: str = "", sender: str = "") 
         return cursor.rowcount == 1
 
 
-def claim_and_load(message_id: int, *, provider: str = "", sender: str = "") -> Message | None:
+def claim_and_load(
+    message_id: int, *, provider: str | None = None, sender: str | None = None
+) -> Message | None:
     """Claim the message (as `claim_for_sending`) and return it loaded for its send
     (`load_claimed`), or None when the claim found it taken, not due or gone."""
     if connection.vendor != "postgresql":
@@ -78,7 +80,8 @@ def claim_and_load(message_id: int, *, provider: str = "", sender: str = "") -> 
             return None
         return load_claimed(message_id)
     claim = _claim_sql(with_sender=bool(provider))
-    sql = f"WITH claimed AS ({claim} RETURNING *) {_select('claimed')}"
+    source = connection.ops.quote_name("claimed")
+    sql = f"WITH claimed AS ({claim} RETURNING *) {_select(source)}"
     return _fetch(sql, [*_claim_params(message_id, provider, sender), *_select_params()])
 
 
@@ -104,35 +107,26 @@ class _Part:
     model: type[Model]
     alias: str
     attnames: tuple[str, ...]
-    converters: tuple  # ((index, (converter, ...), expression), ...) for the fields that need it
-
-
-def _part(model: type[Model], alias: str) -> _Part:
-    fields = model._meta.concrete_fields
-    converters = []
-    for index, field in enumerate(fields):
-        expression = field.get_col(alias)
-        found = connection.ops.get_db_converters(expression) + field.get_db_converters(connection)
-        if found:
-            converters.append((index, tuple(found), expression))
-    return _Part(model, alias, tuple(f.attname for f in fields), tuple(converters))
 
 
 @cache
-def _parts(vendor: str) -> tuple[_Part, ...]:
+def _parts() -> tuple[_Part, ...]:
     """The message, its thread, the thread's candidate and the sender (built per process: the
-    user model is known once the apps are loaded)."""
+    user model is known once the apps are loaded; a process talks to one database)."""
     models = (Message, "m"), (Thread, "t"), (Candidate, "c"), (get_user_model(), "u")
-    return tuple(_part(model, alias) for model, alias in models)
+    return tuple(
+        _Part(model, alias, tuple(field.attname for field in model._meta.concrete_fields))
+        for model, alias in models
+    )
 
 
 @cache
-def _select_template(vendor: str) -> str:
+def _select_template() -> str:
     """The SELECT for one message, `{source}` being the table (or the claim's CTE) as `m`."""
     quote = connection.ops.quote_name
     columns = [
         f"{part.alias}.{quote(part.model._meta.get_field(name).column)}"
-        for part in _parts(vendor)
+        for part in _parts()
         for name in part.attnames
     ]
     opt_out, attachment = quote(OptOut._meta.db_table), quote(Attachment._meta.db_table)
@@ -155,46 +149,50 @@ def _select_template(vendor: str) -> str:
 
 
 def _select(source: str) -> str:
-    return _select_template(connection.vendor).replace("{source}", source, 1)
+    return _select_template().format(source=source)
 
 
 def _select_params() -> list:
     return [True, AttachmentStatus.STORED, True, True]
 
 
+@cache
+def _converters() -> dict:
+    """The row's converters as the ORM's compiler finds them ({position: (converters,
+    column)}): the four models' fields, then the extras (`_select_template`), of which only
+    the active integration's `updated_at` needs one (SQLite returns it as text)."""
+    columns = [field.cached_col for part in _parts() for field in part.model._meta.concrete_fields]
+    updated_at = Integration._meta.get_field("updated_at").cached_col
+    columns += [None, None, None, updated_at]  # opt-out id, has_media, integration id, version
+    return _compiler().get_converters(columns)
+
+
+def _compiler():
+    return Message.objects.all().query.get_compiler(connection.alias)
+
+
 def _message_from(row: tuple) -> Message:
     """Build the message, its thread, candidate and sender from one row (as select_related
     would: None where the relation is empty), with the extras as attributes."""
+    (row,) = _compiler().apply_converters([row], _converters())
     objects, start = [], 0
-    for part in _parts(connection.vendor):
-        values = list(row[start : start + len(part.attnames)])
-        start += len(part.attnames)
-        objects.append(_instance(part, values))
+    for part in _parts():
+        end = start + len(part.attnames)
+        objects.append(_instance(part, row[start:end]))
+        start = end
     message, thread, candidate, sent_by = objects
-    extras = dict(zip(EXTRAS, row[start:], strict=True))
-    extras["has_media"] = bool(extras["has_media"])
-    extras["active_integration_updated_at"] = _integration_time(extras.pop("active_updated_at"))
+    # The columns _select_template ends with.
+    message.standing_opt_out_id, has_media, *integration = row[start:]
+    message.has_media = bool(has_media)  # SQLite's EXISTS is 0 or 1
+    message.active_integration_id, message.active_integration_updated_at = integration
     Message._meta.get_field("thread").set_cached_value(message, thread)
     Message._meta.get_field("sent_by").set_cached_value(message, sent_by)
     if thread is not None:
         Thread._meta.get_field("candidate").set_cached_value(thread, candidate)
-    message.__dict__.update(extras)
     return message
 
 
 def _instance(part: _Part, values: list) -> Model | None:
     if values[0] is None:  # the primary key: nothing joined
         return None
-    for index, converters, expression in part.converters:
-        for converter in converters:
-            values[index] = converter(values[index], expression, connection)
     return part.model.from_db(connection.alias, part.attnames, values)
-
-
-def _integration_time(value):
-    """The active version's `updated_at` as the ORM reads it (SQLite returns text)."""
-    field = Integration._meta.get_field("updated_at")
-    expression = field.get_col("i")
-    for converter in connection.ops.get_db_converters(expression):
-        value = converter(value, expression, connection)
-    return value

@@ -41,6 +41,9 @@ def test_a_claim_loads_the_message_with_its_thread_candidate_and_sender(
     assert loaded.claimed_at is not None
     assert loaded.thread.candidate.pk == candidate.pk
     assert loaded.body == "Hello Ada"
+    # Loaded as the ORM loads a row: from this database, not to be inserted again.
+    for instance in (loaded, loaded.thread, loaded.thread.candidate, loaded.sent_by):
+        assert (instance._state.db, instance._state.adding) == ("default", False)
     assert loaded.standing_opt_out_id is None
     assert loaded.has_media is False  # a bool, whatever the database returns for EXISTS
     active_twilio.refresh_from_db()
