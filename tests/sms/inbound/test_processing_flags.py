@@ -1,10 +1,14 @@
 """The processing flags live in the broker's Redis: a task that clears its flag while that Redis
-is unreachable carries on (the flag expires by itself), whichever flag it holds."""
+is unreachable carries on (the flag expires by itself), whichever flag it holds, and a webhook
+or a task asking for a helper while it is unreachable publishes nothing, raises nothing and
+leaves the events to the sweeper."""
 
 import socket
 
 import pytest
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from nextal.celery import app
 from sms.inbound import events
@@ -19,8 +23,9 @@ def unreachable_flags(monkeypatch):
     monkeypatch.setitem(app.conf, "broker_url", f"redis://127.0.0.1:{port}/0")
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     client = redis.Redis(
-        host="127.0.0.1", port=port, socket_connect_timeout=0.5, socket_timeout=0.5
-    )
+        host="127.0.0.1", port=port, socket_connect_timeout=0.5, socket_timeout=0.5,
+        retry=Retry(NoBackoff(), retries=0),  # redis-py retries a refused connection by default
+    )  # fmt: skip
     monkeypatch.setattr(events, "_flag_client", client)
     assert events._flags() is client
     with pytest.raises(redis.ConnectionError):
@@ -31,6 +36,26 @@ def unreachable_flags(monkeypatch):
 @pytest.mark.parametrize("helper", [False, True])
 def test_clearing_a_flag_while_redis_is_unreachable_is_harmless(unreachable_flags, helper):
     assert events.release_processing_flag(helper=helper) is None
+
+
+def test_a_webhook_cannot_take_the_flag_of_an_unreachable_redis_and_leaves_it_to_the_sweeper(
+    unreachable_flags, caplog
+):
+    assert events.publish_processing([7, 8]) is False  # freeing the flag fails too: harmless
+
+    [record] = [r for r in caplog.records if r.name == "sms.inbound.events"]
+    assert record.levelname == "WARNING"
+    assert record.getMessage().startswith(
+        "Could not publish the processing of 2 webhook event(s) (ConnectionError: "
+    )
+    assert record.getMessage().endswith("; the sweeper will process them.")
+
+
+def test_a_helper_asked_for_while_redis_is_unreachable_is_not_published(unreachable_flags, caplog):
+    assert events.request_helper() is False
+
+    [record] = [r for r in caplog.records if r.name == "sms.inbound.events"]
+    assert record.getMessage().startswith("Could not publish the processing of 0 webhook event(s)")
 
 
 @pytest.mark.parametrize("scheme", ["redis", "rediss"])
