@@ -134,7 +134,7 @@ def _flags() -> redis.Redis | None:
     return _flag_client
 
 
-def release_processing_flag(*, helper: bool = False) -> None:
+def release_processing_flag(*, helper: bool) -> None:
     """A processing task is about to look for pending events one last time: a webhook stored
     from now on publishes a new task (a helper's: a new backlog asks for a new helper)."""
     flags = _flags()

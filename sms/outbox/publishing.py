@@ -72,26 +72,30 @@ def _publish_all(message_ids: list[int]) -> Iterator[int]:
     broker as they do (each publish on RabbitMQ, each pipeline on Redis)."""
     if not message_ids:
         return
+    task = current_app.tasks[SEND_TASK]
+    limits = {"time_limit": task.time_limit, "soft_time_limit": task.soft_time_limit}
     with current_app.producer_or_acquire() as producer:
         route = current_app.amqp.router.route({}, SEND_TASK, (), {})
         for number, chunk in enumerate(chunks(message_ids, PIPELINE)):
             with pipelined(producer) as buffering:
                 for position, message_id in enumerate(chunk):
-                    _publish(producer, route, message_id, declare=number == position == 0)
+                    declare = number == position == 0
+                    _publish(producer, route, limits, message_id, declare=declare)
                     if not buffering:
                         yield 1
             if buffering:
                 yield len(chunk)
 
 
-def _publish(producer, route: dict, message_id: int, *, declare: bool) -> None:
-    """One send task, as `apply_async` would publish it (the same message, signals, retry
-    policy and confirms), without its per-message routing and argument reprs: the route is
-    looked up once per list, and the queue declared with the first message."""
+def _publish(producer, route: dict, limits: dict, message_id: int, *, declare: bool) -> None:
+    """One send task, as `apply_async` would publish it (the same message, time limits,
+    signals, retry policy and confirms), without its per-message routing and argument reprs:
+    the route and the task's limits are looked up once per list, and the queue declared with
+    the first message."""
     amqp = current_app.amqp
     message = amqp.create_task_message(
         uuid(), SEND_TASK, (message_id,), {},
-        argsrepr=f"({message_id},)", kwargsrepr="{}", ignore_result=True,
+        argsrepr=f"({message_id},)", kwargsrepr="{}", ignore_result=True, **limits,
     )  # fmt: skip
     amqp.send_task_message(producer, SEND_TASK, message, declare=None if declare else [], **route)
 
