@@ -70,9 +70,8 @@ def test_a_refusal_part_way_counts_what_went_out_and_says_why(queued_rows, monke
     monkeypatch.setattr(publishing, "_publish", refused_at_the_fourth)
     ids = [message.pk for message in queued_rows]
     Message.objects.filter(pk__in=ids).update(enqueued_at=queued_rows[0].created_at)
-    with caplog.at_level(logging.WARNING, logger="sms.outbox.publishing"):
-        with publishing_to(MEMORY):
-            assert enqueue_sends(ids) == 3
+    with caplog.at_level(logging.WARNING, logger="sms.outbox.publishing"), publishing_to(MEMORY):
+        assert enqueue_sends(ids) == 3
     assert taken() == ids[:3]
     left = Message.objects.filter(pk__in=ids, enqueued_at__isnull=True)
     assert sorted(left.values_list("pk", flat=True)) == ids[3:]
