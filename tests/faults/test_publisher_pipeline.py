@@ -18,7 +18,7 @@ from sms.outbox.publishing import enqueue_sends
 from sms.outbox.sweeper import sweep_outbox
 from tests.factories import CandidateFactory
 from tests.faults.redis_broker import _send_task_message_id
-from tests.helpers.broker import publishing_to
+from tests.helpers.broker import publishing_to, refuse_publish_at
 from tests.helpers.messages import add_message
 
 pytestmark = [pytest.mark.redis]
@@ -68,15 +68,8 @@ def test_a_publish_failing_part_way_leaves_the_rest_to_the_sweeper(
     any_broker_url, monkeypatch, queued_rows, caplog
 ):
     monkeypatch.setattr(publishing, "PIPELINE", 4)
-    real_publish, calls = publishing._publish, []
-
-    def refused_at_the_sixth(producer, route, limits, message_id, *, declare):
-        calls.append(message_id)
-        if len(calls) == 6:
-            raise ConnectionError("the broker went away")
-        real_publish(producer, route, limits, message_id, declare=declare)
-
-    monkeypatch.setattr(publishing, "_publish", refused_at_the_sixth)
+    real_publish = publishing._publish
+    refuse_publish_at(monkeypatch, 6)
     ids = [message.pk for message in queued_rows]
     Message.objects.filter(pk__in=ids).update(enqueued_at=queued_rows[0].created_at)
     with publishing_to(any_broker_url):

@@ -103,3 +103,21 @@ def wait_for_publishers(timeout: float = 30) -> None:
         timeout=timeout,
         what="the background publisher to finish",
     )
+
+
+def refuse_publish_at(monkeypatch, refused: int) -> list[int]:
+    """Make the `refused`-th send task publish of `sms.outbox.publishing` raise ConnectionError
+    (the others are published for real); returns the ids it was asked to publish, in order.
+    `monkeypatch.undo()` or a new setattr of `_publish` puts the real one back."""
+    from sms.outbox import publishing
+
+    real_publish, calls = publishing._publish, []
+
+    def publish(producer, route, limits, message_id, *, declare):
+        calls.append(message_id)
+        if len(calls) == refused:
+            raise ConnectionError("the broker went away")
+        real_publish(producer, route, limits, message_id, declare=declare)
+
+    monkeypatch.setattr(publishing, "_publish", publish)
+    return calls

@@ -16,7 +16,7 @@ from sms.outbox import publishing
 from sms.outbox.publishing import enqueue_sends
 from tests.factories import CandidateFactory
 from tests.faults.redis_broker import _send_task_message_id
-from tests.helpers.broker import publishing_to
+from tests.helpers.broker import publishing_to, refuse_publish_at
 from tests.helpers.messages import add_message
 
 MEMORY = "memory://"
@@ -59,15 +59,7 @@ def queued_rows(db):
 
 
 def test_a_refusal_part_way_counts_what_went_out_and_says_why(queued_rows, monkeypatch, caplog):
-    real_publish, calls = publishing._publish, []
-
-    def refused_at_the_fourth(producer, route, limits, message_id, *, declare):
-        calls.append(message_id)
-        if len(calls) == 4:
-            raise ConnectionError("the broker went away")
-        real_publish(producer, route, limits, message_id, declare=declare)
-
-    monkeypatch.setattr(publishing, "_publish", refused_at_the_fourth)
+    refuse_publish_at(monkeypatch, 4)
     ids = [message.pk for message in queued_rows]
     Message.objects.filter(pk__in=ids).update(enqueued_at=queued_rows[0].created_at)
     with caplog.at_level(logging.WARNING, logger="sms.outbox.publishing"), publishing_to(MEMORY):
