@@ -12,14 +12,13 @@ from celery.signals import before_task_publish
 from kombu import Connection, pools
 
 from nextal.broker import is_amqp
-from sms.models import Message, MessageStatus
+from sms.models import Message
 from sms.outbox import publishing
 from sms.outbox.publishing import enqueue_sends
 from sms.outbox.sweeper import sweep_outbox
-from tests.factories import CandidateFactory
 from tests.faults.redis_broker import _send_task_message_id
 from tests.helpers.broker import publishing_to, refuse_publish_at
-from tests.helpers.messages import add_message
+from tests.helpers.messages import handed_to_the_broker
 
 pytestmark = [pytest.mark.redis]
 
@@ -55,23 +54,13 @@ def test_every_id_is_published_exactly_once(any_broker_url, monkeypatch):
     assert published_ids(any_broker_url) == ids
 
 
-@pytest.fixture
-def queued_rows(db):
-    candidate = CandidateFactory()
-    return [
-        add_message(candidate, direction="outbound", status=MessageStatus.QUEUED, body=f"#{n}")
-        for n in range(10)
-    ]
-
-
 def test_a_publish_failing_part_way_leaves_the_rest_to_the_sweeper(
-    any_broker_url, monkeypatch, queued_rows, caplog
+    any_broker_url, monkeypatch, db, caplog
 ):
     monkeypatch.setattr(publishing, "PIPELINE", 4)
     real_publish = publishing._publish
     refuse_publish_at(monkeypatch, 6)
-    ids = [message.pk for message in queued_rows]
-    Message.objects.filter(pk__in=ids).update(enqueued_at=queued_rows[0].created_at)
+    ids = handed_to_the_broker(10)
     with publishing_to(any_broker_url):
         published = enqueue_sends(ids)
     # RabbitMQ confirmed the fifth on its own; on Redis the second pipeline never went out.

@@ -105,10 +105,10 @@ def wait_for_publishers(timeout: float = 30) -> None:
     )
 
 
-def refuse_publish_at(monkeypatch, refused: int) -> list[int]:
+def refuse_publish_at(monkeypatch, refused: int) -> None:
     """Make the `refused`-th send task publish of `sms.outbox.publishing` raise ConnectionError
-    (the others are published for real); returns the ids it was asked to publish, in order.
-    `monkeypatch.undo()` or a new setattr of `_publish` puts the real one back."""
+    (the others are published for real). `monkeypatch.undo()` or a new setattr of `_publish`
+    puts the real one back."""
     from sms.outbox import publishing
 
     real_publish, calls = publishing._publish, []
@@ -120,4 +120,3 @@ def refuse_publish_at(monkeypatch, refused: int) -> list[int]:
         real_publish(producer, route, limits, message_id, declare=declare)
 
     monkeypatch.setattr(publishing, "_publish", publish)
-    return calls

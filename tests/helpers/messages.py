@@ -1,6 +1,9 @@
 """Messages written the way the pipeline leaves them, and read back."""
 
+from django.utils import timezone
+
 from sms.models import Message, Thread, author_name
+from tests.factories import CandidateFactory
 
 
 def add_message(candidate, status="delivered", body="Hello", direction="outbound", **fields):
@@ -19,6 +22,15 @@ def add_message(candidate, status="delivered", body="Hello", direction="outbound
         body, direction, at=message.created_at, author=author
     )
     return message
+
+
+def handed_to_the_broker(count: int) -> list[int]:
+    """The ids of `count` queued outbound messages to one new candidate, marked as handed to
+    the broker (`enqueued_at` set), in the order they were queued."""
+    candidate = CandidateFactory()
+    ids = [add_message(candidate, status="queued", body=f"#{n}").pk for n in range(count)]
+    Message.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    return ids
 
 
 def statuses(**filters) -> dict[int, str]:

@@ -163,16 +163,18 @@ def test_a_long_reason_is_quoted_to_100_characters(source, shown):
     assert how_opted_out(opt_out) == shown.format(" ".join(said.split())[:99])
 
 
+def changed_at_of(number):
+    return set(Thread.objects.filter(phone_number=number).values_list("changed_at", flat=True))
+
+
 def test_one_change_has_one_moment(people):
     """On the real clock: the standing's change, its consent on record and the conversations'
     "look again" all carry the moment of the change itself (no later reading of the clock)."""
     set_opt_out(NUMBER, opted_out=True, source=OptOut.Source.KEYWORD, detail="STOP")
     standing = OptOut.objects.get(phone_number=NUMBER)
-    changed = set(Thread.objects.filter(phone_number=NUMBER).values_list("changed_at", flat=True))
-    assert changed == {standing.changed_at}
+    assert changed_at_of(NUMBER) == {standing.changed_at}
 
     set_opt_out(NUMBER, opted_out=False, source=OptOut.Source.KEYWORD, detail="START")
     standing.refresh_from_db()
     assert standing.consent_at == standing.changed_at
-    changed = set(Thread.objects.filter(phone_number=NUMBER).values_list("changed_at", flat=True))
-    assert changed == {standing.changed_at}
+    assert changed_at_of(NUMBER) == {standing.changed_at}

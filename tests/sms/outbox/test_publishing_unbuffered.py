@@ -11,13 +11,12 @@ import pytest
 from celery import current_app
 from kombu import Connection
 
-from sms.models import Message, MessageStatus
+from sms.models import Message
 from sms.outbox import publishing
 from sms.outbox.publishing import enqueue_sends
-from tests.factories import CandidateFactory
 from tests.faults.redis_broker import _send_task_message_id
 from tests.helpers.broker import publishing_to, refuse_publish_at
-from tests.helpers.messages import add_message
+from tests.helpers.messages import handed_to_the_broker
 
 MEMORY = "memory://"
 
@@ -49,19 +48,9 @@ def test_each_publish_counts_once():
     assert taken() == ids
 
 
-@pytest.fixture
-def queued_rows(db):
-    candidate = CandidateFactory()
-    return [
-        add_message(candidate, direction="outbound", status=MessageStatus.QUEUED, body=f"#{n}")
-        for n in range(6)
-    ]
-
-
-def test_a_refusal_part_way_counts_what_went_out_and_says_why(queued_rows, monkeypatch, caplog):
+def test_a_refusal_part_way_counts_what_went_out_and_says_why(db, monkeypatch, caplog):
     refuse_publish_at(monkeypatch, 4)
-    ids = [message.pk for message in queued_rows]
-    Message.objects.filter(pk__in=ids).update(enqueued_at=queued_rows[0].created_at)
+    ids = handed_to_the_broker(6)
     with caplog.at_level(logging.WARNING, logger="sms.outbox.publishing"), publishing_to(MEMORY):
         assert enqueue_sends(ids) == 3
     assert taken() == ids[:3]
