@@ -8,12 +8,14 @@ run of the whole suite where a service marker passed no test at all fails too.
 
 import os
 import shutil
+import threading
 import uuid
 from importlib import import_module
 
 import pytest
+from celery.signals import task_postrun
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
+from django.db import connection, connections
 
 from core.roles import ADMINISTRATORS, RECRUITERS
 from tests.browser import ARTIFACTS, sign_in
@@ -314,6 +316,7 @@ def celery_worker(transactional_db):
     app.conf.broker_url = url
     app.conf.task_always_eager = False
     app.control.purge()
+    task_postrun.connect(close_worker_thread_connections, weak=False)
     try:
         with start_worker(
             app,
@@ -325,7 +328,16 @@ def celery_worker(transactional_db):
         ) as worker:
             yield worker
     finally:
+        task_postrun.disconnect(close_worker_thread_connections)
         app.conf.task_always_eager = True
+
+
+def close_worker_thread_connections(**kwargs):
+    """A worker keeps its connection from task to task (nextal/celery.py); the threads of this
+    in-process one end with the test, and their connections would outlive them (and keep the
+    test database from being dropped). The subprocess workers of tests/faults keep theirs."""
+    if threading.current_thread() is not threading.main_thread():
+        connections.close_all()
 
 
 # --- Browser -------------------------------------------------------------------------------------

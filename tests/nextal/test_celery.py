@@ -44,3 +44,17 @@ def test_a_real_worker_executes_a_task_sent_through_redis(celery_worker, setting
         stats = app.control.inspect(timeout=1).stats() or {}
         executed = sum(s.get("total", {}).get("nextal.ping", 0) for s in stats.values())
     assert executed == 1, "the worker did not execute nextal.ping exactly once"
+
+
+@pytest.mark.django_db
+def test_a_task_run_in_process_leaves_its_callers_connection_alone():
+    """Around a worker's task the connection is checked and perhaps closed (nextal/celery.py);
+    a task run in-process runs inside its caller's request and transaction, which must go on."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    with transaction.atomic():
+        user = get_user_model().objects.create(username="in-process")
+        assert ping.apply().get() == "pong"
+        assert connection.in_atomic_block and not connection.needs_rollback
+        assert get_user_model().objects.filter(pk=user.pk).exists()
