@@ -139,9 +139,6 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
-# A kept connection is checked (one `SELECT 1`) before the first query of each request or task,
-# and replaced if the database closed it (a restart, a failover, an idle timeout).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if sys.argv[1:2] == ["runserver"]:
     # The development server runs each request in a new thread: a persistent connection per
     # thread is never reused and PostgreSQL runs out of connection slots.

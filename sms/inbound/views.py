@@ -18,7 +18,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError, connection
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -87,7 +87,7 @@ class ProviderWebhook(View):
             logger.exception("Unreadable %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Malformed request.", status=400, content_type="text/plain")
         try:
-            store_events(self.provider_kind, request.body, events)
+            self.store(request, events)
         except (DataError, IntegrityError, ValueError, TypeError, UnicodeError):
             # Something in the payload the database refuses: answering 500 would make the
             # provider retry the same body forever.
@@ -99,6 +99,22 @@ class ProviderWebhook(View):
             logger.exception("Could not store a %s webhook (%s)", integration, self.route_name)
             return HttpResponse("Try again later.", status=503, content_type="text/plain")
         return self.success_response()
+
+    def store(self, request: HttpRequest, events: list) -> None:
+        """Store the events; once more on a new connection if the kept one was closed by the
+        database since the last request (a restart, a failover): Twilio does not retry an
+        inbound webhook that failed. (The insert ignores duplicates: a first attempt that did
+        reach the database makes the second a no-op.)"""
+        try:
+            store_events(self.provider_kind, request.body, events)
+        except (OperationalError, InterfaceError):
+            if connection.in_atomic_block or (
+                connection.connection is not None and connection.is_usable()
+            ):
+                raise
+            logger.warning("Database connection lost; storing a %s webhook again", self.route_name)
+            connection.close()
+            store_events(self.provider_kind, request.body, events)
 
     def parse(self, provider: SmsProvider, request: HttpRequest) -> list:
         raise NotImplementedError

@@ -5,9 +5,10 @@ be reprocessed from the admin."""
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+import psycopg
 import pytest
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +21,7 @@ from tests.factories import CandidateFactory, UserFactory
 from tests.fakes.provider_server import TWILIO_SID
 from tests.fakes.twilio_webhooks import inbound_params, signature
 from tests.helpers.providers import CANDIDATE_PHONE, TWILIO_FROM, configure
+from tests.helpers.services import unavailable
 from tests.helpers.webhooks import processed
 
 INBOUND = reverse("sms:twilio_inbound")
@@ -236,6 +238,29 @@ def test_a_webhook_that_cannot_be_stored_is_not_acknowledged(client, candidate, 
     response = twilio_post(client, INBOUND, reply("SM" + "c" * 32))
     assert response.status_code == 503
     assert b"disk full" not in response.content
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_webhook_after_the_database_closed_the_connection_is_stored_on_a_new_one(client, caplog):
+    """Twilio does not retry an inbound webhook: a kept connection that PostgreSQL closed
+    since the last request (a restart, a failover) must not cost the reply."""
+    if connection.vendor != "postgresql":
+        unavailable("needs PostgreSQL: the database itself ends the connection")
+    configure("twilio")
+    CandidateFactory(phone=CANDIDATE_PHONE)
+    assert twilio_post(client, INBOUND, reply("SM" + "e" * 32)).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    response = twilio_post(client, INBOUND, reply("SM" + "f" * 32))
+
+    assert response.status_code == 200
+    assert ProviderEvent.objects.filter(event_id="SM" + "f" * 32).count() == 1
+    assert "Database connection lost; storing a twilio_inbound webhook again" in caplog.messages
 
 
 def test_an_acknowledgement_is_one_insert_once_the_settings_are_loaded(
