@@ -29,7 +29,7 @@ WEBHOOK_CONCURRENCY = int(os.environ.get("BENCH_WEBHOOK_CONCURRENCY", 16))
 GUNICORN_WORKERS = int(os.environ.get("BENCH_GUNICORN_WORKERS", 4))
 # Celery worker processes processing the stored webhooks while they arrive.
 INBOUND_WORKER_PROCESSES = int(os.environ.get("BENCH_INBOUND_WORKER_PROCESSES", 2))
-INBOUND_WORKER_NICE = int(os.environ.get("BENCH_INBOUND_WORKER_NICE", 0))
+INBOUND_WORKER_NICE = int(os.environ.get("BENCH_INBOUND_WORKER_NICE", 19))
 OUTBOUND_MESSAGES = int(os.environ.get("BENCH_OUTBOUND_MESSAGES", 2000))
 # Worker processes x threads each = the concurrency the ideal rate is computed from. Two
 # processes because one Python process cannot use both cores (the GIL).

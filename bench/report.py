@@ -54,7 +54,7 @@ def _inbound_rows(w: dict) -> list[tuple]:
             f"{w['events_processed']} / {w['events_failed']}; "
             f"{w['processed_seconds_after_last_ack']}",
             f"{w.get('events_processed_at_last_ack')} at last ack, "
-            f"{w['celery_worker_processes']} workers",
+            f"{w['celery_worker_processes']} workers (nice {w.get('celery_worker_nice', 0)})",
             f"within 10 s: {w['all_processed_within_10_s']}",
         ),
     ]
