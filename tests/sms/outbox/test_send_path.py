@@ -22,7 +22,9 @@ from tests.helpers.providers import TWILIO_FROM
 # send is two round trips: the claim with the load (one statement), and the outcome with its
 # timeline entry as one statement (its own transaction). On SQLite the claim and the load are
 # two statements and the outcome a transaction of two (`atomic(savepoint=False)`: inside the
-# test's transaction it adds no savepoint; outside one it adds BEGIN and COMMIT).
+# test's transaction it adds no savepoint; outside one it adds BEGIN and COMMIT). In a worker
+# the task is preceded by the kept connection's check (`SELECT 1`, nextal/celery.py; tested
+# in tests/faults/test_worker_connections.py): three round trips in all on PostgreSQL.
 WARM_SEND_STATEMENTS = 4
 POSTGRES_WARM_SEND_STATEMENTS = 2
 
