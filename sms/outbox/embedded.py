@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from sms.outbox.sweeper import sweep_outbox
 
@@ -38,9 +38,13 @@ class EmbeddedSweeper:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        while not self._stopping.is_set():
-            self.sweep_once()
-            self._stopping.wait(self.every)
+        try:
+            while not self._stopping.is_set():
+                self.sweep_once()
+                self._stopping.wait(self.every)
+        finally:
+            # This thread's own connection: kept (CONN_MAX_AGE), it would outlive the thread.
+            connections.close_all()
 
     def sweep_once(self) -> None:
         close_old_connections()

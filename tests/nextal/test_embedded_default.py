@@ -109,6 +109,29 @@ def test_a_failing_sweep_does_not_end_the_sweeper_thread(monkeypatch):
     assert not sweeper._thread.is_alive()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_thread_closes_its_connection_when_it_stops():
+    """A connection is kept for CONN_MAX_AGE; the thread's own must not outlive the thread
+    (on PostgreSQL it kept the test database from being dropped)."""
+    from django.db import connections
+
+    from sms.outbox import embedded
+
+    opened = []
+
+    def sweep():
+        connections["default"].ensure_connection()
+        opened.append(connections["default"])
+
+    sweeper = embedded.EmbeddedSweeper(every=0.01)
+    sweeper.sweep_once = sweep
+    sweeper.start()
+    wait_until(lambda: opened, timeout=10, what="a sweep")
+    sweeper.stop()
+    assert not sweeper._thread.is_alive()
+    assert opened[0].connection is None
+
+
 def test_seeding_again_leaves_users_passwords_and_sessions_alone(db, client):
     call_command("seed_demo", stdout=StringIO())
     admin = get_user_model().objects.get(username="admin")
