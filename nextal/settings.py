@@ -215,13 +215,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # Not hoarding work: a worker process reserves one message at a time.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
 # Celery's Django fixup closes every database connection before and after every task unless this
 # is set (celery#4116, #9824): a send then paid a new PostgreSQL connection, a backend's fork and
 # its setup, twice its own queries. With it, the fixup closes them once every this many tasks, and
 # nextal/celery.py gives each task the connection handling Django gives a request
 # (`close_old_connections`: CONN_MAX_AGE and broken connections).
 CELERY_DB_REUSE_MAX = 1000
-CELERY_TASK_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must fail fast when the broker is down: the message row is the outbox and the
 # sweeper re-enqueues it later, so the recruiter's request should not hang on the broker.
